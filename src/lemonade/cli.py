@@ -1,0 +1,317 @@
+"""`lemonade` command line: search, resume, evaluate, check, report, export, runs, show.
+
+Every command exits 0 on success and non-zero with a one-line reason on failure (no traceback;
+set LEMONADE_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from lemonade.config import ConfigError, load_config
+
+app = typer.Typer(
+    name="lemonade",
+    help="Discover neural network architectures with an LLM under several objectives "
+         "(LeMo-NADe with feedback memory).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    errs: list[type[BaseException]] = [UserError, ConfigError, FileNotFoundError]
+    for mod, name in (("lemonade.data", "DatasetError"), ("lemonade.modelfile", "ModelFileError"),
+                      ("lemonade.store", "StoreError"), ("lemonade.export", "ExportError"),
+                      ("lemonade.validate", "CodeRejected")):
+        try:
+            errs.append(getattr(__import__(mod, fromlist=[name]), name))
+        except (ImportError, AttributeError):
+            pass
+    return tuple(errs)
+
+
+def cli_errors(fn: F) -> F:
+    """One-line errors: known problems exit 2, anything else exits 1 with a hint."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except _user_errors() as e:
+            if os.environ.get("LEMONADE_DEBUG"):
+                raise
+            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            err_console.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except Exception as e:
+            if os.environ.get("LEMONADE_DEBUG"):
+                raise
+            first = (str(e).strip().splitlines() or [""])[0]
+            err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {first} "
+                              "(set LEMONADE_DEBUG=1 for the traceback)", highlight=False,
+                              soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------------------------
+# search / resume
+# --------------------------------------------------------------------------------------------
+@app.command()
+@cli_errors
+def search(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
+    dataset: Annotated[str | None, typer.Option(
+        help="digits | mnist5k | cifar10 | cifar100 | imagenet16-120 | synthetic")] = None,
+    data_dir: Annotated[str | None, typer.Option(help="Folder holding the dataset files.")] = None,
+    preset: Annotated[str | None, typer.Option(
+        help="accuracy-first | balanced | efficiency-first")] = None,
+    proposer: Annotated[str | None, typer.Option(
+        help="offline | openai | replay | random")] = None,
+    model: Annotated[str | None, typer.Option(help="LLM model name (openai proposer).")] = None,
+    base_url: Annotated[str | None, typer.Option(
+        help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama.")] = None,
+    api_key_env: Annotated[str | None, typer.Option(
+        help="Environment variable holding the API key.")] = None,
+    temperature: Annotated[float | None, typer.Option(help="LLM sampling temperature.")] = None,
+    iterations: Annotated[int | None, typer.Option(help="Candidates to propose.")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Training epochs per candidate.")] = None,
+    max_seconds: Annotated[float | None, typer.Option(
+        help="Wall-clock budget of the whole search (s).")] = None,
+    device: Annotated[str | None, typer.Option(help="auto | cpu | cuda")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    run_dir: Annotated[str | None, typer.Option(help="Where the run is written.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Less output.")] = False,
+) -> None:
+    """Run a discovery search (defaults: digits, offline proposer, CPU, a few minutes)."""
+    overrides = {
+        "dataset.name": dataset, "dataset.data_dir": data_dir, "preset": preset,
+        "proposer.kind": proposer, "proposer.model": model, "proposer.base_url": base_url,
+        "proposer.api_key_env": api_key_env, "proposer.temperature": temperature,
+        "budget.iterations": iterations, "budget.epochs": epochs,
+        "budget.max_seconds": max_seconds, "device": device, "seed": seed, "run_dir": run_dir,
+    }
+    cfg = load_config(config, overrides)
+    from lemonade.progress import SearchDisplay
+    from lemonade.search import start_run
+
+    display = SearchDisplay(console, cfg, quiet=quiet)
+    s = start_run(cfg, display.hooks())
+    _drive(s, display)
+
+
+@app.command()
+@cli_errors
+def resume(
+    run_dir: Annotated[Path, typer.Argument(help="The run directory to continue.")],
+    iterations: Annotated[int | None, typer.Option(
+        help="Raise the iteration budget (total, not additional).")] = None,
+    max_seconds: Annotated[float | None, typer.Option(help="Raise the wall-clock budget.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Continue an interrupted run from its store; finished candidates are never retrained."""
+    if not (run_dir / "run.db").exists():
+        raise UserError(f"{run_dir} is not a lemonade run (no run.db)")
+    from lemonade.progress import SearchDisplay
+    from lemonade.search import resume_run
+
+    cfg = load_config(run_dir / "config.yaml",
+                      {"budget.iterations": iterations, "budget.max_seconds": max_seconds})
+    display = SearchDisplay(console, cfg, quiet=quiet)
+    s = resume_run(run_dir, display.hooks(),
+                   {"budget.iterations": iterations, "budget.max_seconds": max_seconds})
+    _drive(s, display)
+
+
+def _drive(s: Any, display: Any) -> None:
+    with display:
+        result = s.run()
+    report_path = None
+    try:
+        from lemonade.report import write_report
+
+        report_path = write_report(s.run_dir)
+    except Exception as e:  # the report must never lose a finished search
+        err_console.print(f"[yellow]warning:[/] report not written: {type(e).__name__}: {e}")
+    display.summary(result, report_path)
+    if result.status == "interrupted":
+        err_console.print(f"interrupted; continue with: [bold]lemonade resume {s.run_dir}[/]")
+        raise typer.Exit(130)
+
+
+# --------------------------------------------------------------------------------------------
+# evaluate / check
+# --------------------------------------------------------------------------------------------
+@app.command()
+@cli_errors
+def evaluate(
+    model_py: Annotated[Path, typer.Argument(help="A model file defining class Net.")],
+    dataset: Annotated[str, typer.Option(help="Dataset name.")] = "digits",
+    data_dir: Annotated[str | None, typer.Option(help="Folder holding the dataset.")] = None,
+    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 5,
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    config: Annotated[Path | None, typer.Option("--config", "-c",
+                                                help="Config for train/measure settings.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write metrics JSON here.")] = None,
+) -> None:
+    """Train and measure one model file; print its metrics and optionally write them as JSON."""
+    from lemonade import metrics as M
+    from lemonade.data import load_dataset
+    from lemonade.progress import epoch_progress, metrics_table
+    from lemonade.sandbox import CandidateJob, run_candidate
+    from lemonade.validate import check_source
+
+    try:
+        source = model_py.read_text()
+    except OSError as e:
+        raise UserError(f"cannot read model file {model_py}: {e.strerror or e}") from None
+    violations = check_source(source)
+    if violations:
+        v = violations[0]
+        more = f" (+{len(violations) - 1} more; see `lemonade check`)" if len(violations) > 1 else ""
+        raise UserError(f"{model_py}: line {v.line}: {v.message}{more}")
+    cfg = load_config(config, {"dataset.name": dataset, "dataset.data_dir": data_dir,
+                               "budget.epochs": epochs, "device": device, "seed": seed})
+    data = load_dataset(cfg.dataset, seed=cfg.seed)  # clear error now, not inside the worker
+    job = CandidateJob(source=source, config=cfg.model_dump(mode="json"), workdir=None,
+                       device=cfg.device, want_weights=False)
+    with epoch_progress(console, cfg.budget.epochs, f"{model_py.name} on {data.name}") as on_ev:
+        outcome = run_candidate(job, cfg.sandbox, cfg.budget.candidate_timeout_s, on_event=on_ev)
+    if outcome.status != "ok":
+        raise UserError(f"{model_py.name}: {outcome.status}: {outcome.reason}")
+    console.print(metrics_table(outcome.metrics, title=f"{model_py.name} on {data.name}"))
+    if json_out:
+        doc = {"model": str(model_py), "dataset": data.info(), "status": outcome.status,
+               "metrics": M.to_json(outcome.metrics), "history": outcome.history}
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(doc, indent=2))
+        console.print(f"metrics written to {json_out}")
+
+
+@app.command()
+@cli_errors
+def check(
+    model_py: Annotated[Path, typer.Argument(help="A model file defining class Net.")],
+    in_channels: Annotated[int, typer.Option(help="Input channels for the dry run.")] = 3,
+    image_size: Annotated[int, typer.Option(help="Input height = width for the dry run.")] = 32,
+    num_classes: Annotated[int, typer.Option(help="Classes for the dry run.")] = 10,
+    no_run: Annotated[bool, typer.Option("--no-run", help="Static checks only.")] = False,
+) -> None:
+    """Static checks and a sandboxed dry-run forward pass; says why a file is rejected."""
+    from lemonade.validate import check_file
+
+    if not model_py.exists():
+        raise UserError(f"no such file: {model_py}")
+    rep = check_file(model_py, dry_run=not no_run, in_channels=in_channels,
+                     image_size=image_size, num_classes=num_classes)
+    for v in rep.violations:
+        console.print(f"[red]✗[/] {model_py}:{v.line}:{v.col}: {v.message}", highlight=False)
+    if rep.runtime_error:
+        console.print(f"[red]✗[/] dry run: {rep.runtime_error}", highlight=False)
+    if not rep.ok:
+        n = len(rep.violations) + (1 if rep.runtime_error else 0)
+        raise UserError(f"{model_py} rejected ({n} problem{'s' if n != 1 else ''})")
+    extra = ""
+    if rep.params is not None:
+        extra = f": {rep.params:,} parameters, output shape {tuple(rep.output_shape or ())}"
+    console.print(f"[green]✓[/] {model_py} passes{extra}", highlight=False)
+
+
+# --------------------------------------------------------------------------------------------
+# report / export / runs / show
+# --------------------------------------------------------------------------------------------
+@app.command()
+@cli_errors
+def report(run_dir: Annotated[Path, typer.Argument(help="A run directory.")]) -> None:
+    """Write RUN_DIR/report.html (self-contained, opens offline)."""
+    from lemonade.report import write_report
+
+    _need_run(run_dir)
+    path = write_report(run_dir)
+    console.print(f"report written to {path}")
+
+
+@app.command()
+@cli_errors
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory.")],
+    candidate: Annotated[int | None, typer.Option(help="Candidate id (default: best).")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="onnx | torchscript")] = "onnx",
+    out: Annotated[Path | None, typer.Option(help="Output file.")] = None,
+) -> None:
+    """Export the best (or a chosen) model with its weights and check it against PyTorch."""
+    from lemonade.export import export_model
+
+    _need_run(run_dir)
+    if format not in ("onnx", "torchscript"):
+        raise UserError(f"unknown format {format!r}; allowed: onnx, torchscript")
+    res = export_model(run_dir, candidate_id=candidate, fmt=format, out=out)
+    verdict = "[green]matches PyTorch[/]" if res.ok else "[red]DIFFERS from PyTorch[/]"
+    console.print(f"{res.fmt} model written to {res.path} ({res.size_bytes:,} bytes); "
+                  f"max |diff| vs PyTorch {res.max_abs_diff:.2e}: {verdict}", highlight=False)
+    if not res.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+@cli_errors
+def runs(directory: Annotated[Path, typer.Argument(help="Folder holding runs.")] = Path("runs")
+         ) -> None:
+    """A table of the runs under DIRECTORY."""
+    from lemonade.progress import runs_table
+
+    if not directory.exists():
+        raise UserError(f"no such folder: {directory}")
+    found = sorted(p.parent for p in directory.glob("*/run.db"))
+    if (directory / "run.db").exists():
+        found.insert(0, directory)
+    if not found:
+        console.print(f"no runs under {directory}")
+        return
+    console.print(runs_table(found))
+
+
+@app.command()
+@cli_errors
+def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")]) -> None:
+    """The candidates of one run."""
+    from lemonade.progress import candidates_table
+
+    _need_run(run_dir)
+    console.print(candidates_table(run_dir))
+
+
+def _need_run(run_dir: Path) -> None:
+    if not (run_dir / "run.db").exists():
+        raise UserError(f"{run_dir} is not a lemonade run (no run.db)")
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app(prog_name="lemonade")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

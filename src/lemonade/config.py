@@ -1,0 +1,325 @@
+"""The run configuration: one pydantic schema, loaded from YAML and overridden by CLI flags.
+
+Every key is optional; the defaults make `lemonade search` run offline on `digits` on the CPU.
+Unknown keys fail loudly (a typo must not silently fall back to a default), and every error names
+the field and the allowed values.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from lemonade.metrics import METRIC_NAMES, METRICS
+
+DATASET_NAMES = ("digits", "mnist5k", "cifar10", "cifar100", "imagenet16-120", "synthetic")
+PRESET_NAMES = ("accuracy-first", "balanced", "efficiency-first")
+PROPOSER_KINDS = ("offline", "openai", "replay", "random")
+
+
+class ConfigError(ValueError):
+    """A configuration problem, with a message that names the field and the allowed values."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DatasetConfig(_Strict):
+    name: str = "digits"
+    data_dir: str = "./data"
+    val_fraction: float = Field(0.1, gt=0.0, lt=0.9)
+    download: bool = True  # cifar: fetch the official archive when missing and a network is there
+    # synthetic only: shape of the generated images and number of examples
+    synthetic_shape: tuple[int, int, int] = (3, 32, 32)
+    synthetic_classes: int = Field(10, ge=2)
+    synthetic_size: int = Field(2000, ge=20)
+    limit_train: int | None = Field(None, ge=10)  # subsample the train split (quick runs)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in DATASET_NAMES:
+            raise ValueError(f"unknown dataset {v!r}; allowed: {', '.join(DATASET_NAMES)}")
+        return v
+
+
+class Objective(_Strict):
+    """One user objective: `metric` should be `goal` (max/min) relative to `threshold`."""
+
+    metric: str
+    goal: Literal["max", "min"] | None = None  # default: the metric's natural direction
+    threshold: float
+    priority: float = Field(1.0, gt=0.0)
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, v: str) -> str:
+        if v not in METRICS:
+            raise ValueError(f"unknown metric {v!r}; allowed: {', '.join(METRIC_NAMES)}")
+        return v
+
+    @field_validator("threshold")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        # CME uses log2(value / threshold): a threshold must be a positive, finite number.
+        if not math.isfinite(v) or v <= 0:
+            raise ValueError(f"threshold must be a positive finite number, got {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _fill_goal(self) -> Objective:
+        if self.goal is None:
+            object.__setattr__(self, "goal", METRICS[self.metric][1])
+        if self.metric.endswith("accuracy") and self.threshold > 1.0:
+            raise ValueError(
+                f"{self.metric} threshold is a fraction in (0, 1], got {self.threshold}"
+            )
+        return self
+
+
+class RuleConfig(_Strict):
+    """A user-defined expert rule: when `when` holds for the last candidate, emit `then`.
+
+    `when` is a small expression over metric values and thresholds, e.g.
+    `"latency_ms > 2 * threshold(latency_ms)"` (see lemonade.expert for the grammar).
+    """
+
+    name: str
+    when: str
+    then: list[str]  # instruction names from the vocabulary, e.g. ["reduce_kernels"]
+    magnitude: float = Field(0.3, gt=0.0, le=1.0)
+    objective: str | None = None  # metric whose priority this rule carries in conflicts
+
+
+class ProposerConfig(_Strict):
+    kind: str = "offline"
+    model: str = "gpt-4o"
+    base_url: str | None = None  # None: the SDK's default (OpenAI)
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = Field(0.6, ge=0.0, le=2.0)
+    max_tokens: int = Field(4096, ge=256)
+    timeout_s: float = Field(120.0, gt=0)
+    max_retries: int = Field(4, ge=0)
+    replay_from: str | None = None  # replay: the run directory whose responses are played back
+    exploration: float = Field(0.3, ge=0.0, le=1.0)  # offline: chance of an exploratory edit
+
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in PROPOSER_KINDS:
+            raise ValueError(f"unknown proposer kind {v!r}; allowed: {', '.join(PROPOSER_KINDS)}")
+        return v
+
+
+class BudgetConfig(_Strict):
+    iterations: int = Field(8, ge=1)  # candidates proposed (repairs not counted)
+    epochs: int = Field(6, ge=1)  # per candidate
+    seconds_per_candidate: float | None = Field(None, gt=0)  # training budget by time
+    max_seconds: float = Field(3600.0, gt=0)  # wall clock of the whole search
+    max_llm_calls: int = Field(200, ge=1)
+    repair_attempts: int = Field(2, ge=0)
+    candidate_timeout_s: float = Field(900.0, gt=0)  # worker wall clock, build+train+measure
+
+
+class TrainConfig(_Strict):
+    batch_size: int = Field(128, ge=1)
+    optimizer: Literal["sgd", "adamw"] = "sgd"
+    lr: float = Field(0.05, gt=0)
+    momentum: float = Field(0.9, ge=0, lt=1)
+    weight_decay: float = Field(5e-4, ge=0)
+    schedule: Literal["onecycle", "cosine", "constant"] = "onecycle"
+    label_smoothing: float = Field(0.1, ge=0, lt=1)
+    augment: bool = True  # random crop (padding) + horizontal flip, batched on the device
+    # None = what suits the dataset (lemonade.data.augment_defaults: no flip for digits, ...)
+    crop_padding: int | None = Field(None, ge=0)
+    flip: bool | None = None
+    compile: bool = False  # torch.compile the candidate (CUDA)
+    eval_batch_size: int = Field(512, ge=1)
+
+
+def resolve_train(train: TrainConfig, dataset: str) -> TrainConfig:
+    """`train` with the dataset's augmentation defaults filled in where the config left them."""
+    from lemonade.data import augment_defaults  # late: data imports this module
+
+    d = augment_defaults(dataset)
+    return train.model_copy(update={
+        "flip": d["flip"] if train.flip is None else train.flip,
+        "crop_padding": d["crop_padding"] if train.crop_padding is None else train.crop_padding,
+    })
+
+
+class MeasureConfig(_Strict):
+    latency_device: Literal["auto", "cpu", "cuda"] = "cpu"  # the target device for latency/FPS
+    latency_threads: int | None = Field(1, ge=1)  # CPU threads for latency (edge-like)
+    latency_warmup: int = Field(5, ge=0)
+    latency_repeats: int = Field(30, ge=1)
+    fps_batch_size: int = Field(64, ge=1)
+    country_iso_code: str = "USA"  # codecarbon offline grid intensity
+    grid_intensity_g_per_kwh: float | None = Field(None, gt=0)  # overrides the country figure
+    energy: bool = True
+
+
+class SandboxConfig(_Strict):
+    memory_limit_mb: int | None = Field(8192, ge=256)  # RLIMIT_AS of the worker (CPU runs)
+    max_processes: int | None = Field(None, ge=1)  # RLIMIT_NPROC where set
+
+
+class Config(_Strict):
+    dataset: DatasetConfig = Field(default_factory=DatasetConfig)
+    preset: str = "balanced"
+    objectives: list[Objective] = Field(default_factory=list)
+    rules: list[RuleConfig] = Field(default_factory=list)
+    proposer: ProposerConfig = Field(default_factory=ProposerConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    measure: MeasureConfig = Field(default_factory=MeasureConfig)
+    sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    seed: int = 0
+    run_dir: str | None = None  # default: runs/<dataset>-<timestamp>
+    memory_window: int = Field(5, ge=1)
+    memory_token_budget: int = Field(1200, ge=200)
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, v: str) -> str:
+        if v not in PRESET_NAMES:
+            raise ValueError(f"unknown preset {v!r}; allowed: {', '.join(PRESET_NAMES)}")
+        return v
+
+    @field_validator("device", mode="before")
+    @classmethod
+    def _device(cls, v: Any) -> Any:
+        if isinstance(v, str) and v.lower() not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"unknown device {v!r}; allowed: auto, cpu, cuda")
+        return v.lower() if isinstance(v, str) else v
+
+    def resolved_objectives(self) -> list[Objective]:
+        """The preset's objectives, with the user's list overriding by metric and extending it."""
+        merged = {o.metric: o for o in preset_objectives(self.preset, self.dataset.name)}
+        for o in self.objectives:
+            merged[o.metric] = o
+        return list(merged.values())
+
+
+# Presets after LeMo-NADe's three settings: accuracy first; a balance of accuracy and cost;
+# efficiency first (edge). Thresholds scale with how hard the dataset is.
+_ACC_TARGET = {
+    "digits": 0.95, "mnist5k": 0.95, "cifar10": 0.85, "cifar100": 0.55,
+    "imagenet16-120": 0.35, "synthetic": 0.5,
+}
+_PARAMS_TARGET = {
+    "digits": 20_000, "mnist5k": 50_000, "cifar10": 500_000, "cifar100": 1_000_000,
+    "imagenet16-120": 1_000_000, "synthetic": 100_000,
+}
+
+
+def preset_objectives(preset: str, dataset: str) -> list[Objective]:
+    acc = _ACC_TARGET.get(dataset, 0.8)
+    params = _PARAMS_TARGET.get(dataset, 500_000)
+    if preset == "accuracy-first":
+        return [
+            Objective(metric="val_accuracy", threshold=acc, priority=5),
+            Objective(metric="params", threshold=params * 4, priority=1),
+            Objective(metric="latency_ms", threshold=20.0, priority=1),
+        ]
+    if preset == "efficiency-first":
+        return [
+            Objective(metric="val_accuracy", threshold=max(acc - 0.05, 0.1), priority=2),
+            Objective(metric="params", threshold=params / 2, priority=3),
+            Objective(metric="latency_ms", threshold=1.0, priority=3),
+            Objective(metric="train_energy_kwh", threshold=1e-4, priority=1),
+        ]
+    return [
+        Objective(metric="val_accuracy", threshold=acc, priority=3),
+        Objective(metric="params", threshold=params, priority=2),
+        Objective(metric="latency_ms", threshold=3.0, priority=2),
+        Objective(metric="train_seconds", threshold=60.0, priority=1),
+    ]
+
+
+def _format_error(err: ValidationError, source: str) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see `lemonade search --help`)"
+        parts.append(f"{loc}: {msg}")
+    return f"invalid config ({source}): " + "; ".join(parts)
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def build_config(data: dict[str, Any] | None = None, overrides: dict[str, Any] | None = None,
+                 source: str = "config") -> Config:
+    """Validate a config dict with dotted-path overrides applied (`{"budget.epochs": 3}`)."""
+    data = dict(data or {})
+    nested: dict[str, Any] = {}
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        cur = nested
+        *parents, leaf = key.split(".")
+        for p in parents:
+            cur = cur.setdefault(p, {})
+        cur[leaf] = value
+    merged = _deep_merge(data, nested)
+    try:
+        cfg = Config.model_validate(merged)
+    except ValidationError as e:
+        raise ConfigError(_format_error(e, source)) from None
+    if cfg.rules:
+        from lemonade.expert import validate_rules  # late: expert imports this module
+
+        try:
+            validate_rules(cfg.rules)
+        except ValueError as e:
+            raise ConfigError(f"invalid config ({source}): rules: {e}") from None
+    return cfg
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    data: dict[str, Any] = {}
+    source = "defaults"
+    if path is not None:
+        p = Path(path)
+        source = str(p)
+        try:
+            text = p.read_text()
+        except OSError as e:
+            raise ConfigError(f"config file {p}: cannot read ({e.strerror or e})") from None
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise ConfigError(f"config file {p}: not valid YAML{where}") from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"config file {p}: top level must be a mapping of keys, "
+                              f"got {type(loaded).__name__}")
+        data = loaded
+    return build_config(data, overrides, source)
+
+
+def dump_config(cfg: Config) -> str:
+    """The resolved config as YAML (objectives expanded from the preset)."""
+    doc = cfg.model_dump(mode="json")
+    doc["objectives"] = [o.model_dump(mode="json") for o in cfg.resolved_objectives()]
+    return yaml.safe_dump(doc, sort_keys=False)

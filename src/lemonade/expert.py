@@ -1,0 +1,416 @@
+"""The expert system: measured-metric gaps -> a short, ordered list of instructions.
+
+After LeMo-NADe's expert system (arXiv 2402.18443, journal version): a fixed vocabulary of
+instructions in opposite pairs, rules that map a candidate's metrics (against the user's
+objectives) to instructions with a magnitude, and conflict resolution between opposite
+instructions by the priority of the objectives that raised them, then by how far each objective is
+from its threshold. The built-in rules are a table in `lemonade.rules`; users add rules in the
+config, whose `when` is a small expression language evaluated here by a tiny AST walker (never
+`eval`).
+
+Call order: `advise(objectives, metrics, history=..., extra_rules=..., failure=...)` ->
+`Advice` (diagnosis, instructions, conflicts) -> `Advice.prompt_text()` for the LLM prompt,
+`Advice.to_json()` for the store and the report.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from lemonade.config import Objective, RuleConfig
+from lemonade.metrics import METRICS
+from lemonade.objectives import describe_gap, format_value, ratio
+from lemonade.rules import BUILTIN_RULES, MAGNITUDE_MIN, Context, Emit, Rule, Trigger
+
+# --- vocabulary --------------------------------------------------------------------------------
+ACTIONS: tuple[str, ...] = (
+    "add_conv_layers", "reduce_conv_layers",
+    "add_skip_connections", "reduce_skip_connections",
+    "add_dense_layers", "reduce_dense_layers",
+    "add_dropout", "reduce_dropout",
+    "add_kernels", "reduce_kernels",
+    "add_regularization", "reduce_regularization",
+    "add_neurons", "reduce_neurons",
+    "add_weight_initializer",  # no opposite: initialising well never hurts another objective
+)
+OPPOSITE: dict[str, str] = {}
+for _a in ACTIONS:
+    if _a.startswith("add_") and (_b := "reduce_" + _a[4:]) in ACTIONS:
+        OPPOSITE[_a], OPPOSITE[_b] = _b, _a
+
+LABELS: dict[str, str] = {
+    "add_conv_layers": "Add conv layers", "reduce_conv_layers": "Reduce conv layers",
+    "add_skip_connections": "Add skip connections",
+    "reduce_skip_connections": "Reduce skip connections",
+    "add_dense_layers": "Add dense layers", "reduce_dense_layers": "Reduce dense layers",
+    "add_dropout": "Add dropout", "reduce_dropout": "Reduce dropout",
+    "add_kernels": "Add kernels (channels)", "reduce_kernels": "Reduce kernels (channels)",
+    "add_regularization": "Add regularization", "reduce_regularization": "Reduce regularization",
+    "add_neurons": "Add neurons", "reduce_neurons": "Reduce neurons",
+    "add_weight_initializer": "Add a weight initializer",
+}
+MAX_INSTRUCTIONS = 6  # a handful: more dilutes the prompt and the offline proposer's edit
+
+for _r in BUILTIN_RULES:  # the table is data: catch a typo at import, not mid-run
+    for _e in _r.emits:
+        if _e.action not in ACTIONS:
+            raise RuntimeError(f"built-in rule {_r.name!r} emits unknown action {_e.action!r}")
+
+
+# --- advice types ------------------------------------------------------------------------------
+@dataclass
+class Instruction:
+    action: str
+    magnitude: float  # 0..1, relative change ("by about 40%")
+    reason: str
+    objective: str | None  # metric whose priority this carries
+    priority: float
+    gap: float  # normalised distance of that objective from its threshold, |r| in [0, 1]
+
+    def text(self) -> str:
+        label = LABELS.get(self.action, self.action)
+        if self.action == "add_weight_initializer":
+            return f"{label}: {self.reason}"
+        # Rounded to 5%: the magnitude is a hint, not a measurement.
+        pct = max(5, round(self.magnitude * 20) * 5)
+        return f"{label} by about {pct}%: {self.reason}"
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Instruction:
+        return cls(action=d["action"], magnitude=float(d["magnitude"]), reason=d.get("reason", ""),
+                   objective=d.get("objective"), priority=float(d.get("priority", 0.0)),
+                   gap=float(d.get("gap", 0.0)))
+
+
+@dataclass
+class Conflict:
+    kept: Instruction
+    dropped: Instruction
+    why: str
+
+
+@dataclass
+class Advice:
+    diagnosis: list[str] = field(default_factory=list)
+    instructions: list[Instruction] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def actions(self) -> list[str]:
+        return [i.action for i in self.instructions]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Advice:
+        return cls(
+            diagnosis=list(d.get("diagnosis", [])),
+            instructions=[Instruction.from_json(i) for i in d.get("instructions", [])],
+            conflicts=[Conflict(kept=Instruction.from_json(c["kept"]),
+                                dropped=Instruction.from_json(c["dropped"]), why=c["why"])
+                       for c in d.get("conflicts", [])],
+        )
+
+    def prompt_text(self) -> str:
+        lines = ["Diagnosis:"]
+        lines += [f"- {d}" for d in self.diagnosis] or ["- (none)"]
+        lines.append("Instructions (most important first):")
+        lines += [f"{n}. {i.text()}" for n, i in enumerate(self.instructions, 1)] or [
+            "(none: keep the architecture and make a small exploratory change)"]
+        if self.conflicts:
+            lines.append("Resolved conflicts:")
+            lines += [f"- {c.why}" for c in self.conflicts]
+        return "\n".join(lines)
+
+
+# --- user rules: a tiny, safe expression language ---------------------------------------------
+# Grammar of `when`: metric names, numbers, True/False, threshold(metric), + - * /, unary -,
+# comparisons (chained allowed), and/or/not. Nothing else parses: no attributes, no subscripts, no
+# other calls, no ** (10**10**10 would hang the loop). Metrics that were not measured make a
+# comparison *unknown*, and a rule fires only when its condition is definitely true (Kleene
+# three-valued logic), so `not (latency_ms > 5)` does not fire for an unmeasured latency.
+MAX_EXPR_CHARS = 500
+_BIN = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+        ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b}
+_CMP = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
+        ast.GtE: lambda a, b: a >= b, ast.Eq: lambda a, b: a == b,
+        ast.NotEq: lambda a, b: a != b}
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _kind(node: ast.AST) -> str:
+    """Statically check a node and return its type, 'bool' or 'num'; raise _Invalid otherwise."""
+    if isinstance(node, ast.BoolOp):
+        for v in node.values:
+            if _kind(v) != "bool":
+                raise _Invalid(f"operand of {type(node.op).__name__.lower()} must be a condition")
+        return "bool"
+    if isinstance(node, ast.UnaryOp):
+        if isinstance(node.op, ast.Not):
+            if _kind(node.operand) != "bool":
+                raise _Invalid("operand of not must be a condition")
+            return "bool"
+        if isinstance(node.op, ast.USub | ast.UAdd):
+            if _kind(node.operand) != "num":
+                raise _Invalid("unary minus needs a number")
+            return "num"
+        raise _Invalid(f"operator {type(node.op).__name__} is not allowed")
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in _BIN:
+            raise _Invalid(f"operator {type(node.op).__name__} is not allowed (only + - * /)")
+        if _kind(node.left) != "num" or _kind(node.right) != "num":
+            raise _Invalid("arithmetic needs numbers on both sides")
+        return "num"
+    if isinstance(node, ast.Compare):
+        for op in node.ops:
+            if type(op) not in _CMP:
+                raise _Invalid(f"comparison {type(op).__name__} is not allowed")
+        for v in [node.left, *node.comparators]:
+            if _kind(v) != "num":
+                raise _Invalid("comparisons need numbers on both sides")
+        return "bool"
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool):
+            return "bool"
+        if isinstance(node.value, int | float):
+            return "num"
+        raise _Invalid(f"constant {node.value!r} is not a number")
+    if isinstance(node, ast.Name):
+        if node.id not in METRICS:
+            raise _Invalid(f"unknown name {node.id!r}; allowed: metric names and threshold()")
+        return "num"
+    if isinstance(node, ast.Call):
+        if not (isinstance(node.func, ast.Name) and node.func.id == "threshold"):
+            raise _Invalid("function calls are not allowed except threshold(metric)")
+        if node.keywords or len(node.args) != 1 or not isinstance(node.args[0], ast.Name):
+            raise _Invalid("threshold() takes exactly one metric name")
+        if node.args[0].id not in METRICS:
+            raise _Invalid(f"threshold() of unknown metric {node.args[0].id!r}")
+        return "num"
+    raise _Invalid(f"{type(node).__name__} is not allowed in a rule condition")
+
+
+def parse_condition(expr: str) -> ast.Expression:
+    """Parse and check a `when` expression; raise ValueError saying what is wrong."""
+    if len(expr) > MAX_EXPR_CHARS:
+        raise _Invalid(f"longer than {MAX_EXPR_CHARS} characters")
+    try:
+        tree = ast.parse(expr.strip(), mode="eval")
+    except SyntaxError as e:
+        raise _Invalid(f"not a valid expression ({e.msg})") from None
+    if _kind(tree.body) != "bool":
+        raise _Invalid("must be a condition (a comparison, and/or/not), not a number")
+    return tree
+
+
+def _eval(node: ast.AST, metrics: Mapping[str, float],
+          thresholds: Mapping[str, float]) -> float | bool | None:
+    """Evaluate a checked node; None means unknown (an unmeasured metric or a division by 0)."""
+    if isinstance(node, ast.BoolOp):
+        vals = [_eval(v, metrics, thresholds) for v in node.values]
+        if isinstance(node.op, ast.And):
+            return False if any(v is False for v in vals) else (None if None in vals else True)
+        return True if any(v is True for v in vals) else (None if None in vals else False)
+    if isinstance(node, ast.UnaryOp):
+        v = _eval(node.operand, metrics, thresholds)
+        if v is None:
+            return None
+        if isinstance(node.op, ast.Not):
+            return not v
+        return -v if isinstance(node.op, ast.USub) else +v
+    if isinstance(node, ast.BinOp):
+        a, b = _eval(node.left, metrics, thresholds), _eval(node.right, metrics, thresholds)
+        if a is None or b is None or (isinstance(node.op, ast.Div) and b == 0):
+            return None
+        return _BIN[type(node.op)](a, b)
+    if isinstance(node, ast.Compare):
+        left = _eval(node.left, metrics, thresholds)
+        result: bool | None = True
+        for op, comp in zip(node.ops, node.comparators, strict=True):
+            right = _eval(comp, metrics, thresholds)
+            if left is None or right is None:
+                result = None
+            elif not _CMP[type(op)](left, right):
+                return False
+            left = right
+        return result
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        v = metrics.get(node.id)
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+    if isinstance(node, ast.Call):
+        return thresholds.get(node.args[0].id)  # type: ignore[attr-defined]
+    raise AssertionError(f"unchecked node {type(node).__name__}")  # parse_condition rejects it
+
+
+def evaluate_condition(expr: str | ast.Expression, metrics: Mapping[str, float],
+                       objectives: Sequence[Objective] = ()) -> bool:
+    """Whether a `when` expression definitely holds (unknown -> False)."""
+    tree = parse_condition(expr) if isinstance(expr, str) else expr
+    thresholds = {o.metric: o.threshold for o in objectives}
+    return _eval(tree.body, metrics, thresholds) is True
+
+
+def compile_rule(rc: RuleConfig) -> Rule:
+    """A user rule from the config as a `Rule`; ValueError naming the rule and the problem."""
+    try:
+        tree = parse_condition(rc.when)
+    except _Invalid as e:
+        raise ValueError(f"rule {rc.name!r}: invalid condition {rc.when!r}: {e}") from None
+    if not rc.then:
+        raise ValueError(f"rule {rc.name!r}: 'then' lists no instruction; "
+                         f"allowed: {', '.join(ACTIONS)}")
+    for a in rc.then:
+        if a not in ACTIONS:
+            raise ValueError(f"rule {rc.name!r}: unknown instruction {a!r}; "
+                             f"allowed: {', '.join(ACTIONS)}")
+    if rc.objective is not None and rc.objective not in METRICS:
+        raise ValueError(f"rule {rc.name!r}: unknown objective metric {rc.objective!r}")
+
+    def cond(ctx: Context) -> list[Trigger]:
+        if not ctx.metrics:
+            return []
+        if not evaluate_condition(tree, ctx.metrics, list(ctx.objectives.values())):
+            return []
+        obj = rc.objective if rc.objective in ctx.objectives else None
+        # A rule tied to no objective of this run must not outrank the user's ranked objectives.
+        prio = ctx.objectives[obj].priority if obj else ctx.min_priority
+        gap = ctx.gap(obj) if obj and ctx.metrics.get(obj) is not None else 0.0
+        return [Trigger(diagnosis=f"rule {rc.name}: {rc.when}",
+                        reason=f"user rule {rc.name!r} ({rc.when}) (priority {prio:g})",
+                        magnitude=rc.magnitude, objective=obj, gap=gap, priority=prio)]
+
+    return Rule(rc.name, f"user rule: {rc.when}", cond, tuple(Emit(a) for a in rc.then))
+
+
+def validate_rules(rules: Iterable[RuleConfig]) -> None:
+    """Check user rules at config load time; raise ValueError naming the rule and the problem."""
+    seen: set[str] = set()
+    for rc in rules:
+        if rc.name in seen:
+            raise ValueError(f"rule {rc.name!r}: defined twice")
+        seen.add(rc.name)
+        compile_rule(rc)
+
+
+# --- advise ------------------------------------------------------------------------------------
+def _instructions(rule: Rule, trig: Trigger, ctx: Context) -> list[Instruction]:
+    prio = trig.priority
+    if prio is None:
+        prio = ctx.objectives[trig.objective].priority if trig.objective in ctx.objectives else 0.0
+    return [Instruction(action=e.action,
+                        magnitude=max(MAGNITUDE_MIN, min(1.0, trig.magnitude * e.scale)),
+                        reason=trig.reason + (f"; {e.note}" if e.note else ""),
+                        objective=trig.objective, priority=float(prio), gap=trig.gap)
+            for e in rule.emits]
+
+
+def _strength(i: Instruction) -> tuple[float, float]:
+    return (i.priority, i.gap)
+
+
+def merge_duplicates(instrs: Sequence[Instruction]) -> list[Instruction]:
+    """One instruction per action: the largest magnitude, the strongest objective, all reasons."""
+    merged: dict[str, Instruction] = {}
+    for i in instrs:
+        m = merged.get(i.action)
+        if m is None:
+            merged[i.action] = Instruction(**asdict(i))
+            continue
+        lead = i if _strength(i) > _strength(m) else m
+        reasons = m.reason.split("; ")
+        reasons += [r for r in i.reason.split("; ") if r not in reasons]
+        merged[i.action] = Instruction(action=i.action, magnitude=max(m.magnitude, i.magnitude),
+                                       reason="; ".join(reasons), objective=lead.objective,
+                                       priority=lead.priority, gap=lead.gap)
+    return list(merged.values())
+
+
+def _side(i: Instruction, objs: Mapping[str, Objective], metrics: Mapping[str, float]) -> str:
+    if i.objective in objs:
+        return (f"{i.objective}, priority {i.priority:g}, "
+                f"{describe_gap(objs[i.objective], metrics.get(i.objective))}")
+    return f"priority {i.priority:g}, gap {i.gap:.2f}"
+
+
+def resolve_conflicts(instrs: Sequence[Instruction], objs: Mapping[str, Objective],
+                      metrics: Mapping[str, float]) -> tuple[list[Instruction], list[Conflict]]:
+    """Drop the weaker of each opposite pair: higher priority wins, then the larger gap |r|.
+
+    On a full tie the reducing action wins: a smaller network is the safer step (it fails less
+    and costs less to try).
+    """
+    by_action = {i.action: i for i in instrs}
+    dropped: set[str] = set()
+    conflicts: list[Conflict] = []
+    for i in instrs:
+        o = OPPOSITE.get(i.action)
+        if o is None or o not in by_action or i.action in dropped or o in dropped:
+            continue
+        a, b = i, by_action[o]
+        if _strength(a) == _strength(b):
+            kept, lost = (a, b) if a.action.startswith("reduce_") else (b, a)
+            rule = "equal priority and gap, the reducing step is safer"
+        else:
+            kept, lost = (a, b) if _strength(a) > _strength(b) else (b, a)
+            rule = ("higher priority" if kept.priority != lost.priority
+                    else "equal priority, larger gap")
+        dropped.add(lost.action)
+        conflicts.append(Conflict(kept=kept, dropped=lost, why=(
+            f"kept {kept.action} ({_side(kept, objs, metrics)}) over {lost.action} "
+            f"({_side(lost, objs, metrics)}): {rule}")))
+    return [i for i in instrs if i.action not in dropped], conflicts
+
+
+def _status_line(objs: Sequence[Objective], metrics: Mapping[str, float]) -> str:
+    parts = []
+    for o in objs:
+        v = metrics.get(o.metric)
+        state = "met" if ratio(o, v) >= 0 else "not met"
+        parts.append(f"{o.metric} {format_value(o.metric, v)} vs {o.goal} "
+                     f"{format_value(o.metric, o.threshold)} ({describe_gap(o, v)}, {state})")
+    return "objectives: " + "; ".join(parts)
+
+
+def advise(objs: list[Objective], metrics: dict[str, float] | None, *,
+           history: list[dict] | None = None, extra_rules: Sequence[RuleConfig] = (),
+           failure: str | None = None) -> Advice:
+    """Instructions for the next candidate from the last one's metrics (or failure).
+
+    `metrics`: the last candidate's flat {metric: value} (None/empty: nothing measured yet).
+    `history`: earlier attempts, oldest first, *not* including the last candidate, each a dict
+    with "metrics" ({metric: value}) and "status" ("ok" or a failure state); used to notice a
+    stalled search. `failure`: the last candidate's failure text (OOM, timeout, diverged, shape
+    error...). Raises ValueError for an invalid user rule.
+    """
+    metrics = {k: float(v) for k, v in (metrics or {}).items() if v is not None}
+    by_metric = {o.metric: o for o in objs}
+    ctx = Context(objectives=by_metric, metrics=metrics, history=tuple(history or ()),
+                  failure=failure or None)
+    rules = [*BUILTIN_RULES, *(compile_rule(rc) for rc in extra_rules)]
+
+    diagnosis: list[str] = []
+    if metrics and objs:
+        diagnosis.append(_status_line(objs, metrics))
+    raw: list[Instruction] = []
+    for rule in rules:
+        for trig in rule.condition(ctx):
+            if trig.diagnosis not in diagnosis:
+                diagnosis.append(trig.diagnosis)
+            raw += _instructions(rule, trig, ctx)
+
+    kept, conflicts = resolve_conflicts(merge_duplicates(raw), by_metric, metrics)
+    # Priority, then distance from the threshold, then the size of the step (a rule's primary
+    # actions carry the full magnitude, its secondary ones a fraction); the sort is stable, so
+    # remaining ties keep the table's order (rule, then the order of its actions).
+    kept.sort(key=lambda i: (-i.priority, -i.gap, -i.magnitude))
+    return Advice(diagnosis=diagnosis, instructions=kept[:MAX_INSTRUCTIONS], conflicts=conflicts)

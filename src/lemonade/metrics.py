@@ -1,0 +1,89 @@
+"""Metric names (a public contract: keys of metrics.json and what objectives name) and the record
+of one measured value.
+
+Every metric says how it was obtained (`method`) so that numbers from different machines are not
+compared blindly, and a metric that cannot be measured here is `value=None` with the reason, never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# name -> (unit, goal that makes sense by default)
+METRICS: dict[str, tuple[str, str]] = {
+    "test_accuracy": ("fraction", "max"),
+    "val_accuracy": ("fraction", "max"),
+    "train_accuracy": ("fraction", "max"),
+    "params": ("count", "min"),
+    "model_size_bytes": ("bytes", "min"),
+    "flops": ("FLOPs per image", "min"),
+    "latency_ms": ("ms", "min"),
+    "fps": ("images/s", "max"),
+    "train_seconds": ("s", "min"),
+    "train_energy_kwh": ("kWh", "min"),
+    "avg_power_w": ("W", "min"),
+    "co2_kg": ("kg CO2eq", "min"),
+    "peak_memory_bytes": ("bytes", "min"),
+}
+METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One metric of one candidate."""
+
+    name: str
+    value: float | None
+    unit: str = ""
+    method: dict[str, Any] = field(default_factory=dict)
+    unavailable: str | None = None  # reason, when value is None
+
+    def __post_init__(self) -> None:
+        if self.name not in METRICS:
+            raise ValueError(f"unknown metric {self.name!r}; known: {', '.join(METRIC_NAMES)}")
+        if self.value is None and not self.unavailable:
+            raise ValueError(f"metric {self.name!r} has no value and no reason why")
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("name")
+        return d
+
+    @classmethod
+    def from_json(cls, name: str, d: dict[str, Any]) -> Measurement:
+        return cls(
+            name=name,
+            value=d.get("value"),
+            unit=d.get("unit", ""),
+            method=d.get("method") or {},
+            unavailable=d.get("unavailable"),
+        )
+
+
+def measured(name: str, value: float, **method: Any) -> Measurement:
+    return Measurement(name=name, value=float(value), unit=METRICS[name][0], method=method)
+
+
+def unavailable(name: str, reason: str, **method: Any) -> Measurement:
+    return Measurement(name=name, value=None, unit=METRICS[name][0], method=method,
+                       unavailable=reason)
+
+
+def to_json(ms: dict[str, Measurement]) -> dict[str, dict[str, Any]]:
+    """The metrics.json document: {metric: {value, unit, method, unavailable}}."""
+    return {k: m.to_json() for k, m in ms.items()}
+
+
+def from_json(doc: dict[str, dict[str, Any]]) -> dict[str, Measurement]:
+    return {k: Measurement.from_json(k, v) for k, v in doc.items() if k in METRICS}
+
+
+def values(ms: dict[str, Measurement] | dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Flat {metric: value} of the metrics that have a value (accepts records or their JSON)."""
+    out: dict[str, float] = {}
+    for k, m in ms.items():
+        v = m.value if isinstance(m, Measurement) else (m or {}).get("value")
+        if v is not None:
+            out[k] = float(v)
+    return out

@@ -1,0 +1,78 @@
+"""The replay proposer: plays back the LLM responses recorded in an earlier run's store.
+
+Responses are played in the order they were recorded, proposals and repairs from separate
+queues, so a replayed run asks for them in the same order as the recorded one did. The code is
+extracted again from each raw response (not copied from the candidate row), so a replay also
+exercises today's parser. When the recording runs out, a Proposal with error "replay exhausted"
+comes back and the loop stops proposing anything new.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import deque
+from typing import Any
+
+from lemonade.proposers import Proposal, ProposalRequest, zero_usage
+from lemonade.validate import CodeRejected, extract_code
+
+EXHAUSTED = "replay exhausted"
+
+
+def _usage(u: Any) -> dict[str, int]:
+    out = zero_usage()
+    if isinstance(u, dict):
+        for k in out:
+            out[k] = int(u.get(k) or 0)
+    return out
+
+
+class ReplayProposer:
+    name = "replay"
+
+    def __init__(self, store: Any) -> None:
+        # `store` is a lemonade.store.Store (anything with llm_calls() -> list[dict]).
+        rows = store.llm_calls()
+        self.queues: dict[str, deque[dict[str, Any]]] = {
+            kind: deque(r for r in rows if r.get("kind") == kind) for kind in ("propose", "repair")
+        }
+
+    def remaining(self, kind: str) -> int:
+        return len(self.queues[kind])
+
+    def _next(self, kind: str) -> Proposal:
+        started = time.perf_counter()
+        if not self.queues[kind]:
+            return Proposal(code=None, model="replay", error=f"{EXHAUSTED} ({kind})")
+        row = self.queues[kind].popleft()
+        response = row.get("response")
+        model = row.get("model") or "replay"
+        messages = row.get("messages")
+        if isinstance(messages, str):  # a raw sqlite row: JSON text
+            messages = json.loads(messages)
+        usage = row.get("usage")
+        if isinstance(usage, str):
+            usage = json.loads(usage)
+        base = {"raw_response": response, "messages": messages, "usage": _usage(usage),
+                "model": model}
+        if response is None:
+            error = row.get("error") or "the recorded call has no response"
+            return Proposal(code=None, error=error, latency_s=time.perf_counter() - started,
+                            **base)
+        try:
+            code = extract_code(response)
+        except CodeRejected as e:
+            error = f"no usable code in the recorded response: {e}"
+            if model in ("offline", "random"):
+                error += (f" (recorded by the {model} proposer, whose responses describe edits; "
+                          f"rerun with proposer.kind={model} and the same seed instead)")
+            return Proposal(code=None, error=error, latency_s=time.perf_counter() - started,
+                            **base)
+        return Proposal(code=code, latency_s=time.perf_counter() - started, **base)
+
+    def propose(self, req: ProposalRequest) -> Proposal:
+        return self._next("propose")
+
+    def repair(self, req: ProposalRequest, previous: Proposal, error: str) -> Proposal:
+        return self._next("repair")

@@ -1,0 +1,475 @@
+"""The run report: one self-contained `report.html` written from the run store.
+
+Self-contained means it opens offline years later: inline CSS, plots as PNG `data:` URIs, no
+scripts or fonts from anywhere (the one inline script only counts decoded images for tests).
+
+The best model's layers: candidate code is untrusted, so the report never runs it. When the loop
+stored a layer summary (`layers`: [{name, type, params}] in the candidate's metrics document or its
+`extra` annotations) that is shown; otherwise the `nn.*` constructor calls found by parsing the code
+with `ast` are listed (static: no parameter counts, but nothing executes).
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from lemonade import __version__, plots
+from lemonade.config import Objective
+from lemonade.metrics import METRICS
+from lemonade.objectives import format_value, ratio
+from lemonade.store import Store, metric_values
+
+Row = Mapping[str, Any]
+
+# USD per 1M tokens (input, output): OpenAI list prices from openai.com/api/pricing, as of
+# 2025-08. Prices change: this is an estimate, labelled as such in the report. A dated model
+# name (gpt-4o-2024-08-06) takes the price of its longest listed prefix.
+OPENAI_PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
+    "gpt-5": (1.25, 10.00),
+    "gpt-5-mini": (0.25, 2.00),
+    "gpt-5-nano": (0.05, 0.40),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4-turbo": (10.00, 30.00),
+    "gpt-3.5-turbo": (0.50, 1.50),
+    "o1": (15.00, 60.00),
+    "o3": (2.00, 8.00),
+    "o3-mini": (1.10, 4.40),
+    "o4-mini": (1.10, 4.40),
+}
+ACCURACY_METRICS = ("val_accuracy", "test_accuracy", "train_accuracy")
+PARETO_COSTS = ("params", "latency_ms", "train_energy_kwh")
+FAILED = ("failed", "timeout", "crashed", "rejected", "interrupted")
+
+
+# ---- small pure helpers ------------------------------------------------------------------------
+def esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def price_for(model: str | None) -> tuple[float, float] | None:
+    """(input, output) USD per 1M tokens of a known OpenAI model, else None."""
+    if not model:
+        return None
+    name = model.strip().lower()
+    match = max((k for k in OPENAI_PRICES_PER_MTOK if name == k or name.startswith(k + "-")),
+                key=len, default=None)
+    return OPENAI_PRICES_PER_MTOK[match] if match else None
+
+
+def estimate_cost(calls: Sequence[Row], base_url: str | None) -> float | None:
+    """Estimated USD of the run's LLM calls, or None when any call's price is unknown.
+
+    Only for OpenAI's own endpoint: a local server or another provider is priced differently."""
+    if base_url and "api.openai.com" not in base_url:
+        return None
+    total = 0.0
+    for c in calls:
+        usage = c.get("usage") or {}
+        p = int(usage.get("prompt_tokens", usage.get("input_tokens", 0)) or 0)
+        o = int(usage.get("completion_tokens", usage.get("output_tokens", 0)) or 0)
+        if p == 0 and o == 0:
+            continue  # offline proposer or an error before any tokens: costs nothing
+        price = price_for(c.get("model"))
+        if price is None:
+            return None
+        total += (p * price[0] + o * price[1]) / 1e6
+    return total
+
+
+def layers_from_code(source: str) -> list[dict[str, str]]:
+    """`nn.*` constructor calls in model source, found statically: [{name, type, args, line}].
+
+    `name` is the attribute or variable the layer is assigned to ("" inside a container)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    targets: dict[int, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
+            tgt = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            targets[id(node.value)] = ast.unparse(tgt)
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        owner = ast.unparse(node.func.value)
+        if owner not in ("nn", "torch.nn") or not node.func.attr[:1].isupper():
+            continue
+        args = ", ".join([ast.unparse(a) for a in node.args]
+                         + [f"{k.arg}={ast.unparse(k.value)}" for k in node.keywords if k.arg])
+        out.append({"name": targets.get(id(node), ""), "type": node.func.attr,
+                    "args": args if len(args) <= 120 else args[:117] + "...",
+                    "line": str(node.lineno)})
+    out.sort(key=lambda d: int(d["line"]))
+    return out
+
+
+def stored_layers(cand: Row) -> list[dict[str, Any]] | None:
+    for holder in (cand.get("metrics") or {}, cand.get("extra") or {}):
+        layers = holder.get("layers") if isinstance(holder, Mapping) else None
+        if isinstance(layers, list) and layers:
+            return [d for d in layers if isinstance(d, Mapping)]
+    return None
+
+
+def _fmt_num(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return str(v)
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def _seconds(v: Any) -> str:
+    try:
+        return f"{float(v):.1f} s"
+    except (TypeError, ValueError):
+        return "-"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
+    """rows hold already-escaped HTML cells."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _method(m: Any) -> str:
+    if not isinstance(m, Mapping) or not m:
+        return '<span class="muted">not recorded</span>'
+    return esc(", ".join(f"{k}={v}" for k, v in m.items()))
+
+
+# ---- sections ----------------------------------------------------------------------------------
+class _Ctx:
+    """What every section reads, loaded from the store once."""
+
+    def __init__(self, store: Store) -> None:
+        self.meta = store.meta()
+        self.rows = store.candidates()
+        self.calls = store.llm_calls()
+        self.advice = store.advice()
+        self.summary = store.summary()
+        self.best = self.summary["best"]
+        self.objectives = store.objectives() or _objectives_from_meta(store)
+        self.config = _config_dict(store.config_yaml())
+        self.values = {r["id"]: metric_values(r) for r in self.rows}
+
+
+def _objectives_from_meta(store: Store) -> list[Objective]:
+    raw = store.get_meta_obj("objectives")
+    try:
+        return [Objective(**d) for d in raw] if isinstance(raw, list) else []
+    except Exception:
+        return []
+
+
+def _config_dict(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        import yaml
+
+        data = yaml.safe_load(text)
+        return data if isinstance(data, dict) else {}
+    except Exception:
+        return {}
+
+
+def section_summary(ctx: _Ctx) -> str:
+    m, s = ctx.meta, ctx.summary
+    prop = ctx.config.get("proposer") or {}
+    proposer = m.get("proposer") or prop.get("kind") or "?"
+    model = m.get("model") or prop.get("model")
+    info = m.get("dataset_info")
+    if isinstance(info, str):
+        try:
+            info = json.loads(info)
+        except ValueError:
+            info = None
+    dataset = m.get("dataset") or (ctx.config.get("dataset") or {}).get("name") or "?"
+    if isinstance(info, Mapping):
+        shape = f"{info.get('channels')}x{'x'.join(map(str, info.get('image_size') or []))}"
+        dataset += f" ({shape}, {info.get('num_classes')} classes)"
+    by_status = ", ".join(f"{k}: {v}" for k, v in sorted(s["by_status"].items())) or "none"
+    cost = estimate_cost(ctx.calls, prop.get("base_url")) if proposer == "openai" else None
+    cost_txt = f"${cost:.4f} (estimate, list prices 2025-08)" if cost is not None else "n/a"
+    items = [
+        ("Run", m.get("name") or m.get("run_name")), ("Dataset", dataset),
+        ("Proposer", f"{proposer}" + (f" / {model}" if model and model != proposer else "")),
+        ("Status", m.get("status")), ("Started", m.get("started_at")),
+        ("Finished", m.get("finished_at") or "-"),
+        ("Search time", _seconds(m.get("seconds_spent"))),
+        ("Candidates", f"{s['candidates']} ({by_status})"),
+        ("LLM calls", f"{s['llm_calls']} ({s['llm_errors']} with errors)"),
+        ("Tokens", f"{s['total_tokens']:,} (prompt {s['prompt_tokens']:,}, "
+                   f"completion {s['completion_tokens']:,})"),
+        ("Estimated LLM cost", cost_txt),
+        ("Best candidate", f"#{ctx.best['id']} (iteration {ctx.best['iteration']})"
+         if ctx.best else "none (no candidate finished ok)"),
+        ("Host", f"{m.get('host', '?')} / {m.get('platform', '')} / python "
+                 f"{m.get('python', '?')} / lemonade {m.get('lemonade_version', '?')}"),
+    ]
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in items)
+    return f'<section id="summary"><h2>Summary</h2><table class="kv">{rows}</table></section>'
+
+
+def section_objectives(ctx: _Ctx) -> str:
+    if not ctx.objectives:
+        return ('<section id="objectives"><h2>Objectives</h2><p class="note">No objectives '
+                "recorded in this run's store.</p></section>")
+    best_vals = ctx.values.get(ctx.best["id"], {}) if ctx.best else {}
+    rows = []
+    for o in ctx.objectives:
+        v = best_vals.get(o.metric)
+        r = ratio(o, v)
+        met = '<span class="ok">met</span>' if r >= 0 else '<span class="bad">missed</span>'
+        rows.append([esc(o.metric), esc(o.goal), esc(_fmt_num(o.threshold)),
+                     esc(_fmt_num(o.priority)), esc(format_value(o.metric, v)),
+                     f"{r:+.3f}", met if ctx.best else "-"])
+    return ('<section id="objectives"><h2>Objectives</h2>'
+            + _table(["metric", "goal", "threshold", "priority", "best value", "ratio r", ""],
+                     rows)
+            + "<p class=\"muted\">r = log2(value/threshold) (max) or log2(threshold/value) (min), "
+              "clipped to [-1, 1]; CME is their priority-weighted mean.</p></section>")
+
+
+def section_best(ctx: _Ctx) -> str:
+    b = ctx.best
+    if b is None:
+        return ('<section id="best"><h2>Best model</h2><p class="note">No candidate finished '
+                "ok, so there is no best model.</p></section>")
+    doc = b.get("metrics") or {}
+    rows = []
+    for name in sorted(doc, key=lambda k: list(METRICS).index(k) if k in METRICS else 99):
+        rec = doc[name]
+        if name not in METRICS or not isinstance(rec, Mapping):
+            continue
+        value = rec.get("value")
+        shown = (esc(format_value(name, value)) if value is not None
+                 else f'<span class="muted">unavailable: {esc(rec.get("unavailable"))}</span>')
+        rows.append([esc(name), shown, esc(rec.get("unit", "")), _method(rec.get("method"))])
+    metrics_html = _table(["metric", "value", "unit", "how measured"], rows) if rows else (
+        '<p class="note">No metrics recorded.</p>')
+    layers = stored_layers(b)
+    if layers:
+        lrows = [[esc(d.get("name", "")), esc(d.get("type", "")), esc(_fmt_num(d.get("params")))]
+                 for d in layers]
+        layers_html = ("<p>Layers as recorded by the worker:</p>"
+                       + _table(["module", "type", "params"], lrows))
+    else:
+        found = layers_from_code(b.get("code") or "")
+        lrows = [[esc(d["line"]), esc(d["name"]), esc(d["type"]), f"<code>{esc(d['args'])}</code>"]
+                 for d in found]
+        layers_html = ("<p>Layers found by reading the code (static, not executed):</p>"
+                       + _table(["line", "assigned to", "type", "arguments"], lrows)
+                       if lrows else '<p class="note">No nn.* layers found in the code.</p>')
+    head = (f"<p>Candidate #{esc(b['id'])}, iteration {esc(b['iteration'])}, CME "
+            f"{esc(_fmt_num(b.get('cme')))}, feasible: {esc(b.get('feasible'))}.</p>")
+    return ('<section id="best"><h2>Best model</h2>' + head + "<h3>Metrics</h3>" + metrics_html
+            + "<h3>Layers</h3>" + layers_html
+            + f'<h3>Code</h3><pre id="best-code"><code>{esc(b.get("code"))}</code></pre>'
+            + "</section>")
+
+
+def _figure(img_id: str, uri: str, alt: str, caption: str) -> str:
+    return (f'<figure><img id="{esc(img_id)}" class="plot" src="{uri}" alt="{esc(alt)}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>")
+
+
+def _accuracy_metric(ctx: _Ctx) -> str | None:
+    named = [o.metric for o in ctx.objectives if o.metric in ACCURACY_METRICS]
+    for m in [*named, *ACCURACY_METRICS]:
+        if any(m in v for v in ctx.values.values()):
+            return m
+    return None
+
+
+def section_plots(ctx: _Ctx) -> str:
+    figs: list[str] = []
+    notes: list[str] = []
+    uri = plots.cme_plot(ctx.rows)
+    if uri:
+        figs.append(_figure("plot-cme", uri, "CME per iteration", "CME per iteration; failures "
+                            "marked x under the scale."))
+    else:
+        notes.append("CME per iteration: no finished candidates.")
+    for o in ctx.objectives:
+        vals = [ctx.values[r["id"]].get(o.metric) for r in ctx.rows]
+        uri = plots.metric_plot(ctx.rows, o.metric, vals, o.threshold, o.goal)
+        if uri:
+            figs.append(_figure(f"plot-metric-{o.metric}", uri, f"{o.metric} per iteration",
+                                f"{o.metric} per iteration with its threshold {o.threshold:g}."))
+        else:
+            notes.append(f"{o.metric} per iteration: not measured for any ok candidate.")
+    acc = _accuracy_metric(ctx)
+    ok = [r for r in ctx.rows if r["status"] == "ok"]
+    best_id = ctx.best["id"] if ctx.best else None
+    for cost in PARETO_COSTS:
+        pts = [(r["id"], ctx.values[r["id"]].get(acc), ctx.values[r["id"]].get(cost))
+               for r in ok] if acc else []
+        pts = [p for p in pts if p[1] is not None and p[2] is not None]
+        uri = plots.pareto_plot([p[0] for p in pts], [p[1] for p in pts], [p[2] for p in pts],
+                                acc or "", cost, best_id) if pts else None
+        if uri:
+            figs.append(_figure(f"plot-pareto-{cost}", uri, f"Pareto front: {acc} vs {cost}",
+                                f"{acc} vs {cost}: Pareto front joined, best starred."))
+        else:
+            why = "no accuracy measured" if not acc else f"{cost} not measured for any ok candidate"
+            notes.append(f"Pareto plot of accuracy vs {cost} skipped: {why}.")
+    notes_html = ("<ul class=\"note\">" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
+                  if notes else "")
+    return '<section id="plots"><h2>Plots</h2>' + "".join(figs) + notes_html + "</section>"
+
+
+def _instr_rows(instrs: Sequence[Any]) -> list[list[str]]:
+    rows = []
+    for i in instrs:
+        if not isinstance(i, Mapping):
+            continue
+        rows.append([esc(i.get("action")), esc(_fmt_num(i.get("magnitude"))),
+                     esc(i.get("objective") or "-"), esc(_fmt_num(i.get("priority"))),
+                     esc(_fmt_num(i.get("gap"))), esc(i.get("reason"))])
+    return rows
+
+
+def section_advice(ctx: _Ctx) -> str:
+    if not ctx.advice:
+        return ('<section id="advice"><h2>Expert system advice</h2><p class="note">No advice '
+                "recorded.</p></section>")
+    parts = []
+    for a in ctx.advice:
+        adv = a.get("advice") or {}
+        diag = "".join(f"<li>{esc(d)}</li>" for d in adv.get("diagnosis") or []) or (
+            "<li class=\"muted\">none</li>")
+        instr = _instr_rows(adv.get("instructions") or [])
+        conf = []
+        for c in adv.get("conflicts") or []:
+            kept, dropped = c.get("kept") or {}, c.get("dropped") or {}
+            conf.append([esc(kept.get("action")), esc(dropped.get("action")), esc(c.get("why"))])
+        cand = f", candidate #{a['candidate_id']}" if a.get("candidate_id") is not None else ""
+        parts.append(
+            f"<h3>Iteration {esc(a['iteration'])}{esc(cand)}</h3><p>Diagnosis:</p><ul>{diag}</ul>"
+            + (_table(["action", "magnitude", "objective", "priority", "gap", "reason"], instr)
+               if instr else "<p class=\"muted\">No instructions.</p>")
+            + ("<p>Conflicts resolved:</p>" + _table(["kept", "dropped", "why"], conf)
+               if conf else ""))
+    return '<section id="advice"><h2>Expert system advice</h2>' + "".join(parts) + "</section>"
+
+
+def _outcome(r: Row, vals: Mapping[str, float]) -> str:
+    if r["status"] != "ok":
+        return f"{r['status']}: {r.get('reason') or 'no reason recorded'}"
+    keys = [k for k in ("val_accuracy", "test_accuracy", "params", "latency_ms") if k in vals]
+    cme = f"CME {r['cme']:+.3f}; " if r.get("cme") is not None else ""
+    return cme + ", ".join(f"{k}={format_value(k, vals[k])}" for k in keys)
+
+
+def section_memory(ctx: _Ctx) -> str:
+    """The feedback memory's triples (problem, modification, outcome), rebuilt from the store."""
+    if not ctx.rows:
+        return ('<section id="memory"><h2>Feedback memory</h2><p class="note">No candidates.'
+                "</p></section>")
+    advice_by_it = {a["iteration"]: a.get("advice") or {} for a in ctx.advice}
+    response_by_cand: dict[int, str] = {}
+    for c in ctx.calls:
+        if c.get("candidate_id") is not None and c.get("response"):
+            response_by_cand[c["candidate_id"]] = c["response"]
+    rows = []
+    for r in ctx.rows:
+        extra = r.get("extra") or {}
+        adv = advice_by_it.get(r["iteration"], {})
+        problem = extra.get("problem") or "; ".join(adv.get("diagnosis") or []) or "-"
+        modification = extra.get("modification") or "; ".join(
+            str(i.get("action")) for i in adv.get("instructions") or [] if isinstance(i, Mapping)
+        ) or "-"
+        raw = response_by_cand.get(r["id"])
+        raw_html = (f"<details><summary>proposer response ({len(raw):,} chars)</summary>"
+                    f"<pre>{esc(raw[:4000])}{'...' if len(raw) > 4000 else ''}</pre></details>"
+                    if raw else "")
+        cls = "ok" if r["status"] == "ok" else "bad"
+        rows.append([esc(r["iteration"]), f"#{esc(r['id'])}", esc(problem), esc(modification),
+                     f'<span class="{cls}">{esc(_outcome(r, ctx.values[r["id"]]))}</span>'
+                     + raw_html])
+    return ('<section id="memory"><h2>Feedback memory</h2><p>Each attempt as the memory holds '
+            "it: the problem diagnosed, the modification asked for, the outcome measured.</p>"
+            + _table(["iteration", "candidate", "problem", "modification", "outcome"], rows)
+            + "</section>")
+
+
+def section_failures(ctx: _Ctx) -> str:
+    bad = [r for r in ctx.rows if r["status"] in FAILED]
+    if not bad:
+        return '<section id="failures"><h2>Failures</h2><p>No failed candidates.</p></section>'
+    rows = [[f"#{esc(r['id'])}", esc(r["iteration"]), f'<span class="bad">{esc(r["status"])}'
+             "</span>", f"<pre>{esc(r.get('reason') or 'no reason recorded')}</pre>"]
+            for r in bad]
+    return ('<section id="failures"><h2>Failures</h2>'
+            + _table(["candidate", "iteration", "status", "why"], rows) + "</section>")
+
+
+def section_timings(ctx: _Ctx) -> str:
+    if not ctx.rows:
+        return '<section id="timings"><h2>Timings</h2><p>No candidates.</p></section>'
+    llm_s: dict[int, float] = {}
+    for c in ctx.calls:
+        if c.get("candidate_id") is not None:
+            llm_s[c["candidate_id"]] = llm_s.get(c["candidate_id"], 0.0) + (c.get("latency_s")
+                                                                            or 0.0)
+    rows = []
+    for r in ctx.rows:
+        v = ctx.values[r["id"]]
+        rows.append([f"#{esc(r['id'])}", esc(r["iteration"]), esc(r["status"]),
+                     esc(_fmt_num(r.get("seconds"))), esc(_fmt_num(v.get("train_seconds"))),
+                     esc(_fmt_num(llm_s.get(r["id"])))])
+    worker = sum(r.get("seconds") or 0.0 for r in ctx.rows)
+    llm = sum(c.get("latency_s") or 0.0 for c in ctx.calls)
+    return ('<section id="timings"><h2>Timings</h2>'
+            f"<p>Worker time {worker:.1f} s in all; LLM latency {llm:.1f} s in all.</p>"
+            + _table(["candidate", "iteration", "status", "worker s", "train s", "LLM s"], rows)
+            + "</section>")
+
+
+SECTIONS = (section_summary, section_objectives, section_best, section_plots, section_advice,
+            section_memory, section_failures, section_timings)
+
+
+def render_report(store: Store) -> str:
+    ctx = _Ctx(store)
+    body = "\n".join(section(ctx) for section in SECTIONS)
+    template = Template(resources.files("lemonade").joinpath("templates/report.html").read_text())
+    return template.substitute(
+        title=esc(ctx.meta.get("name") or ctx.meta.get("run_name") or "run"),
+        body=body, version=esc(__version__),
+        generated=esc(datetime.now(UTC).isoformat(timespec="seconds")),
+    )
+
+
+def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Write `report.html` (or `out`) for the run in run_dir; returns its path."""
+    run_dir = Path(run_dir)
+    with Store.open(run_dir) as store:
+        text = render_report(store)
+    path = Path(out) if out else run_dir / "report.html"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)  # never a half-written report, even if interrupted
+    return path

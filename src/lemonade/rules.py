@@ -1,0 +1,389 @@
+"""The expert system's built-in rules, as a table of data.
+
+Each rule is a name, a condition over the last candidate (its metrics against the objectives, an
+optional failure text, optional history) that returns zero or more *triggers*, and the actions it
+emits. A trigger carries what the action needs: the diagnosis, a human reason, a magnitude and the
+objective whose priority it carries in conflicts. `lemonade.expert` turns triggers into
+instructions, merges duplicates and resolves conflicts; users extend the table from the config
+(`rules:`), see `lemonade.expert.compile_rule`.
+
+The rule set follows LeMo-NADe's expert system (arXiv 2402.18443, journal version): metric gaps map
+to a fixed vocabulary of opposite instruction pairs. Numbers below (spreads, clip bounds) are ours.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lemonade.config import Objective
+from lemonade.metrics import METRICS
+from lemonade.objectives import cme, describe_gap, format_value, raw_ratio
+
+# --- knobs -------------------------------------------------------------------------------------
+UNDERFIT_SPREAD = 0.05  # train - val below this while val misses its threshold: too little capacity
+OVERFIT_SPREAD = 0.08  # train - val above this: memorising, regularise instead of growing
+MAGNITUDE_MIN = 0.1  # an instruction smaller than 10% is noise for a proposer
+MAGNITUDE_MAX = 0.6  # more than 60% in one step loses what made the parent work
+PUSH_MAGNITUDE = 0.15  # all objectives met: a light push keeps the search improving
+FAILURE_MAGNITUDE = 0.4  # a failed build/train: a firm step back
+STALL_WINDOW = 3  # this many attempts in a row without a better CME: change structure
+
+ACCURACY_METRICS = ("val_accuracy", "test_accuracy", "train_accuracy")
+SIZE_METRICS = ("params", "model_size_bytes")
+COMPUTE_METRICS = ("flops", "latency_ms", "fps")
+COST_METRICS = ("train_seconds", "train_energy_kwh", "avg_power_w", "co2_kg", "peak_memory_bytes")
+
+
+def clip_magnitude(m: float) -> float:
+    return max(MAGNITUDE_MIN, min(MAGNITUDE_MAX, m))
+
+
+def magnitude_from_factor(factor: float, scale: float = 1.0) -> float:
+    """Relative change for a value `factor` times off its threshold (factor >= 1).
+
+    1 - 1/factor is the cut that brings a linearly scaling metric back to its threshold
+    (params 1.7x over -> reduce by ~41%); clipped to [MAGNITUDE_MIN, MAGNITUDE_MAX].
+    """
+    if not math.isfinite(factor) or factor <= 1.0:
+        return MAGNITUDE_MIN if math.isfinite(factor) else MAGNITUDE_MAX
+    return clip_magnitude(scale * (1.0 - 1.0 / factor))
+
+
+# --- rule types --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """What a condition sees: the last candidate and the objectives."""
+
+    objectives: dict[str, Objective]  # by metric
+    metrics: dict[str, float]
+    history: tuple[dict, ...] = ()  # earlier attempts, oldest first: {"metrics": {...}, "status"}
+    failure: str | None = None
+
+    @property
+    def max_priority(self) -> float:
+        return max((o.priority for o in self.objectives.values()), default=1.0)
+
+    @property
+    def min_priority(self) -> float:
+        return min((o.priority for o in self.objectives.values()), default=1.0)
+
+    def raw(self, metric: str) -> float | None:
+        """Unclipped log2 ratio of a metric with an objective (None: no objective or unmeasured)."""
+        obj = self.objectives.get(metric)
+        return None if obj is None else raw_ratio(obj, self.metrics.get(metric))
+
+    def gap(self, metric: str) -> float:
+        """|r| clipped to 1: how far from its threshold, comparable across objectives."""
+        r = self.raw(metric)
+        return 1.0 if r is None else min(1.0, abs(r))
+
+    def factor(self, metric: str) -> float:
+        """How many times the value is off its threshold (>= 1), from the unclipped ratio."""
+        r = self.raw(metric)
+        return math.inf if r is None else 2.0 ** abs(r)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    diagnosis: str
+    reason: str
+    magnitude: float
+    objective: str | None = None  # metric whose priority this carries in conflicts
+    gap: float = 0.0  # normalised distance from the threshold, |r| in [0, 1]
+    priority: float | None = None  # None: the objective's priority
+
+
+@dataclass(frozen=True)
+class Emit:
+    action: str
+    scale: float = 1.0  # fraction of the trigger's magnitude (secondary actions are lighter)
+    note: str = ""  # appended to the reason, e.g. how to do it
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    condition: Callable[[Context], list[Trigger]]
+    emits: tuple[Emit, ...] = field(default_factory=tuple)
+
+
+# --- helpers used by conditions ----------------------------------------------------------------
+def _value_phrase(ctx: Context, metric: str) -> str:
+    obj = ctx.objectives[metric]
+    v = ctx.metrics.get(metric)
+    return (f"{metric} {format_value(metric, v)} is {describe_gap(obj, v)} "
+            f"{format_value(metric, obj.threshold)}")
+
+
+def _threshold_phrase(ctx: Context, metric: str) -> str:
+    """`params 850,000 is 1.7x the 500,000 threshold`-style text for a missed objective."""
+    obj = ctx.objectives[metric]
+    v = ctx.metrics[metric]
+    if metric.endswith("accuracy"):
+        return (f"{metric} {format_value(metric, v)} is {abs(v - obj.threshold):.3f} under the "
+                f"{format_value(metric, obj.threshold)} threshold")
+    return (f"{metric} {format_value(metric, v)} is {v / obj.threshold:.2g}x the "
+            f"{format_value(metric, obj.threshold)} threshold")
+
+
+def _natural(ctx: Context, metric: str) -> bool:
+    """The objective's goal is the metric's natural one. The actions below assume it (fewer
+    channels -> fewer params); an unusual goal (maximise params) gets no built-in advice."""
+    return ctx.objectives[metric].goal == METRICS[metric][1]
+
+
+def _missed(ctx: Context, metric: str) -> bool:
+    """The objective exists with its natural goal, was measured, and is not met."""
+    r = ctx.raw(metric)
+    return r is not None and r < 0 and _natural(ctx, metric)
+
+
+def accuracy_magnitude(value: float, threshold: float) -> float:
+    """Relative change for an accuracy under its threshold, judged on the error rate.
+
+    Capacity buys down errors, not accuracy: 0.76 against 0.80 is 0.24/0.20 = 1.2x the allowed
+    error, so ~17%; 0.60 against 0.80 is 2x the allowed error, so ~50%.
+    """
+    allowed, actual = 1.0 - threshold, 1.0 - value
+    if allowed <= 0:  # a threshold of 1.0: every error is infinitely many too many
+        return MAGNITUDE_MAX
+    return magnitude_from_factor(actual / allowed)
+
+
+def _acc_magnitude(ctx: Context, metric: str) -> float:
+    return accuracy_magnitude(ctx.metrics[metric], ctx.objectives[metric].threshold)
+
+
+def _accuracy_objective(ctx: Context) -> str | None:
+    return next((m for m in ACCURACY_METRICS if m in ctx.objectives), None)
+
+
+def _spread(ctx: Context) -> float | None:
+    """train accuracy minus held-out accuracy, when both were measured."""
+    train = ctx.metrics.get("train_accuracy")
+    held = ctx.metrics.get("val_accuracy", ctx.metrics.get("test_accuracy"))
+    return None if train is None or held is None else train - held
+
+
+def _prio(ctx: Context, metric: str) -> str:
+    return f"(priority {ctx.objectives[metric].priority:g})"
+
+
+# --- conditions --------------------------------------------------------------------------------
+def _no_metrics(ctx: Context) -> list[Trigger]:
+    if ctx.metrics or ctx.failure:
+        return []
+    goals = ", ".join(f"{o.metric} {'>=' if o.goal == 'max' else '<='} "
+                      f"{format_value(o.metric, o.threshold)}" for o in ctx.objectives.values())
+    return [Trigger(
+        diagnosis="no candidate measured yet: start from a small, well-formed baseline"
+                  + (f" aimed at {goals}" if goals else ""),
+        reason="first candidate: a standard initialisation makes it a fair baseline",
+        magnitude=MAGNITUDE_MIN, priority=ctx.max_priority)]
+
+
+# failure kind -> patterns (searched case-insensitively in the failure text, first match wins)
+FAILURE_KINDS: tuple[tuple[str, str], ...] = (
+    ("oom", r"out of memory|\boom\b|memoryerror|cannot allocate|bad_alloc|memory limit"),
+    ("timeout", r"timeout|timed out|time budget|time_budget|deadline"),
+    ("diverged", r"diverg|\bnan\b|non-finite|not finite|\binf\b|explod"),
+    ("shape", r"shape|size mismatch|mat1 and mat2|expected input|dimension|sizes of tensors"),
+)
+
+
+def classify_failure(text: str | None) -> str | None:
+    """oom | timeout | diverged | shape | other, or None when there was no failure."""
+    if not text:
+        return None
+    low = text.lower()
+    for kind, pattern in FAILURE_KINDS:
+        if re.search(pattern, low):
+            return kind
+    return "other"
+
+
+def _short(text: str, n: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _failure(kind: str, diagnosis: str) -> Callable[[Context], list[Trigger]]:
+    def cond(ctx: Context) -> list[Trigger]:
+        if classify_failure(ctx.failure) != kind:
+            return []
+        assert ctx.failure is not None
+        # A failure blocks every objective: it carries the top priority and the largest gap.
+        return [Trigger(diagnosis=f"{diagnosis}: {_short(ctx.failure)}",
+                        reason=f"the last candidate failed ({kind})",
+                        magnitude=FAILURE_MAGNITUDE, priority=ctx.max_priority, gap=1.0)]
+    return cond
+
+
+def _underfitting(ctx: Context) -> list[Trigger]:
+    acc = _accuracy_objective(ctx)
+    spread = _spread(ctx)
+    if acc is None or not _missed(ctx, acc) or spread is None or spread >= UNDERFIT_SPREAD:
+        return []
+    return [Trigger(
+        diagnosis=f"underfitting: {_value_phrase(ctx, acc)} and train accuracy is within "
+                  f"{UNDERFIT_SPREAD} of it ({spread:+.3f})",
+        reason=f"{_threshold_phrase(ctx, acc)} and train accuracy is close to it "
+               f"(underfitting) {_prio(ctx, acc)}",
+        magnitude=_acc_magnitude(ctx, acc),
+        objective=acc, gap=ctx.gap(acc))]
+
+
+def _overfitting(ctx: Context) -> list[Trigger]:
+    acc = _accuracy_objective(ctx)
+    spread = _spread(ctx)
+    if acc is None or not _missed(ctx, acc) or spread is None or spread <= OVERFIT_SPREAD:
+        return []
+    return [Trigger(
+        diagnosis=f"overfitting: train accuracy is {spread:.3f} above held-out accuracy while "
+                  f"{_value_phrase(ctx, acc)}",
+        reason=f"{_threshold_phrase(ctx, acc)} while train accuracy is {spread:.3f} higher "
+               f"(overfitting) {_prio(ctx, acc)}",
+        magnitude=clip_magnitude(2.0 * spread),
+        objective=acc, gap=ctx.gap(acc))]
+
+
+def _accuracy_low(ctx: Context) -> list[Trigger]:
+    """Accuracy missed, and neither under- nor overfitting is clear (no train accuracy, or in
+    between the two spreads)."""
+    acc = _accuracy_objective(ctx)
+    spread = _spread(ctx)
+    if acc is None or not _missed(ctx, acc):
+        return []
+    if spread is not None and not (UNDERFIT_SPREAD <= spread <= OVERFIT_SPREAD):
+        return []
+    return [Trigger(
+        diagnosis=f"accuracy below target: {_value_phrase(ctx, acc)}",
+        reason=f"{_threshold_phrase(ctx, acc)} {_prio(ctx, acc)}",
+        magnitude=_acc_magnitude(ctx, acc),
+        objective=acc, gap=ctx.gap(acc))]
+
+
+def _over_threshold(metrics: tuple[str, ...], what: str) -> Callable[[Context], list[Trigger]]:
+    """One trigger per missed objective among `metrics` (min goals over, max goals under)."""
+    def cond(ctx: Context) -> list[Trigger]:
+        out = []
+        for m in metrics:
+            if _missed(ctx, m):
+                out.append(Trigger(
+                    diagnosis=f"{what}: {_value_phrase(ctx, m)}",
+                    reason=f"{_threshold_phrase(ctx, m)} {_prio(ctx, m)}",
+                    magnitude=magnitude_from_factor(ctx.factor(m)),
+                    objective=m, gap=ctx.gap(m)))
+        return out
+    return cond
+
+
+def push_target(ctx: Context) -> str | None:
+    """All objectives met: the one to push further, or None when some objective is missed.
+
+    The highest-priority objective that is not yet saturated (r < 1, where CME stops counting),
+    closest to its threshold first; when all are saturated, the highest-priority one.
+    """
+    if not ctx.objectives or not ctx.metrics:
+        return None
+    rs = {m: ctx.raw(m) for m in ctx.objectives}
+    if any(r is None or r < 0 for r in rs.values()):
+        return None
+    order = sorted(ctx.objectives.values(), key=lambda o: (-o.priority, rs[o.metric]))
+    open_ = [o for o in order if (rs[o.metric] or 0.0) < 1.0]
+    return (open_ or order)[0].metric
+
+
+def _push(group: tuple[str, ...]) -> Callable[[Context], list[Trigger]]:
+    def cond(ctx: Context) -> list[Trigger]:
+        target = push_target(ctx)
+        if target is None or target not in group or not _natural(ctx, target):
+            return []
+        others = [m for m in ctx.objectives if m != target]
+        tight = min(others, key=lambda m: ctx.raw(m) or 0.0, default=None)
+        keep = (f", keeping {tight} within its threshold "
+                f"({describe_gap(ctx.objectives[tight], ctx.metrics.get(tight))})"
+                if tight else "")
+        return [Trigger(
+            diagnosis=f"all objectives met; pushing {target} further "
+                      f"({describe_gap(ctx.objectives[target], ctx.metrics.get(target))})",
+            reason=f"all objectives met: improve {target} (the top priority with room left)"
+                   f"{keep} {_prio(ctx, target)}",
+            magnitude=PUSH_MAGNITUDE, objective=target, gap=ctx.gap(target))]
+    return cond
+
+
+def _stalled(ctx: Context) -> list[Trigger]:
+    """The last STALL_WINDOW measured attempts (this one included) never beat the best before."""
+    objs = list(ctx.objectives.values())
+    if not objs or not ctx.metrics:
+        return []
+    past = [h.get("metrics") for h in ctx.history
+            if isinstance(h, dict) and h.get("metrics") and h.get("status", "ok") == "ok"]
+    scores = [cme(objs, m) for m in [*past, ctx.metrics]]
+    if len(scores) <= STALL_WINDOW:
+        return []
+    before, recent = scores[:-STALL_WINDOW], scores[-STALL_WINDOW:]
+    if max(recent) > max(before):
+        return []
+    return [Trigger(
+        diagnosis=f"no CME improvement in the last {STALL_WINDOW} measured attempts "
+                  f"(best before {max(before):.3f}, recent best {max(recent):.3f})",
+        reason=f"{STALL_WINDOW} attempts without a better score: try a structural change "
+               f"rather than more of the same",
+        magnitude=0.2, priority=ctx.min_priority, gap=0.0)]
+
+
+# --- the table ---------------------------------------------------------------------------------
+BUILTIN_RULES: tuple[Rule, ...] = (
+    Rule("baseline", "no metrics yet (first iteration)", _no_metrics,
+         (Emit("add_weight_initializer", note="e.g. Kaiming normal for conv, zero biases"),)),
+    Rule("failure_oom", "out of memory at build, train or measure",
+         _failure("oom", "the last candidate ran out of memory"),
+         (Emit("reduce_kernels"), Emit("reduce_conv_layers", 0.75))),
+    Rule("failure_timeout", "ran past its time budget",
+         _failure("timeout", "the last candidate ran out of time"),
+         (Emit("reduce_conv_layers"), Emit("reduce_kernels", 0.75))),
+    Rule("failure_diverged", "training diverged (NaN/inf loss)",
+         _failure("diverged", "training diverged"),
+         (Emit("add_weight_initializer", note="e.g. Kaiming normal, BatchNorm after each conv"),
+          Emit("add_regularization", 0.75),
+          Emit("reduce_conv_layers", 0.5, note="a shallower net is easier to train"))),
+    Rule("failure_shape", "shape error at the first forward pass",
+         _failure("shape", "the network has a shape error"),
+         (Emit("reduce_dense_layers", 0.5,
+               note="use nn.AdaptiveAvgPool2d(1) + flatten before the classifier so the dense "
+                    "input does not depend on the image size"),)),
+    Rule("failure_other", "any other failure",
+         _failure("other", "the last candidate failed"),
+         (Emit("reduce_conv_layers", 0.25, note="return to a simpler network close to the best"),)),
+    Rule("underfitting", "accuracy missed, train accuracy close to it", _underfitting,
+         (Emit("add_conv_layers"), Emit("add_kernels"), Emit("add_skip_connections", 0.5),
+          Emit("reduce_dropout", 0.5), Emit("reduce_regularization", 0.5))),
+    Rule("overfitting", "accuracy missed, train accuracy far above it", _overfitting,
+         (Emit("add_dropout"), Emit("add_regularization"), Emit("reduce_neurons", 0.5))),
+    Rule("accuracy_low", "accuracy missed, fit unclear", _accuracy_low,
+         (Emit("add_kernels"), Emit("add_skip_connections", 0.5))),
+    Rule("size_over", "params or model size over threshold",
+         _over_threshold(SIZE_METRICS, "model too large"),
+         (Emit("reduce_kernels"), Emit("reduce_neurons"), Emit("reduce_dense_layers", 0.5))),
+    Rule("compute_over", "FLOPs or latency over threshold, or FPS under",
+         _over_threshold(COMPUTE_METRICS, "model too slow"),
+         (Emit("reduce_conv_layers"), Emit("reduce_kernels", 0.75))),
+    Rule("cost_over", "training time, energy, power, CO2 or peak memory over threshold",
+         _over_threshold(COST_METRICS, "too costly to train"),
+         (Emit("reduce_conv_layers"), Emit("reduce_kernels", 0.75))),
+    Rule("push_accuracy", "all met: push accuracy", _push(ACCURACY_METRICS),
+         (Emit("add_kernels"),)),
+    Rule("push_size", "all met: push size", _push(SIZE_METRICS), (Emit("reduce_kernels"),)),
+    Rule("push_compute", "all met: push speed", _push(COMPUTE_METRICS),
+         (Emit("reduce_conv_layers"),)),
+    Rule("push_cost", "all met: push training cost", _push(COST_METRICS),
+         (Emit("reduce_conv_layers"),)),
+    Rule("stalled", "no CME improvement for a while", _stalled,
+         (Emit("add_skip_connections"),)),
+)

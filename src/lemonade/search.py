@@ -1,0 +1,388 @@
+"""The discovery loop: wiring only (STYLE.md, FunSearch: `main()` is a few lines of wiring).
+
+One iteration (DESIGN.md "The loop"):
+    expert advice on the parent (best so far)  ->  proposer writes a candidate
+    -> static validation (bad code goes back to the proposer, a bounded number of times)
+    -> isolated worker builds, trains and measures it  ->  store + feedback memory.
+
+Every step is written to the store when it happens, so a run killed at any instant can be resumed
+(`lemonade resume RUN_DIR`): finished candidates are never trained again, and a candidate that was
+in flight is recorded as interrupted and its code retried first.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lemonade import __version__
+from lemonade import metrics as M
+from lemonade.config import Config, load_config
+from lemonade.data import Dataset, load_dataset
+from lemonade.expert import Advice, advise
+from lemonade.memory import Attempt, FeedbackMemory
+from lemonade.objectives import cme as cme_of
+from lemonade.objectives import is_feasible, rank_key
+from lemonade.proposers import Proposal, ProposalRequest, Proposer, make_proposer
+from lemonade.sandbox import CandidateJob, CandidateOutcome, run_candidate
+from lemonade.store import Store
+from lemonade.validate import check_source, code_hash
+
+FINISHED = ("ok", "failed", "timeout", "crashed", "rejected", "duplicate")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def default_run_dir(cfg: Config) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{cfg.dataset.name}-{cfg.proposer.kind}-{stamp}"
+
+
+@dataclass
+class Hooks:
+    """What the loop tells the outside world (the CLI draws progress from these)."""
+
+    on_start: Callable[[dict[str, Any]], None] = lambda info: None
+    on_candidate_start: Callable[[int, int, str], None] = lambda cid, it, kind: None
+    on_epoch: Callable[[int, dict[str, Any]], None] = lambda cid, ev: None
+    on_candidate_end: Callable[[dict[str, Any], bool], None] = lambda row, is_best: None
+    on_message: Callable[[str], None] = lambda text: None
+
+
+@dataclass
+class SearchResult:
+    run_dir: Path
+    status: str  # finished | interrupted
+    best: dict[str, Any] | None
+    baseline: dict[str, Any] | None  # the first successful candidate (the starting model)
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class Search:
+    """A run: its store, objectives, memory, proposer. `run()` drives iterations to the budget."""
+
+    def __init__(self, cfg: Config, run_dir: Path, store: Store, data: Dataset,
+                 hooks: Hooks | None = None) -> None:
+        self.cfg = cfg
+        self.run_dir = run_dir
+        self.store = store
+        self.data = data
+        self.hooks = hooks or Hooks()
+        self.objectives = cfg.resolved_objectives()
+        self.memory = FeedbackMemory(self.objectives, window=cfg.memory_window,
+                                     token_budget=cfg.memory_token_budget)
+        done = self._iterations_done()
+        # A resumed offline/random proposer must not replay the same random choices: offset its seed
+        # by the work already done (the store's code-hash check catches any repeat anyway).
+        self.proposer: Proposer = make_proposer(cfg.proposer, seed=cfg.seed + 7919 * done,
+                                                store=_replay_store(cfg))
+        self._rebuild_memory()
+
+    # ----- state rebuilt from the store (resume) -------------------------------------------------
+    def _iterations_done(self) -> int:
+        its = {c["iteration"] for c in self.store.candidates() if c["status"] in FINISHED}
+        return len(its)
+
+    def _rebuild_memory(self) -> None:
+        for c in self.store.candidates():
+            if c["status"] in FINISHED and c["status"] != "duplicate":
+                self.memory.record(self._attempt_from_row(c))
+
+    def _attempt_from_row(self, c: dict[str, Any]) -> Attempt:
+        vals = M.values(c.get("metrics") or {})
+        extra = c.get("extra") or {}
+        return Attempt(
+            iteration=c["iteration"], candidate_id=c["id"],
+            problem=extra.get("problem", ""), modification=extra.get("modification", ""),
+            outcome=_outcome_text(c["status"], vals, c.get("reason"), c.get("cme")),
+            status=c["status"], cme=c.get("cme"), metrics=vals,
+            summary=extra.get("summary", ""),
+        )
+
+    def best(self) -> dict[str, Any] | None:
+        ok = [c for c in self.store.candidates(status="ok")]
+        if not ok:
+            return None
+        return min(ok, key=lambda c: rank_key(self.objectives, M.values(c["metrics"])))
+
+    def _last_finished(self) -> dict[str, Any] | None:
+        rows = [c for c in self.store.candidates() if c["status"] in FINISHED]
+        return rows[-1] if rows else None
+
+    # ----- the loop -----------------------------------------------------------------------------
+    def run(self) -> SearchResult:
+        t_start = time.monotonic()
+        spent_before = float(self.store.get_meta("seconds_spent") or 0.0)
+        self.store.set_meta("status", "running")
+        self.hooks.on_start({"run_dir": str(self.run_dir), "objectives": self.objectives,
+                             "dataset": self.data.info(), "proposer": self.proposer.name,
+                             "iterations_done": self._iterations_done()})
+        status = "finished"
+        try:
+            self._retry_interrupted()
+            while True:
+                done = self._iterations_done()
+                elapsed = spent_before + (time.monotonic() - t_start)
+                if done >= self.cfg.budget.iterations:
+                    break
+                if elapsed >= self.cfg.budget.max_seconds:
+                    self.hooks.on_message(f"wall-clock budget of {self.cfg.budget.max_seconds:.0f}s"
+                                          " reached")
+                    break
+                if self._llm_calls() >= self.cfg.budget.max_llm_calls:
+                    self.hooks.on_message("LLM call budget reached")
+                    break
+                self.iteration(done)
+                self.store.set_meta("seconds_spent",
+                                    f"{spent_before + time.monotonic() - t_start:.3f}")
+        except KeyboardInterrupt:
+            status = "interrupted"
+            self.store.mark_interrupted_stale()
+        finally:
+            self.store.set_meta("seconds_spent", f"{spent_before + time.monotonic() - t_start:.3f}")
+            self.store.set_meta("status", status)
+            if status == "finished":
+                self.store.set_meta("finished_at", now_iso())
+        return self.result(status, spent_before + time.monotonic() - t_start)
+
+    def result(self, status: str, seconds: float) -> SearchResult:
+        ok = self.store.candidates(status="ok")
+        counts: dict[str, int] = {}
+        for c in self.store.candidates():
+            counts[c["status"]] = counts.get(c["status"], 0) + 1
+        return SearchResult(run_dir=self.run_dir, status=status, best=self.best(),
+                            baseline=ok[0] if ok else None, counts=counts, seconds=seconds)
+
+    def _llm_calls(self) -> int:
+        return len([c for c in self.store.llm_calls() if c.get("model") not in ("offline",
+                                                                              "random")])
+
+    def _retry_interrupted(self) -> None:
+        """Candidates that were in flight when the run died: their code is run again, once."""
+        for c in self.store.candidates(status="interrupted"):
+            if (c.get("extra") or {}).get("retried"):
+                continue
+            its_done = {r["iteration"] for r in self.store.candidates() if r["status"] in FINISHED}
+            if c["iteration"] in its_done:
+                continue
+            self.store.update_extra(c["id"], {"retried": True})
+            self.hooks.on_message(f"retrying candidate {c['id']} (interrupted)")
+            new_id = self.store.add_candidate(c["iteration"], c.get("parent_id"), c["code"],
+                                              c["code_hash"], c.get("genome"), c.get("proposer"),
+                                              extra={**(c.get("extra") or {}),
+                                                     "retry_of": c["id"], "retried": False})
+            self._write_code(new_id, c["code"])
+            self._evaluate(new_id, c["iteration"], c["code"], c.get("extra") or {})
+
+    def iteration(self, it: int) -> None:
+        parent = self.best()
+        last = self._last_finished()
+        failure = None
+        if last is not None and last["status"] != "ok":
+            failure = f"{last['status']}: {last.get('reason') or ''}".strip()
+        parent_vals = M.values(parent["metrics"]) if parent else None
+        advice = advise(self.objectives, parent_vals, history=(parent or {}).get("history"),
+                        extra_rules=self.cfg.rules, failure=failure)
+        req = ProposalRequest(
+            iteration=it, dataset=self.data.info(), objectives=self.objectives, advice=advice,
+            memory_text=self.memory.render(),
+            parent_code=parent["code"] if parent else None,
+            parent_genome=parent.get("genome") if parent else None,
+            parent_metrics=parent_vals, seed=self.cfg.seed + it,
+        )
+        problem = "; ".join(advice.diagnosis) or "initial model"
+        modification = "; ".join(i.text() for i in advice.instructions) or "write an initial model"
+        proposal = self.proposer.propose(req)
+        kind = "propose"
+        for attempt in range(self.cfg.budget.repair_attempts + 1):
+            cid = self._record_proposal(it, parent, proposal, kind, advice, problem, modification)
+            status, error = self._try_candidate(cid, it, proposal, advice)
+            if status == "ok" or attempt == self.cfg.budget.repair_attempts:
+                break
+            if self._llm_calls() >= self.cfg.budget.max_llm_calls:
+                break
+            if status in ("timeout", "crashed") and "memory" not in (error or ""):
+                # a hang or a kill is not something a code edit reliably repairs; the expert's
+                # failure advice steers the next iteration instead
+                break
+            kind = "repair"
+            proposal = self.proposer.repair(req, proposal, error or status)
+
+    def _record_proposal(self, it: int, parent: dict[str, Any] | None, p: Proposal, kind: str,
+                         advice: Advice, problem: str, modification: str) -> int:
+        code = p.code or ""
+        summary = (p.raw_response or "")[:400] if p.model in ("offline", "random") else ""
+        cid = self.store.add_candidate(
+            it, parent["id"] if parent else None, code, code_hash(code) if code else "",
+            p.genome, self.proposer.name,
+            extra={"problem": problem, "modification": summary or modification,
+                   "kind": kind, "summary": summary},
+        )
+        self.store.add_llm_call(cid, it, kind, p.messages, p.raw_response, p.usage, p.model,
+                                p.error, p.latency_s)
+        if kind == "propose":
+            self.store.add_advice(it, cid, advice.to_json())
+        if code:
+            self._write_code(cid, code)
+        return cid
+
+    def _write_code(self, cid: int, code: str) -> None:
+        d = self.run_dir / "candidates" / f"{cid:04d}"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "model.py").write_text(code)
+
+    def _try_candidate(self, cid: int, it: int, p: Proposal, advice: Advice
+                       ) -> tuple[str, str | None]:
+        self.hooks.on_candidate_start(cid, it, p.model)
+        if p.error or not p.code:
+            reason = p.error or "the proposer returned no code"
+            self._finish(cid, "rejected", {}, reason, 0.0, [], None)
+            return "rejected", reason
+        violations = check_source(p.code)
+        if violations:
+            reason = "; ".join(f"line {v.line}: {v.message}" for v in violations[:5])
+            self._finish(cid, "rejected", {}, reason, 0.0, [], None)
+            return "rejected", reason
+        twin = self.store.find_by_hash(code_hash(p.code))
+        if twin is not None and twin["id"] != cid:
+            reason = (f"identical to candidate {twin['id']} (already {twin['status']}); "
+                      "propose a different architecture")
+            self._finish(cid, "duplicate", twin.get("metrics") or {}, reason, 0.0, [], None)
+            return "duplicate", reason
+        return self._evaluate(cid, it, p.code, {})
+
+    def _evaluate(self, cid: int, it: int, code: str, extra: dict[str, Any]
+                  ) -> tuple[str, str | None]:
+        self.store.mark_running(cid)
+        cdir = self.run_dir / "candidates" / f"{cid:04d}"
+        job = CandidateJob(source=code, config=self.cfg.model_dump(mode="json"),
+                           workdir=None, device=self.cfg.device, want_weights=True)
+        outcome: CandidateOutcome = run_candidate(
+            job, self.cfg.sandbox, self.cfg.budget.candidate_timeout_s,
+            on_event=lambda ev: self.hooks.on_epoch(cid, ev) if ev.get("event") == "epoch" else None,
+        )
+        weights = None
+        if outcome.weights_path and Path(outcome.weights_path).exists():
+            cdir.mkdir(parents=True, exist_ok=True)
+            weights = cdir / "weights.pt"
+            shutil.move(outcome.weights_path, weights)
+        metrics_doc = M.to_json(outcome.metrics)
+        (cdir / "metrics.json").write_text(json.dumps(metrics_doc, indent=2))
+        self._finish(cid, outcome.status, metrics_doc, outcome.reason, outcome.seconds,
+                     outcome.history, str(weights) if weights else None)
+        return outcome.status, outcome.reason
+
+    def _finish(self, cid: int, status: str, metrics_doc: dict[str, Any], reason: str | None,
+                seconds: float, history: list[Any], weights: str | None) -> None:
+        vals = M.values(metrics_doc)
+        score = cme_of(self.objectives, vals) if status == "ok" else None
+        feasible = is_feasible(self.objectives, vals) if status == "ok" else False
+        before = self.best()
+        self.store.finish_candidate(cid, status, metrics_doc, score, feasible, reason, seconds,
+                                    history, weights)
+        row = self.store.candidate(cid)
+        if status != "duplicate":
+            self.memory.record(self._attempt_from_row(row))
+        is_best = False
+        if status == "ok":
+            best = self.best()
+            is_best = best is not None and best["id"] == cid and (before is None
+                                                                  or before["id"] != cid)
+            if is_best:
+                self._write_best(row)
+        self.hooks.on_candidate_end(row, is_best)
+
+    def _write_best(self, row: dict[str, Any]) -> None:
+        best = self.run_dir / "best"
+        tmp = self.run_dir / "best.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        (tmp / "model.py").write_text(row["code"])
+        if row.get("weights_path") and Path(row["weights_path"]).exists():
+            shutil.copy2(row["weights_path"], tmp / "weights.pt")
+        doc = {"candidate_id": row["id"], "iteration": row["iteration"], "cme": row.get("cme"),
+               "feasible": bool(row.get("feasible")), "metrics": row.get("metrics") or {}}
+        (tmp / "metrics.json").write_text(json.dumps(doc, indent=2))
+        # swap in one rename so best/ is never half written
+        old = self.run_dir / "best.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if best.exists():
+            best.rename(old)
+        tmp.rename(best)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _outcome_text(status: str, vals: dict[str, float], reason: str | None,
+                  cme: float | None) -> str:
+    if status != "ok":
+        return f"FAILED ({status}): {reason or 'no reason recorded'}"
+    keys = ("val_accuracy", "test_accuracy", "params", "latency_ms", "flops", "train_seconds")
+    parts = [f"{k}={_fmt(vals[k])}" for k in keys if k in vals]
+    return f"CME {cme:+.3f}; " + ", ".join(parts) if cme is not None else ", ".join(parts)
+
+
+def _fmt(v: float) -> str:
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) < 1:
+        return f"{v:.4f}"
+    return f"{v:.2f}"
+
+
+def _replay_store(cfg: Config) -> Store | None:
+    if cfg.proposer.kind != "replay":
+        return None
+    if not cfg.proposer.replay_from:
+        from lemonade.config import ConfigError
+
+        raise ConfigError("proposer.replay_from: the replay proposer needs the run directory "
+                          "whose responses it plays back")
+    return Store.open(Path(cfg.proposer.replay_from))
+
+
+def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:
+    """Create a new run directory and its store; fail early on a bad dataset."""
+    run_dir = Path(cfg.run_dir) if cfg.run_dir else default_run_dir(cfg)
+    if (run_dir / "run.db").exists():
+        from lemonade.config import ConfigError
+
+        raise ConfigError(f"run_dir: {run_dir} already holds a run; use `lemonade resume "
+                          f"{run_dir}` or choose another --run-dir")
+    data = load_dataset(cfg.dataset, seed=cfg.seed)
+    cfg = cfg.model_copy(update={"run_dir": str(run_dir)})
+    from lemonade.config import dump_config
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    config_yaml = dump_config(cfg)
+    (run_dir / "config.yaml").write_text(config_yaml)
+    store = Store.create(run_dir, config_yaml, {
+        "name": run_dir.name, "dataset": cfg.dataset.name, "proposer": cfg.proposer.kind,
+        "model": cfg.proposer.model if cfg.proposer.kind == "openai" else cfg.proposer.kind,
+        "started_at": now_iso(), "status": "running", "lemonade_version": __version__,
+        "host": socket.gethostname(), "dataset_info": json.dumps(data.info()),
+        "objectives": json.dumps([o.model_dump(mode="json")
+                                  for o in cfg.resolved_objectives()]),
+    })
+    return Search(cfg, run_dir, store, data, hooks)
+
+
+def resume_run(run_dir: Path, hooks: Hooks | None = None,
+               overrides: dict[str, Any] | None = None) -> Search:
+    """Reopen a run: stale candidates become interrupted; the budget counts what was spent."""
+    store = Store.open(run_dir)
+    cfg = load_config(run_dir / "config.yaml", overrides)
+    stale = store.mark_interrupted_stale()
+    store.log_event("resume", {"interrupted": stale, "at": now_iso()})
+    store.set_meta("resumed_at", now_iso())
+    data = load_dataset(cfg.dataset, seed=cfg.seed)
+    return Search(cfg, run_dir, store, data, hooks)

@@ -1,0 +1,184 @@
+"""The isolated worker: `python -m lemonade.worker JOB_DIR`. One candidate, one process.
+
+Order matters: limits first (before torch is imported or the candidate is read), then the event
+channel, then torch, then the candidate. Events are JSON lines on the *original* stdout, which is
+moved to a private descriptor; fd 1 is pointed at stderr so that whatever the candidate or a
+library prints lands in the log, not in the event stream.
+
+Writes JOB_DIR/result.json ({status, reason, metrics, history, info}) and, when asked and the
+candidate succeeded, JOB_DIR/weights.pt (torch.save of the CPU state_dict). Exits 0 whenever a
+result was written, whatever the candidate's status.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+OOM_MARKERS = ("MemoryError", "out of memory", "can't allocate memory", "Cannot allocate memory")
+
+
+def apply_limits(limits: dict[str, Any], device: str) -> dict[str, str]:
+    """Set this process's rlimits; returns what was set or skipped, and why (recorded)."""
+    notes: dict[str, str] = {}
+
+    def lower(which: int, value: int) -> None:
+        _soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    notes["core"] = "0"
+    fsize = int(limits.get("file_size_bytes") or 0)
+    if fsize:
+        lower(resource.RLIMIT_FSIZE, fsize)
+        notes["file_size"] = f"{fsize} bytes"
+    mb = limits.get("memory_limit_mb")
+    if mb:
+        if _may_use_cuda(device):
+            # The CUDA driver reserves huge virtual address ranges; RLIMIT_AS would break it.
+            notes["address_space"] = "skipped (CUDA device: the driver maps huge virtual ranges)"
+        else:
+            lower(resource.RLIMIT_AS, int(mb) << 20)
+            notes["address_space"] = f"{int(mb)} MB"
+    procs = limits.get("max_processes")
+    if procs:
+        # Counted per user, and not enforced for root: a best-effort limit, recorded as such.
+        lower(resource.RLIMIT_NPROC, int(procs))
+        notes["processes"] = f"{int(procs)} (per user; not enforced for root)"
+    return notes
+
+
+def _may_use_cuda(device: str) -> bool:
+    if device == "cuda":
+        return True
+    if device == "cpu":
+        return False
+    # "auto": cuda exactly when a driver is there; decided without importing torch
+    return os.environ.get("CUDA_VISIBLE_DEVICES", "x") != "" and os.path.exists("/dev/nvidiactl")
+
+
+def _event_channel() -> TextIO:
+    fd = os.dup(1)
+    os.dup2(2, 1)  # the candidate's print() goes to the log
+    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+    return os.fdopen(fd, "w", buffering=1)
+
+
+def _emit(channel: TextIO, event: str, **payload: Any) -> None:
+    channel.write(json.dumps({"event": event, **payload}, default=str) + "\n")
+    channel.flush()
+
+
+def _oom_reason(reason: str, limits: dict[str, str]) -> str:
+    if not any(m.lower() in reason.lower() for m in OOM_MARKERS) or reason.startswith(
+            "out of memory (limit"):
+        return reason
+    limit = limits.get("address_space", "none")
+    return f"out of memory (limit {limit}): {reason}"
+
+
+def _run_check(job: dict[str, Any]) -> dict[str, Any]:
+    from lemonade.modelfile import ModelFileError, build_net, check_output, count_params
+    from lemonade.validate import check_source
+
+    c, h, w, k = job["check_shape"] or (3, 32, 32, 10)
+    violations = check_source(job["source"])
+    if violations:
+        return {"status": "failed", "reason": "; ".join(str(v) for v in violations)}
+    try:
+        model = build_net(job["source"], in_channels=c, num_classes=k)
+        check_output(model, c, (h, w), k, device="cpu")
+    except ModelFileError as e:
+        return {"status": "failed", "reason": str(e)}
+    return {"status": "ok", "reason": None,
+            "info": {"params": count_params(model), "output_shape": [2, k]}}
+
+
+def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    import torch
+
+    from lemonade.config import build_config
+    from lemonade.data import load_dataset
+    from lemonade.evaluate import evaluate_source
+    from lemonade.metrics import to_json
+    from lemonade.train import resolve_device
+
+    cfg = build_config(job["config"] or {})
+    device = resolve_device(job["device"] or cfg.device)
+    data = load_dataset(cfg.dataset, cfg.seed)
+
+    def on_epoch(stats: Any) -> None:
+        _emit(channel, "epoch", **asdict(stats))
+
+    res = evaluate_source(job["source"], data, cfg, device, on_epoch=on_epoch)
+    out = {"status": res.status, "reason": res.reason, "metrics": to_json(res.metrics),
+           "history": [asdict(e) for e in res.history],
+           "info": {"device": str(device), "timings": getattr(res, "timings", {})}}
+    if job.get("want_weights") and res.status == "ok" and res.state_dict is not None:
+        tmp = job_dir / "weights.pt.tmp"
+        torch.save(res.state_dict, tmp)
+        tmp.replace(job_dir / "weights.pt")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m lemonade.worker JOB_DIR", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    job_dir = Path(argv[1])
+    job = json.loads((job_dir / "job.json").read_text())
+    limit_notes = apply_limits(job.get("limits") or {}, job.get("device") or "auto")
+    channel = _event_channel()
+    # keys only, never values: the parent checks that no secret got through
+    _emit(channel, "started", pid=os.getpid(), limits=limit_notes, env_keys=sorted(os.environ))
+
+    result: dict[str, Any]
+    try:
+        if job.get("mode") != "check":
+            from lemonade.config import build_config
+
+            build_config(job.get("config") or {})  # a bad config fails before the torch import
+        import torch
+
+        threads = int(os.environ.get("OMP_NUM_THREADS") or min(8, os.cpu_count() or 1))
+        torch.set_num_threads(max(1, threads))
+        import_s = time.perf_counter() - t0
+        if job.get("mode") == "check":
+            result = _run_check(job)
+        else:
+            result = _run_evaluate(job, channel, job_dir)
+    except MemoryError as e:
+        result = {"status": "failed", "reason": f"MemoryError: {e}"}
+        import_s = None
+    except BaseException as e:  # report anything: the parent decides
+        text = str(e).strip().splitlines()
+        result = {"status": "failed",
+                  "reason": f"{type(e).__name__}: {text[-1] if text else ''}".rstrip(": ")}
+        import_s = None
+    if result.get("status") != "ok" and result.get("reason"):
+        result["reason"] = _oom_reason(str(result["reason"]), limit_notes)
+    info = result.setdefault("info", {})
+    info["limits"] = limit_notes
+    if import_s is not None:
+        info["startup_s"] = round(import_s, 3)
+    info["worker_s"] = round(time.perf_counter() - t0, 3)
+    tmp = job_dir / "result.json.tmp"
+    tmp.write_text(json.dumps(result, default=str))
+    tmp.replace(job_dir / "result.json")
+    _emit(channel, "result", status=result.get("status"), reason=result.get("reason"))
+    channel.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

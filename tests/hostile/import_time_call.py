@@ -1,0 +1,14 @@
+# expect: static - code at import time: a call at top level
+# match: top-level
+import torch
+import torch.nn as nn
+print("running at import")
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+
+    def forward(self, x):
+        return self.fc(x.mean(dim=(2, 3)))

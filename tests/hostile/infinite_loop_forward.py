@@ -1,0 +1,16 @@
+# expect: runtime - an infinite loop in forward
+# match: timeout: timed out
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+
+    def forward(self, x):
+        n = 0
+        while True:
+            n += 1
+        return self.fc(x.mean(dim=(2, 3)))

@@ -1,0 +1,14 @@
+# expect: static - T = torch, then T.load (aliasing a module to hide the chain)
+# match: may only be used as
+import torch
+import torch.nn as nn
+T = torch
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+        self.w = T.load("/tmp/evil.pt")
+
+    def forward(self, x):
+        return self.fc(x.mean(dim=(2, 3)))

@@ -1,0 +1,13 @@
+# expect: runtime - returns NaN logits
+# match: failed: NaN
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+
+    def forward(self, x):
+        return self.fc(x.mean(dim=(2, 3))) * float("nan")

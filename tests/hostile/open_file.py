@@ -1,0 +1,14 @@
+# expect: static - open() to write a file outside the sandbox
+# match: 'open' is not allowed
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+        open("/tmp/lemonade_pwned", "w").write("x")
+
+    def forward(self, x):
+        return self.fc(x.mean(dim=(2, 3)))

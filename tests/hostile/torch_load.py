@@ -1,0 +1,14 @@
+# expect: static - torch.load of a pickle (arbitrary code)
+# match: 'load' is not allowed
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+        self.w = torch.load("/tmp/evil.pt", weights_only=False)
+
+    def forward(self, x):
+        return self.fc(x.mean(dim=(2, 3)))

@@ -1,0 +1,14 @@
+# expect: static - torch.save to write outside the sandbox
+# match: 'save' is not allowed
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+        torch.save(self.fc.state_dict(), "/tmp/lemonade_pwned.pt")
+
+    def forward(self, x):
+        return self.fc(x.mean(dim=(2, 3)))

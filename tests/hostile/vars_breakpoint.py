@@ -1,0 +1,15 @@
+# expect: static - vars() and breakpoint()
+# match: 'breakpoint' is not allowed
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+        v = vars(self)
+        breakpoint()
+
+    def forward(self, x):
+        return self.fc(x.mean(dim=(2, 3)))

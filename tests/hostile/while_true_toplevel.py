@@ -1,0 +1,15 @@
+# expect: static - an infinite loop at import time
+# match: top-level While statement
+import torch
+import torch.nn as nn
+while True:
+    pass
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+
+    def forward(self, x):
+        return self.fc(x.mean(dim=(2, 3)))

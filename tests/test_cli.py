@@ -1,0 +1,103 @@
+"""The CLI's contract: exit 0 on success, non-zero with a one-line reason (no traceback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from e2e import ROOT, run_cli
+
+GOOD_MODEL = ROOT / "examples" / "models" / "digits_mlp.py"
+
+
+def one_line_error(res) -> str:  # type: ignore[no-untyped-def]
+    assert res.returncode != 0, res.stdout + res.stderr
+    err = res.stderr.strip()
+    assert "Traceback" not in err and "Traceback" not in res.stdout
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+def test_help_lists_every_command() -> None:
+    res = run_cli("--help")
+    assert res.returncode == 0
+    for cmd in ("search", "resume", "evaluate", "check", "report", "export", "runs", "show"):
+        assert cmd in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["search", "--dataset", "imagenet"], "dataset.name"),
+        (["search", "--proposer", "gpt"], "proposer.kind"),
+        (["search", "--config", "/nonexistent/c.yaml"], "cannot read"),
+        (["search", "--dataset", "cifar10", "--data-dir", "/nonexistent/data"], "CIFAR-10"),
+        (["evaluate", "/nonexistent/model.py"], "cannot read"),
+        (["resume", "/nonexistent/run"], "not a lemonade run"),
+        (["report", "/nonexistent/run"], "not a lemonade run"),
+        (["export", "/nonexistent/run"], "not a lemonade run"),
+    ],
+)
+def test_bad_input_is_one_clear_line(args: list[str], expect: str, tmp_path: Path) -> None:
+    res = run_cli(*args, cwd=tmp_path)
+    assert expect in one_line_error(res)
+
+
+MODELS = {
+    "no_net.py": ("import torch.nn as nn\nclass Model(nn.Module):\n    pass\n", "Net"),
+    "bad_import.py": ("import os\nimport torch.nn as nn\nclass Net(nn.Module):\n"
+                      "    def __init__(self, in_channels, num_classes):\n"
+                      "        super().__init__()\n", "os"),
+    "wrong_shape.py": (
+        "import torch\nimport torch.nn as nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, in_channels: int, num_classes: int):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(in_channels * 64, num_classes + 3)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(x.flatten(1))\n", "shape"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_evaluate_rejects_bad_model_files(name: str, tmp_path: Path) -> None:
+    src, expect = MODELS[name]
+    f = tmp_path / name
+    f.write_text(src)
+    res = run_cli("evaluate", str(f), "--dataset", "digits", "--epochs", "1", "--device", "cpu",
+                  cwd=tmp_path)
+    assert expect in one_line_error(res)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_check_rejects_bad_model_files(name: str, tmp_path: Path) -> None:
+    src, _ = MODELS[name]
+    f = tmp_path / name
+    f.write_text(src)
+    res = run_cli("check", str(f), "--in-channels", "1", "--image-size", "8", cwd=tmp_path)
+    assert res.returncode != 0
+    assert "Traceback" not in res.stdout + res.stderr
+    assert "rejected" in res.stderr
+
+
+def test_check_passes_example(tmp_path: Path) -> None:
+    res = run_cli("check", str(GOOD_MODEL), "--in-channels", "1", "--image-size", "8",
+                  cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "passes" in res.stdout and "parameters" in res.stdout
+
+
+@pytest.mark.slow
+def test_evaluate_example_writes_json(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "m.json"
+    res = run_cli("evaluate", str(GOOD_MODEL), "--dataset", "digits", "--epochs", "3",
+                  "--device", "cpu", "--json", str(out), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    doc = json.loads(out.read_text())
+    m = doc["metrics"]
+    assert m["test_accuracy"]["value"] > 0.8
+    assert m["params"]["value"] > 0
+    assert "latency_ms" in res.stdout or "latency_ms" in m

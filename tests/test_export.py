@@ -1,0 +1,124 @@
+"""Export for the edge: ONNX and TorchScript round trips on a fake run, and clear errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from fake_run import CHANNELS, IMAGE_SIZE, NUM_CLASSES, make_fake_run
+
+from lemonade.export import ExportError, export_model, max_diff
+from lemonade.store import Store
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_fake_run(tmp_path_factory.mktemp("export") / "run", n_ok=2)
+
+
+def _pytorch_logits(run: Path, cid: int, x: torch.Tensor) -> np.ndarray:
+    from fake_run import build_model
+
+    net = build_model((run / "candidates" / f"{cid:04d}" / "model.py").read_text())
+    net.load_state_dict(torch.load(run / "candidates" / f"{cid:04d}" / "weights.pt"))
+    with torch.no_grad():
+        return net.eval()(x).numpy()
+
+
+def test_torchscript_round_trip_of_best(run: Path) -> None:
+    res = export_model(run, fmt="torchscript")
+    best_id = json.loads((run / "best" / "metrics.json").read_text())["candidate_id"]
+    assert res.ok and res.fmt == "torchscript" and res.candidate_id == best_id
+    assert res.path == run / "export" / "best.pt"
+    assert res.size_bytes == res.path.stat().st_size > 0
+    assert res.max_abs_diff is not None and res.max_abs_diff <= 1e-4
+    # independent check: the saved file gives the stored weights' logits at another batch size
+    x = torch.randn(3, CHANNELS, *IMAGE_SIZE)
+    got = torch.jit.load(str(res.path))(x).detach().numpy()
+    want = _pytorch_logits(run, best_id, x)
+    assert got.shape == (3, NUM_CLASSES)
+    np.testing.assert_allclose(got, want, atol=1e-4, rtol=1e-3)
+
+
+def test_onnx_round_trip_of_chosen_candidate(run: Path, tmp_path: Path) -> None:
+    import onnxruntime as ort
+
+    res = export_model(run, candidate_id=1, fmt="onnx", out=tmp_path / "m.onnx",
+                       onnx_exporter="torchscript")
+    assert res.ok and res.path == tmp_path / "m.onnx" and res.exporter == "torchscript-onnx"
+    sess = ort.InferenceSession(str(res.path), providers=["CPUExecutionProvider"])
+    x = torch.randn(5, CHANNELS, *IMAGE_SIZE)  # dynamic batch axis
+    got = sess.run(None, {sess.get_inputs()[0].name: x.numpy()})[0]
+    np.testing.assert_allclose(got, _pytorch_logits(run, 1, x), atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.slow
+def test_onnx_default_dynamo_exporter(run: Path, tmp_path: Path) -> None:
+    res = export_model(run, fmt="onnx", out=tmp_path, onnx_exporter="dynamo")
+    assert res.ok and res.exporter == "dynamo" and res.path == tmp_path / "best.onnx"
+    import onnx
+
+    model = onnx.load(str(res.path))
+    dim0 = model.graph.input[0].type.tensor_type.shape.dim[0]
+    assert dim0.dim_param and not dim0.dim_value  # symbolic batch, not a fixed 2
+
+
+def test_falls_back_to_store_best_without_best_dir(run: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "nobest"
+    shutil.copytree(run, copy)
+    shutil.rmtree(copy / "best")
+    with Store.open(copy) as s:
+        best_id = s.best_candidate()["id"]
+        # the loop may have stored a path relative to another cwd: the candidates/ dir is used
+        s._conn.execute("UPDATE candidates SET weights_path='elsewhere/weights.pt'")
+    res = export_model(copy, fmt="torchscript")
+    assert res.ok and res.candidate_id == best_id
+
+
+@pytest.mark.parametrize(("a", "b", "ok"), [
+    ([1.0, 2.0], [1.0, 2.0], True),
+    ([1.0, 2.0], [1.00005, 2.0], True),   # within atol
+    ([1000.0], [1000.5], True),           # within rtol 1e-3
+    ([1.0], [1.01], False),
+    ([1.0, 2.0], [1.0], False),           # shape mismatch
+])
+def test_max_diff_tolerance(a: list[float], b: list[float], ok: bool) -> None:
+    assert max_diff(np.array(a), np.array(b))[1] is ok
+
+
+def test_clear_errors(run: Path, tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="no run store"):
+        export_model(tmp_path / "missing")
+    with pytest.raises(ExportError, match="no candidate 999"):
+        export_model(run, candidate_id=999)
+    with pytest.raises(ExportError, match="unknown export format"):
+        export_model(run, fmt="tflite")
+    with Store.open(run) as s:
+        rejected = s.candidates("rejected")[0]["id"]
+    with pytest.raises(ExportError, match=f"candidate {rejected} .rejected. has no weights"):
+        export_model(run, candidate_id=rejected)
+
+
+def test_errors_for_bad_code_weights_and_shape(run: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "bad"
+    shutil.copytree(run, copy)
+    shutil.rmtree(copy / "best")
+    cdir = copy / "candidates" / "0001"
+    good = (cdir / "model.py").read_text()
+    (cdir / "model.py").write_text("import os\n" + good)
+    with pytest.raises(ExportError, match="fails validation"):
+        export_model(copy, candidate_id=1)
+    (cdir / "model.py").write_text(good.replace("nn.Linear(", "nn.Linear(1 + "))
+    with pytest.raises(ExportError, match="do not fit the model"):
+        export_model(copy, candidate_id=1)
+    (cdir / "model.py").write_text(good)
+    with Store.open(copy) as s:
+        s.set_meta("dataset_info", {"channels": 3})
+    with pytest.raises(ExportError, match="dataset_info"):
+        export_model(copy, candidate_id=1)

@@ -1,0 +1,96 @@
+"""extract_code over a table of awkward LLM replies (after FunSearch's sample-parsing tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lemonade.validate import CodeRejected, check_source, extract_code
+
+NET = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+
+    def forward(self, x):
+        return self.fc(x.mean(dim=(2, 3)))
+"""
+HELPER = "def helper(x):\n    return x * 2\n"
+
+
+def fence(code: str, lang: str = "python", mark: str = "```") -> str:
+    return f"{mark}{lang}\n{code.rstrip(chr(10))}\n{mark}\n"
+
+
+CASES = [
+    # (id, reply, expected code)
+    ("plain python fence", fence(NET), NET),
+    ("prose around the fence",
+     "Sure! Here is an improved model:\n\n" + fence(NET) + "\nIt uses fewer parameters.", NET),
+    ("fence without language", "Here you go:\n" + fence(NET, lang=""), NET),
+    ("py tag", fence(NET, lang="py"), NET),
+    ("Python tag with a title", fence(NET, lang="Python title=model.py"), NET),
+    ("tilde fence", fence(NET, mark="~~~"), NET),
+    ("four backticks", fence(NET, mark="````"), NET),
+    ("CRLF line endings", fence(NET).replace("\n", "\r\n"), NET),
+    ("several python blocks: the one defining Net wins over a longer helper",
+     fence(HELPER * 8) + "and the model:\n" + fence(NET), NET),
+    ("several blocks defining Net: the longest wins",
+     fence(NET.replace("        self.fc = nn.Linear(in_channels, num_classes)\n",
+                       "        pass\n")[:120]) + fence(NET), NET),
+    ("bash block before the python block", fence("pip install torch", "bash") + fence(NET), NET),
+    ("indented fence inside a list item",
+     "1. The model:\n\n" + "".join("   " + ln + "\n" if ln else "\n"
+                                   for ln in fence(NET).splitlines()), NET),
+    ("closing fence glued to the last line", "```python\n" + NET.rstrip() + "```\nDone.", NET),
+    ("bare code, no fences", NET, NET),
+    ("bare code after leading prose", "Here is the code.\n\n" + NET, NET),
+    ("bare code with trailing prose", NET + "\nThis network has one layer.\n", NET),
+    ("reasoning in think tags is skipped",
+     "<think>maybe\n" + fence(HELPER) + "</think>\nFinal answer:\n" + fence(NET), NET),
+    ("main guard removed",
+     fence(NET + '\n\nif __name__ == "__main__":\n    print(Net(3, 10))\n'), NET),
+]
+
+
+@pytest.mark.parametrize(("reply", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_extract_code(reply: str, expected: str) -> None:
+    assert extract_code(reply).strip() == expected.strip()
+
+
+def test_extracted_code_passes_the_static_check() -> None:
+    assert check_source(extract_code("Sure:\n" + fence(NET) + "Done.")) == []
+
+
+TRUNCATED = fence(NET)[: len(fence(NET)) // 2 + 40].rstrip("`\n")  # cut mid-class, no closing
+
+
+def test_unterminated_fence_returns_the_partial_code_which_fails_as_truncated() -> None:
+    code = extract_code("Here is the model:\n" + TRUNCATED)
+    assert code.startswith("import torch")
+    violations = check_source(code)
+    assert len(violations) == 1
+    assert "syntax error" in violations[0].message
+    assert "truncated" in violations[0].message
+
+
+REJECTED = [
+    ("empty", "", "reply is empty"),
+    ("whitespace", "  \n\t\n", "reply is empty"),
+    ("prose only", "I'm sorry, I cannot help with that request.", "no code block found"),
+    ("single word that parses as Python", "Sorry", "no code block found"),
+    ("only a bash block", "Run:\n" + fence("pip install torch", "bash"), "no code block found"),
+    ("only a json block", fence('{"layers": 3}', "json"), "no code block found"),
+    ("empty python block", fence(""), "no code block found"),
+]
+
+
+@pytest.mark.parametrize(("reply", "reason"), [c[1:] for c in REJECTED],
+                         ids=[c[0] for c in REJECTED])
+def test_extract_code_rejects(reply: str, reason: str) -> None:
+    with pytest.raises(CodeRejected, match=reason) as info:
+        extract_code(reply)
+    assert info.value.violations and reason in info.value.violations[0].message

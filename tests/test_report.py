@@ -1,0 +1,189 @@
+"""The HTML report: self-contained (no outside URL, images as data: URIs), robust to empty and
+failed runs, and rendered by a real headless Chromium with every plot decoded."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from fake_run import make_fake_run
+
+from lemonade.report import estimate_cost, layers_from_code, price_for, write_report
+from lemonade.store import Store
+
+SECTIONS = ("summary", "objectives", "best", "plots", "advice", "memory", "failures", "timings")
+
+
+class _Scan(HTMLParser):
+    """Every tag's attributes, and the ids present."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def of(self, name: str) -> list[dict[str, str | None]]:
+        return [a for t, a in self.tags if t == name]
+
+    @property
+    def ids(self) -> set[str]:
+        return {a["id"] for _, a in self.tags if a.get("id")}
+
+
+def scan(path: Path) -> _Scan:
+    s = _Scan()
+    s.feed(path.read_text(encoding="utf-8"))
+    return s
+
+
+def assert_self_contained(s: _Scan) -> None:
+    for tag, attrs in s.tags:
+        for key in ("src", "href", "srcset", "data", "poster"):
+            val = (attrs.get(key) or "").strip().lower()
+            assert not re.match(r"^(https?:)?//", val), f"<{tag} {key}={val[:60]}> is external"
+        if tag == "link":
+            pytest.fail(f"<link> loads an outside resource: {attrs}")
+        if tag == "script":
+            assert not attrs.get("src"), "scripts must be inline"
+    for img in s.of("img"):
+        assert (img.get("src") or "").startswith("data:image/png;base64,")
+        assert img.get("alt") and img.get("id") and "plot" in (img.get("class") or "")
+
+
+@pytest.fixture(scope="module")
+def full_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run = make_fake_run(tmp_path_factory.mktemp("report") / "run", n_ok=4, weights=False)
+    return write_report(run)
+
+
+def test_full_report_is_self_contained_and_complete(full_report: Path) -> None:
+    s = scan(full_report)
+    assert_self_contained(s)
+    assert set(SECTIONS) <= s.ids
+    ids = {img["id"] for img in s.of("img")}
+    # CME, the 4 objectives of the balanced preset, 3 Pareto plots
+    assert ids == {"plot-cme", "plot-metric-val_accuracy", "plot-metric-params",
+                   "plot-metric-latency_ms", "plot-metric-train_seconds", "plot-pareto-params",
+                   "plot-pareto-latency_ms", "plot-pareto-train_energy_kwh"}
+    text = full_report.read_text()
+    # stored text is escaped: the fake diagnosis holds a <script> tag
+    assert "&lt;script&gt;x&lt;/script&gt;" in text and text.count("<script") == 1
+    assert "class Net(nn.Module)" in text and "self.conv1" in text  # best code + layers
+    assert "RuntimeError: shape mismatch" in text and "import of &#x27;os&#x27;" in text
+    assert "params has the higher priority" in text  # a resolved conflict
+    assert "Estimated LLM cost" in text and "$0.0" in text
+
+
+def test_report_of_empty_run(tmp_path: Path) -> None:
+    Store.create(tmp_path / "empty", "seed: 0\n", {"dataset": "digits"}).close()
+    path = write_report(tmp_path / "empty")
+    s = scan(path)
+    assert_self_contained(s)
+    assert set(SECTIONS) <= s.ids and s.of("img") == []
+    text = path.read_text()
+    assert "No candidate finished ok" in text and "no finished candidates" in text
+
+
+def test_report_of_run_with_only_failures(tmp_path: Path) -> None:
+    run = make_fake_run(tmp_path / "fails", n_ok=0, weights=False)
+    s = scan(write_report(run))
+    assert_self_contained(s)
+    assert [img["id"] for img in s.of("img")] == ["plot-cme"]  # failures marked on CME
+    text = (run / "report.html").read_text()
+    assert "no best model" in text and "Pareto plot of accuracy vs params skipped" in text
+
+
+def test_missing_metric_skips_its_plot_and_says_so(tmp_path: Path) -> None:
+    run = make_fake_run(tmp_path / "noenergy", n_ok=2, weights=False, model="llama3:8b")
+    with Store.open(run) as st:  # drop energy everywhere: a run without an energy meter
+        st._conn.execute("UPDATE candidates SET metrics = json_remove(metrics, "
+                         "'$.train_energy_kwh')")
+    path = write_report(run, out=tmp_path / "r.html")
+    ids = {img["id"] for img in scan(path).of("img")}
+    assert "plot-pareto-params" in ids and "plot-pareto-train_energy_kwh" not in ids
+    text = path.read_text()
+    assert "train_energy_kwh not measured for any ok candidate" in text
+    assert "<th>Estimated LLM cost</th><td>n/a</td>" in text  # unknown model: no price
+
+
+@pytest.mark.parametrize(("model", "expected"), [
+    ("gpt-4o", (2.50, 10.00)),
+    ("gpt-4o-2024-08-06", (2.50, 10.00)),
+    ("gpt-4o-mini", (0.15, 0.60)),
+    ("gpt-4o-mini-2024-07-18", (0.15, 0.60)),
+    ("GPT-4.1-nano", (0.10, 0.40)),
+    ("gpt-4oo", None),
+    ("llama3:8b", None),
+    ("", None),
+    (None, None),
+])
+def test_price_for(model: str | None, expected: tuple[float, float] | None) -> None:
+    assert price_for(model) == expected
+
+
+@pytest.mark.parametrize(("calls", "base_url", "expected"), [
+    ([{"model": "gpt-4o", "usage": {"prompt_tokens": 1_000_000, "completion_tokens": 0}}],
+     None, 2.50),
+    ([{"model": "gpt-4o-mini", "usage": {"prompt_tokens": 2_000_000,
+                                         "completion_tokens": 1_000_000}}], None, 0.90),
+    ([{"model": "gpt-4o", "usage": {"prompt_tokens": 10}}], "http://localhost:11434/v1", None),
+    ([{"model": "mystery", "usage": {"prompt_tokens": 10}}], None, None),
+    ([{"model": "offline", "usage": {}}], None, 0.0),
+    ([], "https://api.openai.com/v1", 0.0),
+])
+def test_estimate_cost(calls: list, base_url: str | None, expected: float | None) -> None:
+    got = estimate_cost(calls, base_url)
+    assert got == pytest.approx(expected) if expected is not None else got is None
+
+
+def test_layers_from_code() -> None:
+    src = ("import torch.nn as nn\nimport torch\nclass Net(nn.Module):\n"
+           "    def __init__(self, in_channels, num_classes):\n        super().__init__()\n"
+           "        self.a = nn.Conv2d(in_channels, 8, 3)\n"
+           "        self.seq = torch.nn.Sequential(nn.ReLU(), nn.Linear(8, num_classes))\n"
+           "        x = nn.functional.relu\n")
+    got = [(d["line"], d["name"], d["type"]) for d in layers_from_code(src)]
+    assert got == [("6", "self.a", "Conv2d"), ("7", "self.seq", "Sequential"),
+                   ("7", "", "ReLU"), ("7", "", "Linear")]
+    assert layers_from_code("def (") == []
+
+
+def _chromium() -> str | None:
+    for name in ("/usr/bin/chromium", "chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.browser
+def test_headless_chromium_renders_every_plot(full_report: Path, tmp_path: Path) -> None:
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    flags = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+             "--virtual-time-budget=3000"]
+    url = full_report.resolve().as_uri()
+    env = {**os.environ, "HOME": str(tmp_path)}
+    dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    total = re.search(r'data-images-total="(\d+)"', dom.stdout)
+    loaded = re.search(r'data-images-loaded="(\d+)"', dom.stdout)
+    assert total and loaded, "the page's load handler did not run"
+    assert int(total.group(1)) == 8 and int(loaded.group(1)) == 8
+    for section in SECTIONS:
+        assert f'id="{section}"' in dom.stdout
+    shot = tmp_path / "shot.png"
+    res = subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1200,3000", url],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert res.returncode == 0 and shot.stat().st_size > 10_000, res.stderr[-2000:]

@@ -1,0 +1,65 @@
+"""Runs that last: kill -9 the search mid-run, resume, and account for every candidate."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from e2e import cli_env, quick_config, run_cli
+
+from lemonade.store import Store
+
+pytestmark = pytest.mark.slow
+FINISHED = {"ok", "failed", "timeout", "crashed", "rejected", "duplicate"}
+
+
+def test_sigkill_then_resume_trains_nothing_twice(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    cfgp = quick_config(tmp_path, iterations=4)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lemonade", "search", "--config", str(cfgp), "--run-dir",
+         str(run_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=cli_env(), cwd=tmp_path,
+    )
+    seen = []
+    assert proc.stdout is not None
+    # synchronise on the CLI's own line for a finished candidate, then kill -9 the main process
+    for line in proc.stdout:
+        seen.append(line)
+        if re.match(r"#\d+\s+iter \d+\s+ok", line.strip()):
+            break
+    else:
+        proc.wait()
+        pytest.fail("search ended before any candidate finished:\n" + "".join(seen))
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    st = Store.open(run_dir)
+    before = {c["id"]: c for c in st.candidates() if c["status"] in FINISHED}
+    assert any(c["status"] == "ok" for c in before.values())
+    st.close()
+
+    res = run_cli("resume", str(run_dir), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+
+    st = Store.open(run_dir)
+    after = {c["id"]: c for c in st.candidates()}
+    # finished candidates are untouched (never trained again)
+    for cid, c in before.items():
+        assert after[cid]["finished_at"] == c["finished_at"]
+        assert after[cid]["metrics"] == c["metrics"]
+    # no code that had finished was trained again under a new id
+    trained_before = {c["code_hash"] for c in before.values() if c["status"] == "ok"}
+    new_trained = [c for cid, c in after.items() if cid not in before and c["status"] == "ok"]
+    assert not [c for c in new_trained if c["code_hash"] in trained_before]
+    # every candidate accounted for, the budget reached, the run finished
+    assert all(c["status"] in FINISHED | {"interrupted"} for c in after.values())
+    done_iters = {c["iteration"] for c in after.values() if c["status"] in FINISHED}
+    assert len(done_iters) == 4
+    assert st.get_meta("status") == "finished"
+    assert (run_dir / "best" / "model.py").exists()

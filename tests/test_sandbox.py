@@ -1,0 +1,197 @@
+"""The isolated worker, end to end with real subprocesses: results, weights, timeouts that kill the
+whole process group, a scrubbed environment, signals and the memory limit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from lemonade import sandbox
+from lemonade.config import SandboxConfig, build_config
+from lemonade.modelfile import build_net
+from lemonade.sandbox import CandidateJob, run_candidate, worker_env
+from lemonade.validate import check_file
+
+torch.set_num_threads(1)
+
+GOOD = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, 4, 3, padding=1)
+        self.fc = nn.Linear(4, num_classes)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
+"""
+LIMITS = SandboxConfig(memory_limit_mb=2048)
+TINY = {"dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8], "synthetic_size": 64},
+        "budget": {"epochs": 1}, "device": "cpu",
+        "measure": {"energy": False, "latency_repeats": 3, "latency_warmup": 1}}
+
+
+def check_job(source: str, **kw: Any) -> CandidateJob:
+    return CandidateJob(source=source, config={}, device="cpu", mode="check",
+                        check_shape=(1, 8, 8, 10), **kw)
+
+
+def gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "State:\tZ" in state  # a zombie is dead; only its exit status is left
+
+
+@pytest.mark.slow
+def test_good_model_returns_metrics_history_and_weights(tmp_path: Path) -> None:
+    cfg = build_config(TINY)
+    events: list[dict[str, Any]] = []
+    job = CandidateJob(source=GOOD, config=cfg.model_dump(mode="json"),
+                       workdir=str(tmp_path / "job"), device="cpu", want_weights=True)
+    out = run_candidate(job, LIMITS, timeout_s=120, on_event=events.append)
+    assert out.status == "ok", (out.reason, out.log_tail)
+    assert out.metrics["params"].value == 1 * 4 * 9 + 4 + 4 * 10 + 10
+    assert 0.0 <= out.metrics["val_accuracy"].value <= 1.0
+    assert [e["event"] for e in events] == ["started", "epoch", "result"]
+    assert len(out.history) == 1 and out.history[0]["epoch"] == 1
+    assert out.info["limits"]["address_space"] == "2048 MB"
+    print(f"\nworker start (python + torch import): {out.info['startup_s']:.2f} s; "
+          f"whole candidate: {out.seconds:.2f} s")
+    # the weights load into a fresh build of the same file
+    state = torch.load(out.weights_path, weights_only=True)
+    net = build_net(GOOD, in_channels=1, num_classes=10)
+    net.load_state_dict(state)
+    assert (tmp_path / "job" / "result.json").exists()
+
+
+def test_check_mode_reports_params_and_shape(tmp_path: Path) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(GOOD)
+    rep = check_file(path, in_channels=1, image_size=8, num_classes=7, limits=LIMITS)
+    assert rep.ok, rep.runtime_error
+    assert rep.params == 1 * 4 * 9 + 4 + 4 * 7 + 7
+    assert rep.output_shape == (2, 7)
+
+
+def test_check_file_static_only_and_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "model.py"
+    path.write_text("import os\n" + GOOD)
+    rep = check_file(path, dry_run=False)
+    assert not rep.ok and rep.violations[0].line == 1
+    missing = check_file(tmp_path / "nope.py")
+    assert not missing.ok and "cannot read" in missing.violations[0].message
+
+
+def test_bad_code_is_rejected_without_a_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_spawn(*a: Any, **k: Any) -> Any:
+        raise AssertionError("a worker was started for statically rejected code")
+
+    monkeypatch.setattr(sandbox.subprocess, "Popen", no_spawn)
+    out = run_candidate(check_job("import socket\n" + GOOD), LIMITS, timeout_s=10)
+    assert out.status == "rejected"
+    assert "line 1: import of 'socket' is not allowed" in out.reason
+
+
+def test_worker_exception_is_failed_with_the_last_line() -> None:
+    job = CandidateJob(source=GOOD, config={"no_such_key": 1}, device="cpu")
+    out = run_candidate(job, LIMITS, timeout_s=60)
+    assert out.status == "failed"
+    assert out.reason.startswith("ConfigError: ") and "no_such_key" in out.reason
+
+
+STAND_IN = """
+import subprocess, sys, time
+from pathlib import Path
+child = subprocess.Popen(["sleep", "300"])
+Path(sys.argv[1], "child.pid").write_text(str(child.pid))
+print("stand-in worker started", file=sys.stderr, flush=True)
+while True:
+    time.sleep(0.05)
+"""
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    script = tmp_path / "stand_in.py"
+    script.write_text(textwrap.dedent(STAND_IN))
+    monkeypatch.setattr(sandbox, "worker_command",
+                        lambda job_dir: [sys.executable, str(script), str(job_dir)])
+    job_dir = tmp_path / "job"
+    t0 = time.monotonic()
+    out = run_candidate(check_job(GOOD, workdir=str(job_dir)), LIMITS, timeout_s=3)
+    assert out.status == "timeout" and "timed out after 3 s" in out.reason
+    assert time.monotonic() - t0 < 30
+    assert "stand-in worker started" in out.log_tail
+    child = int((job_dir / "child.pid").read_text())
+    deadline = time.monotonic() + 5
+    while not gone(child) and time.monotonic() < deadline:  # reaping by init is asynchronous
+        time.sleep(0.05)
+    assert gone(child), "the worker's child survived the timeout"
+
+
+def test_environment_is_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    monkeypatch.setenv("HF_TOKEN", "hf-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-test")
+    seen: dict[str, Any] = {}
+
+    def on_event(ev: dict[str, Any]) -> None:
+        if ev["event"] == "started":
+            seen["keys"] = ev["env_keys"]
+            try:  # the kernel's view of the running worker, as a second witness
+                seen["environ"] = Path(f"/proc/{ev['pid']}/environ").read_bytes()
+            except OSError:
+                seen["environ"] = None
+
+    out = run_candidate(check_job(GOOD), LIMITS, timeout_s=60, on_event=on_event)
+    assert out.status == "ok", out.reason
+    for secret in ("OPENAI_API_KEY", "HF_TOKEN", "AWS_SECRET_ACCESS_KEY"):
+        assert secret not in seen["keys"]
+    assert "HOME" in seen["keys"] and "PYTHONPATH" in seen["keys"]
+    if seen["environ"] is not None:
+        assert b"sk-test-not-a-real-key" not in seen["environ"]
+        assert b"HOME=" in seen["environ"]
+
+
+@pytest.mark.parametrize(("name", "kept"), [
+    ("OPENAI_API_KEY", False), ("GEMINI_API_KEY", False), ("GITHUB_TOKEN", False),
+    ("MY_SECRET", False), ("http_proxy", False), ("PATH", True), ("LANG", True),
+    ("CUDA_VISIBLE_DEVICES", True), ("OMP_NUM_THREADS", True), ("LD_LIBRARY_PATH", True),
+])
+def test_worker_env_keeps_only_what_python_and_torch_need(
+        name: str, kept: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(name, "value-123")
+    env = worker_env(str(tmp_path))
+    assert (env.get(name) == "value-123") is kept
+    assert env["HOME"] == env["TMPDIR"] == str(tmp_path)
+    assert env["PYTHONPATH"].split(os.pathsep)[0].endswith("src") or "lemonade" not in env
+
+
+def test_worker_killed_by_a_signal_is_crashed() -> None:
+    def on_event(ev: dict[str, Any]) -> None:
+        if ev["event"] == "started":
+            os.kill(ev["pid"], signal.SIGKILL)
+
+    out = run_candidate(check_job(GOOD), LIMITS, timeout_s=60, on_event=on_event)
+    assert out.status == "crashed"
+    assert "SIGKILL" in out.reason
+
+
+def test_memory_limit_makes_a_huge_allocation_fail_as_out_of_memory() -> None:
+    src = GOOD.replace("super().__init__()", "super().__init__()\n        self.big = "
+                                             "torch.ones(2 ** 30)")  # 4 GiB
+    out = run_candidate(check_job(src), SandboxConfig(memory_limit_mb=1536), timeout_s=60)
+    assert out.status == "failed"
+    assert out.reason.startswith("out of memory (limit 1536 MB)")

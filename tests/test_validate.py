@@ -1,0 +1,244 @@
+"""Static checks (check_source), normalise/code_hash, and building a model file (modelfile)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from lemonade.modelfile import ModelFileError, build_net, check_output, count_params
+from lemonade.validate import check_source, code_hash, normalise
+
+torch.set_num_threads(1)
+
+HEADER = "import torch\nimport torch.nn as nn\n"
+NET = """
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, num_classes)
+
+    def forward(self, x):
+        {body}
+        return self.fc(x.mean(dim=(2, 3)))
+"""
+
+
+def model(body: str = "pass", header: str = HEADER, top: str = "") -> str:
+    return header + top + NET.replace("{body}", body)
+
+
+ACCEPTED = [
+    ("minimal", model()),
+    ("from torch import nn", model(header="import torch\nfrom torch import nn\n")),
+    ("functional as F",
+     model("x = F.relu(x)", header=HEADER + "from torch.nn import functional as F\n")),
+    ("import torch.nn.functional as F",
+     model("x = F.gelu(x)", header=HEADER + "import torch.nn.functional as F\n")),
+    ("future annotations", "from __future__ import annotations\n" + model()),
+    ("math, typing, collections, functools",
+     model("y = math.sqrt(2.0)", header=HEADER + "import math\nfrom typing import Optional\n"
+           "from collections import OrderedDict\nimport functools\n")),
+    ("module docstring and constants",
+     '"""A model."""\n' + model(top="WIDTH = 16\nACT = nn.ReLU\nSIZES = (1, 2, -3)\nK = 2 ** 4\n")),
+    ("torch.cuda.is_available", model("on_gpu = torch.cuda.is_available()")),
+    ("nn.init through torch.nn", model("nn.init.zeros_(self.fc.bias)")),
+    ("private attribute on self", model("x = self._helper(x) if self._flag else x")),
+    ("setattr with an f-string name", model('setattr(self, f"layer{1}", nn.Identity())')),
+    ("getattr with a constant name", model('act = getattr(self, "fc")')),
+    ("super().__init__ and nn.Module.__init__", model("nn.Module.__init__")),
+    ("format on a plain literal", model('s = "{} {:.2f}".format(1, 2.0)')),
+    ("init accepts **kwargs",
+     HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self, **kw):\n"
+     "        super().__init__()\n"),
+    ("init inherited from a base class in the file",
+     HEADER + "\n\nclass Base(nn.Module):\n    def __init__(self, in_channels, num_classes):\n"
+     "        super().__init__()\n\n\nclass Net(Base):\n    pass\n"),
+    ("typed signature and decorator",
+     HEADER + "\n\nclass Net(nn.Module):\n    def __init__(self, in_channels: int = 3, "
+     "num_classes: int = 10) -> None:\n        super().__init__()\n\n"
+     "    @torch.no_grad()\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n"
+     "        return x\n"),
+]
+
+
+@pytest.mark.parametrize("source", [c[1] for c in ACCEPTED], ids=[c[0] for c in ACCEPTED])
+def test_check_source_accepts(source: str) -> None:
+    assert check_source(source) == []
+
+
+REJECTED = [
+    # (id, source, substring of a violation message, line)
+    ("import os", "import os\n" + model(), "import of 'os' is not allowed (allowed: torch", 1),
+    ("from subprocess", "from subprocess import run\n" + model(), "import from 'subprocess'", 1),
+    ("import torch.utils", "import torch.utils.data\n" + model(),
+     "import of 'torch.utils.data' is not allowed", 1),
+    ("relative import", "from .x import y\n" + model(), "relative import", 1),
+    ("future other than annotations", "from __future__ import braces\n" + model(),
+     "only annotations", 1),
+    ("from torch import save", "from torch import save\n" + model(), "torch.save", 1),
+    ("eval", model('eval("1")'), "use of 'eval' is not allowed", 11),
+    ("open", model('open("f")'), "use of 'open' is not allowed", 11),
+    ("__import__", model('__import__("os")'), "'__import__' is not allowed", 11),
+    ("dunder attribute", model("c = x.__class__"), "attribute '__class__' is not allowed", 11),
+    ("defining a dunder", model() + "\n    def __getattr__(self, k):\n        return k\n",
+     "defining '__getattr__' is not allowed", 14),
+    ("private attribute on a tensor", model("d = x._cdata"), "private attribute '_cdata'", 11),
+    ("torch.load", model('w = torch.load("w.pt")'), "torch.load", 11),
+    ("torch.hub", model("h = torch.hub"), "torch.hub", 11),
+    ("torch.utils.checkpoint", model("c = torch.utils.checkpoint"), "torch.utils", 11),
+    ("torch.jit.script", model("s = torch.jit.script"), "torch.jit", 11),
+    ("torch.backends", model("torch.backends.cudnn.benchmark = True"), "torch.backends", 11),
+    ("torch.distributed", model("d = torch.distributed"), "torch.distributed", 11),
+    ("torch.os", model('torch.os.getcwd()'), "'torch.os' (module os)", 11),
+    ("unknown torch attribute", model("y = torch.not_a_thing(x)"),
+     "torch has no attribute 'not_a_thing'", 11),
+    ("a module passed as a value", model("f = torch"), "may only be used as", 11),
+    ("rebinding an import", model(top="nn = None\n"), "rebinding the imported name 'nn'", 3),
+    ("getattr with a variable name", model("a = getattr(self, name)"),
+     "computed attribute name", 11),
+    ("setattr with an unsafe f-string prefix", model('setattr(self, f"f_{x}", 1)'),
+     "computed attribute name", 11),
+    ("setattr on a module", model('setattr(torch, "x", 1)'), "on the module 'torch'", 11),
+    ("format on a variable", model("s = fmt.format(self)"), "literal string", 11),
+    ("format field in a nested spec", model('s = "{0:{1.x}}".format(1, 2)'), "format fields", 11),
+    ("top-level call", model(top='print("hi")\n'), "top-level Expr statement", 3),
+    ("top-level loop", model(top="for i in range(3):\n    pass\n"), "top-level For", 3),
+    ("top-level call in an assignment", model(top="LAYER = nn.Linear(3, 3)\n"),
+     "top-level assignments must be constants", 3),
+    ("string repetition at import", model(top='PAD = "x" * 10\n'), "must be constants", 3),
+    ("main guard", model() + '\nif __name__ == "__main__":\n    print(Net(3, 10))\n',
+     '`if __name__ == "__main__":` block', 14),
+    ("class keyword", model().replace("class Net(nn.Module):", "class Net(nn.Module, x=1):"),
+     "class keywords", 5),
+    ("no class Net", model().replace("class Net", "class Model"),
+     "must define a top-level class Net (found: Model", 0),
+    ("Net twice", model() + model(header=""), "defined more than once", 15),
+    ("Net without __init__", HEADER + "\n\nclass Net(nn.Module):\n    pass\n",
+     "Net must define __init__", 5),
+    ("Net.__init__ without num_classes",
+     model().replace("in_channels, num_classes):", "in_channels, classes):"),
+     "must accept num_classes as keyword", 6),
+    ("positional-only arguments",
+     model().replace("in_channels, num_classes):", "in_channels, num_classes, /):"),
+     "must be accepted as keywords", 6),
+    ("async", model() + "\n\nasync def f():\n    pass\n", "async code", 15),
+    ("syntax error", HEADER + "class Net(nn.Module:\n    pass\n", "syntax error", 3),
+    ("empty", "   \n", "empty", 0),
+    ("too large", "#" * 300_000, "too large", 0),
+]
+
+
+@pytest.mark.parametrize(("source", "needle", "line"), [c[1:] for c in REJECTED],
+                         ids=[c[0] for c in REJECTED])
+def test_check_source_rejects(source: str, needle: str, line: int) -> None:
+    violations = check_source(source)
+    matching = [v for v in violations if needle in v.message]
+    assert matching, f"no violation mentions {needle!r}: {violations}"
+    assert matching[0].line == line
+    assert str(matching[0]).startswith(f"line {line}: ")
+
+
+def test_violations_are_reported_all_at_once_in_line_order() -> None:
+    src = "import os\nimport socket\n" + model('eval("1")')
+    lines = [v.line for v in check_source(src)]
+    assert lines == sorted(lines)
+    assert {1, 2, 13} <= set(lines)
+
+
+def test_truncated_code_is_named_as_such() -> None:
+    src = model()[:-20]  # cut inside the last call
+    (v,) = check_source(src)
+    assert "truncated" in v.message
+
+
+# -- normalise / code_hash ------------------------------------------------------------------------
+SAME = [
+    ("comments", model(), model().replace("super().__init__()",
+                                          "super().__init__()  # base init\n        # note")),
+    ("docstrings", model(), '"""Doc."""\n' + model().replace(
+        "    def forward(self, x):\n", '    def forward(self, x):\n        """Fwd."""\n')),
+    ("blank lines and spacing", model(), model().replace("\n\n", "\n\n\n").replace(" = ", "=")),
+    ("quote style", model('s = "a"'), model("s = 'a'")),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), [c[1:] for c in SAME], ids=[c[0] for c in SAME])
+def test_code_hash_ignores_presentation(a: str, b: str) -> None:
+    assert a != b
+    assert normalise(a) == normalise(b)
+    assert code_hash(a) == code_hash(b)
+
+
+def test_code_hash_sees_real_changes() -> None:
+    assert code_hash(model()) != code_hash(model().replace("nn.Linear", "nn.LazyLinear"))
+    assert len(code_hash(model())) == 64
+
+
+def test_normalise_keeps_a_function_whose_body_was_only_a_docstring() -> None:
+    out = normalise('def f():\n    """Only a docstring."""\n')
+    assert "pass" in out
+    compile(out, "x", "exec")
+
+
+def test_normalise_of_invalid_code_is_stable() -> None:
+    assert normalise("def f(:\n   \n") == normalise("def f(:\n")
+
+
+# -- modelfile ------------------------------------------------------------------------------------
+def test_build_net_and_check_output() -> None:
+    net = build_net(model("x = x * 1"), in_channels=3, num_classes=10)
+    assert isinstance(net, nn.Module)
+    check_output(net, 3, 8, 10)
+    assert count_params(net) == 3 * 10 + 10
+
+
+@pytest.mark.parametrize(("source", "needle"), [
+    (model().replace("class Net", "class Model"), "does not define class Net"),
+    (HEADER + "\n\nclass Net:\n    def __init__(self, in_channels, num_classes):\n        pass\n",
+     "Net is not a torch.nn.Module"),
+    (model().replace("super().__init__()", 'raise ValueError("bad width")'),
+     "Net(in_channels=3, num_classes=10) failed (model.py line 7): ValueError: bad width"),
+    (HEADER + "x = undefined_name\n" + NET.replace("{body}", "pass"),
+     "running model.py failed (model.py line 3): NameError"),
+], ids=["no Net", "not a module", "init raises", "import-time error"])
+def test_build_net_errors(source: str, needle: str) -> None:
+    with pytest.raises(ModelFileError) as info:
+        build_net(source, in_channels=3, num_classes=10)
+    assert needle in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("code", [
+    'import os\nclass Net: pass\n',
+    'open("x")\n',
+    'eval("1")\n',
+], ids=["import os", "open", "eval"])
+def test_build_net_restricted_builtins_are_defence_in_depth(code: str) -> None:
+    # These never pass check_source; if they reached build_net anyway, they still fail.
+    with pytest.raises(ModelFileError, match=r"ImportError|NameError"):
+        build_net(code, 3, 10)
+
+
+@pytest.mark.parametrize(("forward", "needle"), [
+    ("return self.fc(x.mean(dim=(2, 3)))[:, :5]", "output shape (2, 5) does not match expected "
+                                                  "(2, 10)"),
+    ("return self.fc(x.mean(dim=(2, 3))) * float('nan')", "NaN or infinite"),
+    ("return (self.fc(x.mean(dim=(2, 3))),)", "got tuple"),
+    ("return self.fc(x.mean(dim=(2, 3))).long()", "not a floating point"),
+    ("return self.fc(x)", "forward pass on input (2, 3, 8, 8) failed"),
+], ids=["shape", "nan", "tuple", "int", "raises"])
+def test_check_output_errors(forward: str, needle: str) -> None:
+    src = model().replace("        return self.fc(x.mean(dim=(2, 3)))", f"        {forward}")
+    net = build_net(src, 3, 10)
+    with pytest.raises(ModelFileError) as info:
+        check_output(net, 3, (8, 8), 10)
+    assert needle in str(info.value)
+
+
+def test_check_output_restores_training_mode() -> None:
+    net = build_net(model(), 3, 10)
+    net.train()
+    check_output(net, 3, 8, 10)
+    assert net.training
