@@ -23,9 +23,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from lemonade import metrics as M  # noqa: E402
-from lemonade.config import build_config  # noqa: E402
-from lemonade.search import start_run  # noqa: E402
+from lemonade import metrics as M
+from lemonade.config import build_config
+from lemonade.search import start_run
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -116,7 +116,8 @@ def main() -> None:
                 print(f"  {'':8s} best feasible test acc "
                       f"{ms([r['feasible_test_acc'] for r in rows])}, its params "
                       f"{ms([r['feasible_params'] for r in rows], '{:,.0f}')}")
-                print(f"  {'':8s} feasible models per run {ms([r['n_feasible'] for r in rows], '{:.1f}')}"
+                feas = ms([r["n_feasible"] for r in rows], "{:.1f}")
+                print(f"  {'':8s} feasible models per run {feas}"
                       f", top-CME model params {ms([r['best_params'] for r in rows], '{:,.0f}')}"
                       f", seconds/run {ms([r['seconds'] for r in rows], '{:.0f}')}")
             print()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from e2e import ROOT, run_cli
 
 GOOD_MODEL = ROOT / "examples" / "models" / "digits_mlp.py"

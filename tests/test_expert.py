@@ -397,3 +397,28 @@ def test_unknown_objective_and_duplicate_name():
 def test_empty_then():
     with pytest.raises(ValueError, match="lists no instruction"):
         validate_rules([RuleConfig(name="e", when="params > 1", then=[])])
+
+
+@pytest.mark.parametrize(
+    ("metrics", "expect"),
+    [
+        # accuracy at 0.979 vs 0.95 has only log2(1/0.95) - 0.043 = 0.03 left; params is at 2.7x
+        # under (saturated); latency at 0.9 vs 1.0 has 0.85 left at priority 2: push latency
+        ({"val_accuracy": 0.979, "params": 7_500, "latency_ms": 0.9}, "latency_ms"),
+        # latency saturated too: params has 1 - log2(20000/15000) = 0.58 left at priority 2
+        ({"val_accuracy": 0.979, "params": 15_000, "latency_ms": 0.1}, "params"),
+        # everything saturated but accuracy far from its ceiling at a low threshold
+        ({"val_accuracy": 0.55, "params": 1_000, "latency_ms": 0.1}, "val_accuracy"),
+        # an objective missed: no push
+        ({"val_accuracy": 0.90, "params": 1_000, "latency_ms": 0.1}, None),
+    ],
+)
+def test_push_target_goes_where_cme_can_still_grow(metrics: dict, expect: str | None) -> None:
+    from lemonade.rules import Context, push_target
+
+    thr = 0.95 if metrics["val_accuracy"] > 0.6 else 0.5
+    objs = [Objective(metric="val_accuracy", threshold=thr, priority=3),
+            Objective(metric="params", threshold=20_000, priority=2),
+            Objective(metric="latency_ms", threshold=1.0, priority=2)]
+    ctx = Context(objectives={o.metric: o for o in objs}, metrics=metrics)
+    assert push_target(ctx) == expect

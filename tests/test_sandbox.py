@@ -3,6 +3,7 @@ whole process group, a scrubbed environment, signals and the memory limit."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -55,16 +56,35 @@ def gone(pid: int) -> bool:
 
 
 @pytest.mark.slow
-def test_good_model_returns_metrics_history_and_weights(tmp_path: Path) -> None:
+def test_good_model_returns_metrics_history_and_weights_in_a_scrubbed_env(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    monkeypatch.setenv("HF_TOKEN", "hf-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-test")
     cfg = build_config(TINY)
     events: list[dict[str, Any]] = []
+    environ: list[bytes] = []
+
+    def on_event(ev: dict[str, Any]) -> None:
+        events.append(ev)
+        if ev["event"] == "started":
+            with contextlib.suppress(OSError):  # the kernel's view of the running worker
+                environ.append(Path(f"/proc/{ev['pid']}/environ").read_bytes())
+
     job = CandidateJob(source=GOOD, config=cfg.model_dump(mode="json"),
                        workdir=str(tmp_path / "job"), device="cpu", want_weights=True)
-    out = run_candidate(job, LIMITS, timeout_s=120, on_event=events.append)
+    out = run_candidate(job, LIMITS, timeout_s=120, on_event=on_event)
     assert out.status == "ok", (out.reason, out.log_tail)
+    # the environment: the worker's own list of keys, and /proc when we were in time to read it
+    keys = events[0]["env_keys"]
+    for secret in ("OPENAI_API_KEY", "HF_TOKEN", "AWS_SECRET_ACCESS_KEY"):
+        assert secret not in keys
+    assert "HOME" in keys and "PYTHONPATH" in keys
+    for env in environ:
+        assert b"sk-test-not-a-real-key" not in env and b"HOME=" in env
     assert out.metrics["params"].value == 1 * 4 * 9 + 4 + 4 * 10 + 10
     assert 0.0 <= out.metrics["val_accuracy"].value <= 1.0
-    assert [e["event"] for e in events] == ["started", "epoch", "result"]
+    assert [e["event"] for e in events if e["event"] != "phase"] == ["started", "epoch", "result"]
     assert len(out.history) == 1 and out.history[0]["epoch"] == 1
     assert out.info["limits"]["address_space"] == "2048 MB"
     print(f"\nworker start (python + torch import): {out.info['startup_s']:.2f} s; "
@@ -131,7 +151,7 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path,
     job_dir = tmp_path / "job"
     t0 = time.monotonic()
     out = run_candidate(check_job(GOOD, workdir=str(job_dir)), LIMITS, timeout_s=3)
-    assert out.status == "timeout" and "timed out after 3 s" in out.reason
+    assert out.status == "timeout" and "timed out after 3 s while starting the worker" in out.reason
     assert time.monotonic() - t0 < 30
     assert "stand-in worker started" in out.log_tail
     child = int((job_dir / "child.pid").read_text())
@@ -139,30 +159,6 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path,
     while not gone(child) and time.monotonic() < deadline:  # reaping by init is asynchronous
         time.sleep(0.05)
     assert gone(child), "the worker's child survived the timeout"
-
-
-def test_environment_is_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
-    monkeypatch.setenv("HF_TOKEN", "hf-test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-test")
-    seen: dict[str, Any] = {}
-
-    def on_event(ev: dict[str, Any]) -> None:
-        if ev["event"] == "started":
-            seen["keys"] = ev["env_keys"]
-            try:  # the kernel's view of the running worker, as a second witness
-                seen["environ"] = Path(f"/proc/{ev['pid']}/environ").read_bytes()
-            except OSError:
-                seen["environ"] = None
-
-    out = run_candidate(check_job(GOOD), LIMITS, timeout_s=60, on_event=on_event)
-    assert out.status == "ok", out.reason
-    for secret in ("OPENAI_API_KEY", "HF_TOKEN", "AWS_SECRET_ACCESS_KEY"):
-        assert secret not in seen["keys"]
-    assert "HOME" in seen["keys"] and "PYTHONPATH" in seen["keys"]
-    if seen["environ"] is not None:
-        assert b"sk-test-not-a-real-key" not in seen["environ"]
-        assert b"HOME=" in seen["environ"]
 
 
 @pytest.mark.parametrize(("name", "kept"), [

@@ -6,6 +6,7 @@ set LEMONADE_DEBUG=1 to see one).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -42,10 +43,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     for mod, name in (("lemonade.data", "DatasetError"), ("lemonade.modelfile", "ModelFileError"),
                       ("lemonade.store", "StoreError"), ("lemonade.export", "ExportError"),
                       ("lemonade.validate", "CodeRejected")):
-        try:
+        with contextlib.suppress(ImportError, AttributeError):
             errs.append(getattr(__import__(mod, fromlist=[name]), name))
-        except (ImportError, AttributeError):
-            pass
     return tuple(errs)
 
 
@@ -175,7 +174,8 @@ def evaluate(
     config: Annotated[Path | None, typer.Option("--config", "-c",
                                                 help="Config for train/measure settings.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write metrics JSON here.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json",
+                                                  help="Write metrics JSON here.")] = None,
 ) -> None:
     """Train and measure one model file; print its metrics and optionally write them as JSON."""
     from lemonade import metrics as M
@@ -191,7 +191,9 @@ def evaluate(
     violations = check_source(source)
     if violations:
         v = violations[0]
-        more = f" (+{len(violations) - 1} more; see `lemonade check`)" if len(violations) > 1 else ""
+        more = ""
+        if len(violations) > 1:
+            more = f" (+{len(violations) - 1} more; see `lemonade check`)"
         raise UserError(f"{model_py}: line {v.line}: {v.message}{more}")
     cfg = load_config(config, {"dataset.name": dataset, "dataset.data_dir": data_dir,
                                "budget.epochs": epochs, "device": device, "seed": seed})
@@ -270,8 +272,9 @@ def export(
         raise UserError(f"unknown format {format!r}; allowed: onnx, torchscript")
     res = export_model(run_dir, candidate_id=candidate, fmt=format, out=out)
     verdict = "[green]matches PyTorch[/]" if res.ok else "[red]DIFFERS from PyTorch[/]"
+    diff = "n/a" if res.max_abs_diff is None else f"{res.max_abs_diff:.2e}"
     console.print(f"{res.fmt} model written to {res.path} ({res.size_bytes:,} bytes); "
-                  f"max |diff| vs PyTorch {res.max_abs_diff:.2e}: {verdict}", highlight=False)
+                  f"max |diff| vs PyTorch {diff}: {verdict}", highlight=False)
     if not res.ok:
         raise typer.Exit(1)
 

@@ -128,7 +128,11 @@ class BudgetConfig(_Strict):
 
 
 class TrainConfig(_Strict):
-    batch_size: int = Field(128, ge=1)
+    # None = auto: about 40 steps an epoch on small sets, within 32..256 (see resolve_train)
+    batch_size: int | None = Field(None, ge=1)
+    # CPU threads of the training worker; None = auto: 1 on machines of <= 4 cores, where
+    # OpenMP's spinning threads made a small model train 10x slower on a busy 2-core machine
+    cpu_threads: int | None = Field(None, ge=1)
     optimizer: Literal["sgd", "adamw"] = "sgd"
     lr: float = Field(0.05, gt=0)
     momentum: float = Field(0.9, ge=0, lt=1)
@@ -143,12 +147,32 @@ class TrainConfig(_Strict):
     eval_batch_size: int = Field(512, ge=1)
 
 
-def resolve_train(train: TrainConfig, dataset: str) -> TrainConfig:
-    """`train` with the dataset's augmentation defaults filled in where the config left them."""
+def auto_batch_size(n_train: int) -> int:
+    """A power of two giving ~40 optimizer steps an epoch, clamped to 32..256.
+
+    With a fixed 128, digits (1,294 images) got 10 steps an epoch and a 7.5k-parameter CNN
+    reached 80% test accuracy in 6 epochs; at 32 the same model reached 98.6%.
+    """
+    target = max(1, n_train // 40)
+    size = 1 << (target.bit_length() - 1)
+    return int(min(256, max(32, size)))
+
+
+def auto_cpu_threads(cores: int | None) -> int:
+    cores = cores or 1
+    return 1 if cores <= 4 else min(8, cores // 2)
+
+
+def resolve_train(train: TrainConfig, dataset: str, n_train: int | None = None) -> TrainConfig:
+    """`train` with the dataset's defaults filled in where the config left them to auto."""
     from lemonade.data import augment_defaults  # late: data imports this module
 
     d = augment_defaults(dataset)
+    batch = train.batch_size
+    if batch is None:
+        batch = auto_batch_size(n_train) if n_train else 128
     return train.model_copy(update={
+        "batch_size": batch,
         "flip": d["flip"] if train.flip is None else train.flip,
         "crop_padding": d["crop_padding"] if train.crop_padding is None else train.crop_padding,
     })
@@ -211,11 +235,11 @@ class Config(_Strict):
 # Presets after LeMo-NADe's three settings: accuracy first; a balance of accuracy and cost;
 # efficiency first (edge). Thresholds scale with how hard the dataset is.
 _ACC_TARGET = {
-    "digits": 0.95, "mnist5k": 0.95, "cifar10": 0.85, "cifar100": 0.55,
+    "digits": 0.97, "mnist5k": 0.95, "cifar10": 0.85, "cifar100": 0.55,
     "imagenet16-120": 0.35, "synthetic": 0.5,
 }
 _PARAMS_TARGET = {
-    "digits": 20_000, "mnist5k": 50_000, "cifar10": 500_000, "cifar100": 1_000_000,
+    "digits": 5_000, "mnist5k": 50_000, "cifar10": 500_000, "cifar100": 1_000_000,
     "imagenet16-120": 1_000_000, "synthetic": 100_000,
 }
 
@@ -239,7 +263,7 @@ def preset_objectives(preset: str, dataset: str) -> list[Objective]:
     return [
         Objective(metric="val_accuracy", threshold=acc, priority=3),
         Objective(metric="params", threshold=params, priority=2),
-        Objective(metric="latency_ms", threshold=3.0, priority=2),
+        Objective(metric="latency_ms", threshold=1.0 if dataset == "digits" else 3.0, priority=2),
         Objective(metric="train_seconds", threshold=60.0, priority=1),
     ]
 

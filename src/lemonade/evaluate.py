@@ -120,7 +120,8 @@ def evaluate_source(source: str, data: Dataset, cfg: Config, device: torch.devic
     try:
         with tracker:
             train = train_model(
-                model, data, resolve_train(cfg.train, data.name), epochs=cfg.budget.epochs,
+                model, data, resolve_train(cfg.train, data.name, len(data.y_train)),
+                epochs=cfg.budget.epochs,
                 max_seconds=cfg.budget.seconds_per_candidate, device=device, seed=cfg.seed,
                 on_epoch=on_epoch,
             )

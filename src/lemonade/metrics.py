@@ -2,7 +2,8 @@
 of one measured value.
 
 Every metric says how it was obtained (`method`) so that numbers from different machines are not
-compared blindly, and a metric that cannot be measured here is `value=None` with the reason, never 0.
+compared blindly, and a metric that cannot be measured here is `value=None` with the reason,
+never 0.
 """
 
 from __future__ import annotations

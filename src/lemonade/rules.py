@@ -285,17 +285,25 @@ def _over_threshold(metrics: tuple[str, ...], what: str) -> Callable[[Context], 
 def push_target(ctx: Context) -> str | None:
     """All objectives met: the one to push further, or None when some objective is missed.
 
-    The highest-priority objective that is not yet saturated (r < 1, where CME stops counting),
-    closest to its threshold first; when all are saturated, the highest-priority one.
+    The objective with the most CME still to gain: priority x (ceiling - r), where the ceiling
+    is 1 (CME's clip) or, for an accuracy, log2(1 / threshold) (an accuracy cannot pass 1.0, so
+    at a 0.95 threshold only 0.074 is left to win). Ties go to the higher priority.
     """
     if not ctx.objectives or not ctx.metrics:
         return None
     rs = {m: ctx.raw(m) for m in ctx.objectives}
     if any(r is None or r < 0 for r in rs.values()):
         return None
-    order = sorted(ctx.objectives.values(), key=lambda o: (-o.priority, rs[o.metric]))
-    open_ = [o for o in order if (rs[o.metric] or 0.0) < 1.0]
-    return (open_ or order)[0].metric
+
+    def headroom(o: Objective) -> float:
+        ceiling = 1.0
+        if o.metric.endswith("accuracy") and o.goal == "max":
+            ceiling = min(1.0, math.log2(1.0 / o.threshold))
+        return max(0.0, ceiling - min(1.0, rs[o.metric] or 0.0))
+
+    order = sorted(ctx.objectives.values(),
+                   key=lambda o: (-o.priority * headroom(o), -o.priority, rs[o.metric]))
+    return order[0].metric
 
 
 def _push(group: tuple[str, ...]) -> Callable[[Context], list[Trigger]]:

@@ -82,6 +82,8 @@ def worker_env(scratch: str, seed: int = 0) -> dict[str, str]:
     env["PYTHONHASHSEED"] = str(seed)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
+    # the worker dies with this process (PR_SET_PDEATHSIG), even when this one is killed -9
+    env["LEMONADE_PARENT_PID"] = str(os.getpid())
     # lemonade must import in the worker even when it is not installed (a source checkout)
     pkg_root = str(Path(__file__).resolve().parent.parent)
     paths = [pkg_root, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
@@ -208,6 +210,11 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
             proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             timed_out = True
+        except BaseException:
+            # Ctrl-C (or anything) in the parent: the worker lives in its own session, so the
+            # terminal's SIGINT never reached it; take its whole group down before unwinding.
+            _kill_group(proc.pid)
+            raise
         # Always: a worker that exited may have left children in its group.
         _kill_group(proc.pid)
         proc.wait()
@@ -245,11 +252,14 @@ def _outcome(job: CandidateJob, job_dir: Path, returncode: int, timed_out: bool,
     history = [{k: v for k, v in e.items() if k != "event"} for e in events
                if e.get("event") == "epoch"]
     started = next((e for e in events if e.get("event") == "started"), {})
-    info: dict[str, Any] = {"limits": started.get("limits", {})}
+    phases = [e.get("phase") for e in events if e.get("event") == "phase"]
+    info: dict[str, Any] = {"limits": started.get("limits", {}),
+                            "phase": phases[-1] if phases else "starting the worker"}
     if timed_out:
         return CandidateOutcome(
             status="timeout", history=history, seconds=seconds, log_tail=log, info=info,
-            reason=f"timed out after {timeout_s:g} s (worker process group killed)")
+            reason=f"timed out after {timeout_s:g} s while {info['phase']} "
+                   "(worker process group killed)")
     if returncode < 0:
         sig = _signal_name(returncode)
         hint = " (possibly the out-of-memory killer)" if sig == "SIGKILL" else ""

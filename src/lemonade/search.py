@@ -17,7 +17,7 @@ import shutil
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from lemonade import metrics as M
 from lemonade.config import Config, load_config
 from lemonade.data import Dataset, load_dataset
 from lemonade.expert import Advice, advise
-from lemonade.memory import Attempt, FeedbackMemory
+from lemonade.memory import Attempt, FeedbackMemory, make_attempt
 from lemonade.objectives import cme as cme_of
 from lemonade.objectives import is_feasible, rank_key
 from lemonade.proposers import Proposal, ProposalRequest, Proposer, make_proposer
@@ -99,15 +99,15 @@ class Search:
                 self.memory.record(self._attempt_from_row(c))
 
     def _attempt_from_row(self, c: dict[str, Any]) -> Attempt:
-        vals = M.values(c.get("metrics") or {})
+        """The memory's (problem, modification, outcome) triple for a stored candidate."""
         extra = c.get("extra") or {}
-        return Attempt(
-            iteration=c["iteration"], candidate_id=c["id"],
-            problem=extra.get("problem", ""), modification=extra.get("modification", ""),
-            outcome=_outcome_text(c["status"], vals, c.get("reason"), c.get("cme")),
-            status=c["status"], cme=c.get("cme"), metrics=vals,
-            summary=extra.get("summary", ""),
-        )
+        a = make_attempt(self.objectives, iteration=c["iteration"], candidate_id=c["id"],
+                         status=c["status"], metrics=M.values(c.get("metrics") or {}),
+                         reason=c.get("reason"))
+        # what the expert diagnosed, and what the proposer says it changed (the offline
+        # proposer describes its edits; an LLM's instructions are the modification asked for)
+        return replace(a, problem=extra.get("problem") or a.problem,
+                       modification=extra.get("modification") or a.modification)
 
     def best(self) -> dict[str, Any] | None:
         ok = [c for c in self.store.candidates(status="ok")]
@@ -265,22 +265,27 @@ class Search:
                   ) -> tuple[str, str | None]:
         self.store.mark_running(cid)
         cdir = self.run_dir / "candidates" / f"{cid:04d}"
+        cdir.mkdir(parents=True, exist_ok=True)
+        # the job folder is the candidate's own: job.json, result.json and weights.pt stay with
+        # the code that produced them
         job = CandidateJob(source=code, config=self.cfg.model_dump(mode="json"),
-                           workdir=None, device=self.cfg.device, want_weights=True)
+                           workdir=str(cdir), device=self.cfg.device, want_weights=True)
         outcome: CandidateOutcome = run_candidate(
             job, self.cfg.sandbox, self.cfg.budget.candidate_timeout_s,
-            on_event=lambda ev: self.hooks.on_epoch(cid, ev) if ev.get("event") == "epoch" else None,
+            on_event=lambda ev: self._on_worker_event(cid, ev),
         )
-        weights = None
-        if outcome.weights_path and Path(outcome.weights_path).exists():
-            cdir.mkdir(parents=True, exist_ok=True)
-            weights = cdir / "weights.pt"
-            shutil.move(outcome.weights_path, weights)
+        weights = Path(outcome.weights_path) if outcome.weights_path else None
+        if weights is not None and not weights.exists():
+            weights = None
         metrics_doc = M.to_json(outcome.metrics)
         (cdir / "metrics.json").write_text(json.dumps(metrics_doc, indent=2))
         self._finish(cid, outcome.status, metrics_doc, outcome.reason, outcome.seconds,
                      outcome.history, str(weights) if weights else None)
         return outcome.status, outcome.reason
+
+    def _on_worker_event(self, cid: int, ev: dict[str, Any]) -> None:
+        if ev.get("event") == "epoch":
+            self.hooks.on_epoch(cid, ev)
 
     def _finish(self, cid: int, status: str, metrics_doc: dict[str, Any], reason: str | None,
                 seconds: float, history: list[Any], weights: str | None) -> None:
@@ -320,23 +325,6 @@ class Search:
             best.rename(old)
         tmp.rename(best)
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _outcome_text(status: str, vals: dict[str, float], reason: str | None,
-                  cme: float | None) -> str:
-    if status != "ok":
-        return f"FAILED ({status}): {reason or 'no reason recorded'}"
-    keys = ("val_accuracy", "test_accuracy", "params", "latency_ms", "flops", "train_seconds")
-    parts = [f"{k}={_fmt(vals[k])}" for k in keys if k in vals]
-    return f"CME {cme:+.3f}; " + ", ".join(parts) if cme is not None else ", ".join(parts)
-
-
-def _fmt(v: float) -> str:
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) < 1:
-        return f"{v:.4f}"
-    return f"{v:.2f}"
 
 
 def _replay_store(cfg: Config) -> Store | None:

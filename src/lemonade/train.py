@@ -15,7 +15,8 @@ Sections run in the order the code runs:
   5. evaluation -- full validation split after every epoch, eval mode, no grad.
 
 Timing: `train_seconds` (and `EpochStats.seconds`) count the training steps, including the first
-steps' compile and warm-up, because that is what a user pays to get the model; they exclude the
+steps' compile and warm-up, because that is what a user pays to get the model (the one-off setup
+before the first epoch -- moving data and model, building the optimizer -- is not); they exclude the
 per-epoch validation pass, which is measurement, not training, and would otherwise make the figure
 depend on the size of the validation split. The time budget `max_seconds` is wall clock of the
 whole call (validation included), because it bounds how long the caller waits.
@@ -34,7 +35,7 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
-from lemonade.config import TrainConfig
+from lemonade.config import TrainConfig, resolve_train
 from lemonade.data import Dataset
 from lemonade.data.augment import normalize, random_crop, random_flip
 
@@ -140,6 +141,8 @@ def train_model(model: nn.Module, data: Dataset, cfg: TrainConfig, *, epochs: in
         raise ValueError(f"dataset {data.name!r} has an empty training split")
     device = torch.device(device)
     cuda = device.type == "cuda"
+    # settings left to auto (batch size, flip, crop padding) take the dataset's defaults
+    cfg = resolve_train(cfg, data.name, n_train)
 
     # -- data: once to the device as uint8 (a quarter of float32's memory and transfer) ---------
     x_train, y_train = data.x_train.to(device), data.y_train.to(device)

@@ -84,11 +84,12 @@ def _oom_reason(reason: str, limits: dict[str, str]) -> str:
     return f"out of memory (limit {limit}): {reason}"
 
 
-def _run_check(job: dict[str, Any]) -> dict[str, Any]:
+def _run_check(job: dict[str, Any], channel: TextIO) -> dict[str, Any]:
     from lemonade.modelfile import ModelFileError, build_net, check_output, count_params
     from lemonade.validate import check_source
 
     c, h, w, k = job["check_shape"] or (3, 32, 32, 10)
+    _emit(channel, "phase", phase="running the candidate")
     violations = check_source(job["source"])
     if violations:
         return {"status": "failed", "reason": "; ".join(str(v) for v in violations)}
@@ -114,7 +115,9 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
 
     cfg = build_config(job["config"] or {})
     device = resolve_device(job["device"] or cfg.device)
+    _emit(channel, "phase", phase="loading the dataset")
     data = load_dataset(cfg.dataset, cfg.seed)
+    _emit(channel, "phase", phase="running the candidate")
 
     def on_epoch(stats: Any) -> None:
         _emit(channel, "epoch", **asdict(stats))
@@ -130,11 +133,48 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
     return out
 
 
+def _cpu_threads(job: dict[str, Any]) -> int:
+    """Threads for training: the config's `train.cpu_threads`, else OMP_NUM_THREADS, else auto."""
+    from lemonade.config import auto_cpu_threads
+
+    set_in_config = ((job.get("config") or {}).get("train") or {}).get("cpu_threads")
+    env = os.environ.get("OMP_NUM_THREADS")
+    if set_in_config:
+        return max(1, int(set_in_config))
+    if env and env.isdigit():
+        return max(1, int(env))
+    return auto_cpu_threads(os.cpu_count())
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this worker when the search process dies (even by kill -9).
+
+    The worker runs in its own session (so a timeout can kill its whole group), which also means
+    nothing else would stop it: an orphan would go on training and holding memory. This runs in
+    the worker's own trusted code, before any candidate code exists in the process.
+    """
+    parent = os.environ.get("LEMONADE_PARENT_PID")
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != int(parent):  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: python -m lemonade.worker JOB_DIR", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
+    _die_with_parent()
     job_dir = Path(argv[1])
     job = json.loads((job_dir / "job.json").read_text())
     limit_notes = apply_limits(job.get("limits") or {}, job.get("device") or "auto")
@@ -148,13 +188,13 @@ def main(argv: list[str]) -> int:
             from lemonade.config import build_config
 
             build_config(job.get("config") or {})  # a bad config fails before the torch import
+        _emit(channel, "phase", phase="importing torch")
         import torch
 
-        threads = int(os.environ.get("OMP_NUM_THREADS") or min(8, os.cpu_count() or 1))
-        torch.set_num_threads(max(1, threads))
+        torch.set_num_threads(_cpu_threads(job))
         import_s = time.perf_counter() - t0
         if job.get("mode") == "check":
-            result = _run_check(job)
+            result = _run_check(job, channel)
         else:
             result = _run_evaluate(job, channel, job_dir)
     except MemoryError as e:

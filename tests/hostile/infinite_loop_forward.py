@@ -1,5 +1,5 @@
 # expect: runtime - an infinite loop in forward
-# match: timeout: timed out
+# match: timeout: timed out after 15 s while running the candidate
 import torch
 import torch.nn as nn
 

@@ -12,5 +12,5 @@ class Net(nn.Module):
     def forward(self, x):
         keep = []
         while True:
-            keep.append(torch.ones(2 ** 26))
+            keep.append(torch.empty(2 ** 26))
         return self.fc(x.mean(dim=(2, 3)))

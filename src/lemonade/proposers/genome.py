@@ -150,9 +150,18 @@ def _image_size(info: dict[str, Any]) -> tuple[int, int]:
     return int(h), int(w)
 
 
-def _scale_channels(g: Genome, factor: float) -> Genome:
-    stages = tuple(replace(s, channels=round_channels(s.channels * factor)) for s in g.stages)
-    return replace(g, stem_channels=round_channels(g.stem_channels * factor), stages=stages)
+def _scale(c: int, factor: float, step: bool) -> int:
+    new = round_channels(c * factor)
+    if step and new == c and factor != 1.0:
+        # A small relative change of a narrow layer rounds to nothing (8 x 1.15 -> 8); an
+        # instruction still moves it by one multiple of 8 so that it is never a silent no-op.
+        new = round_channels(c + (8 if factor > 1 else -8))
+    return new
+
+
+def _scale_channels(g: Genome, factor: float, step: bool = False) -> Genome:
+    stages = tuple(replace(s, channels=_scale(s.channels, factor, step)) for s in g.stages)
+    return replace(g, stem_channels=_scale(g.stem_channels, factor, step), stages=stages)
 
 
 def _new_stage_after(g: Genome) -> Stage:
@@ -224,7 +233,7 @@ def _neurons(g: Genome, factor: float) -> Genome:
         return replace(g, head=tuple(_round_width(w * factor) for w in g.head))
     # No hidden dense layer: the "neurons" feeding the classifier are the last stage's channels.
     last = g.stages[-1]
-    stages = (*g.stages[:-1], replace(last, channels=round_channels(last.channels * factor)))
+    stages = (*g.stages[:-1], replace(last, channels=_scale(last.channels, factor, True)))
     return replace(g, stages=stages)
 
 
@@ -264,9 +273,9 @@ def apply(g: Genome, action: str, magnitude: float = 0.3) -> Genome:
     if action == "reduce_dropout":
         return replace(g, dropout=_rate(g.dropout - _dropout_step(m), MAX_DROPOUT))
     if action == "add_kernels":
-        return _scale_channels(g, 1.0 + m)
+        return _scale_channels(g, 1.0 + m, step=True)
     if action == "reduce_kernels":
-        return _scale_channels(g, 1.0 - m)
+        return _scale_channels(g, 1.0 - m, step=True)
     if action == "add_regularization":
         fd = _rate(g.feature_dropout + _regularization_step(m), MAX_FEATURE_DROPOUT)
         return replace(g, feature_dropout=fd, batchnorm=True)

@@ -39,6 +39,7 @@ from lemonade.proposers.genome import (
 )
 
 NOVELTY_TRIES = 50
+STEP_SCALES = (1.0, 2.0, 0.5, 3.0)  # multiples of the advised magnitudes, tried in this order
 BYTES_PER_PARAM = 4  # float32 weights
 SIZE_MARGIN = 0.9  # a saved state dict also holds BatchNorm buffers and a header
 
@@ -88,8 +89,9 @@ class GenomeSearch:
             return g
         fitted = fit_budget(g, req.dataset, **limits)
         if fitted != g:
-            before = estimate_params(g, req.dataset)
-            notes.append(f"fit budget ({before:,} params est. over the cap): "
+            caps = ", ".join(f"{k.removeprefix('max_')} <= {v:,.0f}" for k, v in limits.items())
+            notes.append(f"fit budget ({estimate_params(g, req.dataset):,} params, "
+                         f"{estimate_flops(g, req.dataset):,} FLOPs est.; {caps}): "
                          f"{describe_change(g, fitted)}")
         return fitted
 
@@ -140,23 +142,41 @@ class OfflineProposer(GenomeSearch):
 
     def propose(self, req: ProposalRequest) -> Proposal:
         started = time.perf_counter()
-        g, origin = parent_genome(req)
-        notes: list[str] = [] if origin == "parent" else [origin]
-        for ins in getattr(req.advice, "instructions", []) or []:
+        parent, origin = parent_genome(req)
+        head = [] if origin == "parent" else [origin]
+        explore = self.rng.random() < self.cfg.exploration
+        instructions = list(getattr(req.advice, "instructions", None) or [])
+        g, notes = parent, head
+        for scale in STEP_SCALES:
+            # The same parent with the same advice gives the same edit: when that genome was
+            # proposed already, step further or less far along the advised direction (a line
+            # search) before falling back to a random mutation.
+            notes = [*head, f"step x{scale:g} (the x1 step was proposed before)"] if scale != 1 \
+                else list(head)
+            g = self.edit(parent, instructions, scale, notes)
+            if explore:
+                explored = mutate(g, self.rng, req.dataset)
+                notes.append(f"explore: {describe_change(g, explored)}")
+                g = explored
+            g = self.steer(g, req, notes)
+            if g.key() not in self.seen:
+                break
+        g = self.novel(g, req, notes)
+        return self.proposal(g, notes, started, req.dataset)
+
+    @staticmethod
+    def edit(g: Genome, instructions: list[Any], scale: float, notes: list[str]) -> Genome:
+        """Apply the instructions in order, each magnitude multiplied by `scale` (capped at 1)."""
+        for ins in instructions:
+            magnitude = min(1.0, float(ins.magnitude) * scale)
             try:
-                edited = apply(g, ins)
+                edited = apply(g, ins.action, magnitude)
             except ValueError:
                 notes.append(f"ignored unknown action {ins.action!r}")
                 continue
-            notes.append(f"{ins.action} {ins.magnitude:.2f}: {describe_change(g, edited)}")
+            notes.append(f"{ins.action} {magnitude:.2f}: {describe_change(g, edited)}")
             g = edited
-        if self.rng.random() < self.cfg.exploration:
-            explored = mutate(g, self.rng, req.dataset)
-            notes.append(f"explore: {describe_change(g, explored)}")
-            g = explored
-        g = self.steer(g, req, notes)
-        g = self.novel(g, req, notes)
-        return self.proposal(g, notes, started, req.dataset)
+        return g
 
 
 def _first_line(text: str, limit: int = 80) -> str:
