@@ -36,7 +36,7 @@ SETTINGS = {
         "objectives": [
             {"metric": "val_accuracy", "threshold": 0.96, "priority": 3},
             {"metric": "params", "threshold": 6000, "priority": 2},
-            {"metric": "latency_ms", "threshold": 0.3, "priority": 1},
+            {"metric": "latency_ms", "threshold": 1.0, "priority": 1},
         ],
         "budget": {"epochs": 6},
     },

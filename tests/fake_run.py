@@ -164,6 +164,6 @@ def write_best(run_dir: Path, row: dict[str, Any]) -> None:
     (best / "model.py").write_text(row["code"])
     if row.get("weights_path"):
         shutil.copy2(row["weights_path"], best / "weights.pt")
-    (best / "metrics.json").write_text(json.dumps(
-        {"candidate_id": row["id"], "iteration": row["iteration"], "cme": row["cme"],
-         "metrics": row["metrics"]}))
+    (best / "metrics.json").write_text(json.dumps(row["metrics"]))
+    (best / "candidate.json").write_text(json.dumps(
+        {"candidate_id": row["id"], "iteration": row["iteration"], "cme": row["cme"]}))

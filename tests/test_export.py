@@ -33,7 +33,7 @@ def _pytorch_logits(run: Path, cid: int, x: torch.Tensor) -> np.ndarray:
 
 def test_torchscript_round_trip_of_best(run: Path) -> None:
     res = export_model(run, fmt="torchscript")
-    best_id = json.loads((run / "best" / "metrics.json").read_text())["candidate_id"]
+    best_id = json.loads((run / "best" / "candidate.json").read_text())["candidate_id"]
     assert res.ok and res.fmt == "torchscript" and res.candidate_id == best_id
     assert res.path == run / "export" / "best.pt"
     assert res.size_bytes == res.path.stat().st_size > 0

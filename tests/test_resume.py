@@ -63,3 +63,37 @@ def test_sigkill_then_resume_trains_nothing_twice(tmp_path: Path) -> None:
     assert len(done_iters) == 4
     assert st.get_meta("status") == "finished"
     assert (run_dir / "best" / "model.py").exists()
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    cfgp = quick_config(tmp_path, iterations=3)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lemonade", "search", "--config", str(cfgp), "--run-dir",
+         str(run_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=cli_env(), cwd=tmp_path,
+        # a terminal's Ctrl-C: SIGINT to the foreground process group, default disposition
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), start_new_session=True,
+    )
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if re.match(r"#1\s+iter 0\s+ok", line.strip()):
+            os.killpg(proc.pid, signal.SIGINT)
+            break
+    rest = proc.stdout.read()
+    rc = proc.wait()
+    out = "".join(lines) + rest
+    assert rc == 130, out
+    assert f"lemonade resume {run_dir}" in out
+    assert "Traceback" not in out
+    st = Store.open(run_dir)
+    assert st.get_meta("status") == "interrupted"
+    assert not [c for c in st.candidates() if c["status"] in ("running", "pending")]
+    st.close()
+    res = run_cli("resume", str(run_dir), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    st = Store.open(run_dir)
+    assert st.get_meta("status") == "finished"
+    assert len({c["iteration"] for c in st.candidates() if c["status"] in FINISHED}) == 3

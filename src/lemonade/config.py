@@ -25,6 +25,12 @@ class ConfigError(ValueError):
     """A configuration problem, with a message that names the field and the allowed values."""
 
 
+def _one_of(value: str, allowed: tuple[str, ...] | dict[str, object], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"unknown {what} {value!r}; allowed: {', '.join(allowed)}")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -43,10 +49,7 @@ class DatasetConfig(_Strict):
     @field_validator("name")
     @classmethod
     def _known(cls, v: str) -> str:
-        v = v.strip().lower()
-        if v not in DATASET_NAMES:
-            raise ValueError(f"unknown dataset {v!r}; allowed: {', '.join(DATASET_NAMES)}")
-        return v
+        return _one_of(v.strip().lower(), DATASET_NAMES, "dataset")
 
 
 class Objective(_Strict):
@@ -60,9 +63,7 @@ class Objective(_Strict):
     @field_validator("metric")
     @classmethod
     def _known_metric(cls, v: str) -> str:
-        if v not in METRICS:
-            raise ValueError(f"unknown metric {v!r}; allowed: {', '.join(METRIC_NAMES)}")
-        return v
+        return _one_of(v, METRIC_NAMES, "metric")
 
     @field_validator("threshold")
     @classmethod
@@ -112,9 +113,7 @@ class ProposerConfig(_Strict):
     @field_validator("kind")
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in PROPOSER_KINDS:
-            raise ValueError(f"unknown proposer kind {v!r}; allowed: {', '.join(PROPOSER_KINDS)}")
-        return v
+        return _one_of(v, PROPOSER_KINDS, "proposer kind")
 
 
 class BudgetConfig(_Strict):
@@ -213,9 +212,7 @@ class Config(_Strict):
     @field_validator("preset")
     @classmethod
     def _known_preset(cls, v: str) -> str:
-        if v not in PRESET_NAMES:
-            raise ValueError(f"unknown preset {v!r}; allowed: {', '.join(PRESET_NAMES)}")
-        return v
+        return _one_of(v, PRESET_NAMES, "preset")
 
     @field_validator("device", mode="before")
     @classmethod

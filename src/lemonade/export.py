@@ -104,7 +104,7 @@ def locate(run_dir: Path, candidate_id: int | None) -> _Source:
         if candidate_id is None and has_best:
             cid = None
             with contextlib.suppress(OSError, ValueError, AttributeError):
-                cid = json.loads((best / "metrics.json").read_text()).get("candidate_id")
+                cid = json.loads((best / "candidate.json").read_text()).get("candidate_id")
             return _Source(cid, (best / "model.py").read_text(), best / "weights.pt", channels,
                            hw, classes)
         if candidate_id is None:

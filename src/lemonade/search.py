@@ -72,7 +72,7 @@ class Search:
     """A run: its store, objectives, memory, proposer. `run()` drives iterations to the budget."""
 
     def __init__(self, cfg: Config, run_dir: Path, store: Store, data: Dataset,
-                 hooks: Hooks | None = None) -> None:
+                 hooks: Hooks | None = None, proposer: Proposer | None = None) -> None:
         self.cfg = cfg
         self.run_dir = run_dir
         self.store = store
@@ -84,8 +84,8 @@ class Search:
         done = self._iterations_done()
         # A resumed offline/random proposer must not replay the same random choices: offset its seed
         # by the work already done (the store's code-hash check catches any repeat anyway).
-        self.proposer: Proposer = make_proposer(cfg.proposer, seed=cfg.seed + 7919 * done,
-                                                store=_replay_store(cfg))
+        self.proposer: Proposer = proposer or make_proposer(
+            cfg.proposer, seed=cfg.seed + 7919 * done, store=_replay_store(cfg))
         self._rebuild_memory()
 
     # ----- state rebuilt from the store (resume) -------------------------------------------------
@@ -211,9 +211,10 @@ class Search:
                 break
             if self._llm_calls() >= self.cfg.budget.max_llm_calls:
                 break
-            if status in ("timeout", "crashed") and "memory" not in (error or ""):
-                # a hang or a kill is not something a code edit reliably repairs; the expert's
-                # failure advice steers the next iteration instead
+            if status == "timeout":
+                # another try would likely cost the whole timeout again; the expert's failure
+                # advice (smaller, shallower) steers the next iteration instead. A crash (most
+                # often the out-of-memory killer) is repaired: a smaller model is the fix.
                 break
             kind = "repair"
             proposal = self.proposer.repair(req, proposal, error or status)
@@ -315,9 +316,13 @@ class Search:
         (tmp / "model.py").write_text(row["code"])
         if row.get("weights_path") and Path(row["weights_path"]).exists():
             shutil.copy2(row["weights_path"], tmp / "weights.pt")
+        # metrics.json is the metrics contract (keys are metric names); which candidate this is
+        # and how it scored goes beside it
+        (tmp / "metrics.json").write_text(json.dumps(row.get("metrics") or {}, indent=2))
         doc = {"candidate_id": row["id"], "iteration": row["iteration"], "cme": row.get("cme"),
-               "feasible": bool(row.get("feasible")), "metrics": row.get("metrics") or {}}
-        (tmp / "metrics.json").write_text(json.dumps(doc, indent=2))
+               "feasible": bool(row.get("feasible")), "parent_id": row.get("parent_id"),
+               "code_hash": row.get("code_hash")}
+        (tmp / "candidate.json").write_text(json.dumps(doc, indent=2))
         # swap in one rename so best/ is never half written
         old = self.run_dir / "best.old"
         shutil.rmtree(old, ignore_errors=True)
@@ -346,7 +351,10 @@ def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:
 
         raise ConfigError(f"run_dir: {run_dir} already holds a run; use `lemonade resume "
                           f"{run_dir}` or choose another --run-dir")
+    # everything that can fail on the user's input fails before anything is written: the
+    # dataset, the proposer (a missing API key, a replay source that is not a run)
     data = load_dataset(cfg.dataset, seed=cfg.seed)
+    proposer = make_proposer(cfg.proposer, seed=cfg.seed, store=_replay_store(cfg))
     cfg = cfg.model_copy(update={"run_dir": str(run_dir)})
     from lemonade.config import dump_config
 
@@ -361,7 +369,7 @@ def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:
         "objectives": json.dumps([o.model_dump(mode="json")
                                   for o in cfg.resolved_objectives()]),
     })
-    return Search(cfg, run_dir, store, data, hooks)
+    return Search(cfg, run_dir, store, data, hooks, proposer)
 
 
 def resume_run(run_dir: Path, hooks: Hooks | None = None,
