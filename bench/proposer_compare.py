@@ -38,7 +38,7 @@ SETTINGS = {
             {"metric": "params", "threshold": 6000, "priority": 2},
             {"metric": "latency_ms", "threshold": 1.0, "priority": 1},
         ],
-        "budget": {"epochs": 6},
+        "budget": {"epochs": 6, "candidate_timeout_s": 300},
     },
     "cifar10": {
         "dataset": {"name": "cifar10", "data_dir": str(SHARED), "download": False},
@@ -47,7 +47,8 @@ SETTINGS = {
             {"metric": "params", "threshold": 150_000, "priority": 2},
             {"metric": "latency_ms", "threshold": 2.0, "priority": 1},
         ],
-        "budget": {"epochs": 4},
+        # a cap per candidate, the same for both proposers: a timeout counts as a failure
+        "budget": {"epochs": 4, "candidate_timeout_s": 120},
     },
 }
 

@@ -221,6 +221,7 @@ def check(
     image_size: Annotated[int, typer.Option(help="Input height = width for the dry run.")] = 32,
     num_classes: Annotated[int, typer.Option(help="Classes for the dry run.")] = 10,
     no_run: Annotated[bool, typer.Option("--no-run", help="Static checks only.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds allowed for the dry run.")] = 60.0,
 ) -> None:
     """Static checks and a sandboxed dry-run forward pass; says why a file is rejected."""
     from lemonade.validate import check_file
@@ -228,7 +229,7 @@ def check(
     if not model_py.exists():
         raise UserError(f"no such file: {model_py}")
     rep = check_file(model_py, dry_run=not no_run, in_channels=in_channels,
-                     image_size=image_size, num_classes=num_classes)
+                     image_size=image_size, num_classes=num_classes, timeout_s=timeout)
     for v in rep.violations:
         console.print(f"[red]✗[/] {model_py}:{v.line}:{v.col}: {v.message}", highlight=False)
     if rep.runtime_error:
