@@ -95,6 +95,8 @@ def search(
     api_key_env: Annotated[str | None, typer.Option(
         help="Environment variable holding the API key.")] = None,
     temperature: Annotated[float | None, typer.Option(help="LLM sampling temperature.")] = None,
+    replay_from: Annotated[str | None, typer.Option(
+        help="Run directory whose recorded LLM replies the replay proposer plays back.")] = None,
     iterations: Annotated[int | None, typer.Option(help="Candidates to propose.")] = None,
     epochs: Annotated[int | None, typer.Option(help="Training epochs per candidate.")] = None,
     max_seconds: Annotated[float | None, typer.Option(
@@ -109,6 +111,7 @@ def search(
         "dataset.name": dataset, "dataset.data_dir": data_dir, "preset": preset,
         "proposer.kind": proposer, "proposer.model": model, "proposer.base_url": base_url,
         "proposer.api_key_env": api_key_env, "proposer.temperature": temperature,
+        "proposer.replay_from": replay_from,
         "budget.iterations": iterations, "budget.epochs": epochs,
         "budget.max_seconds": max_seconds, "device": device, "seed": seed, "run_dir": run_dir,
     }
