@@ -312,3 +312,21 @@ def test_kill_9_at_random_moments_loses_nothing_committed(tmp_path: Path) -> Non
         assert all(rows[i]["status"] in ("pending", "running") for i in stale)
         calls = {c["candidate_id"] for c in s.llm_calls()}
         assert set(committed) <= calls
+
+
+@pytest.mark.parametrize(
+    ("models", "exclude", "expect"),
+    [
+        (["gpt-4o", "offline", "gpt-4o", None], (), 4),
+        (["gpt-4o", "offline", "gpt-4o", None], ("offline", "random"), 3),
+        (["offline", "random"], ("offline", "random"), 0),
+        ([], ("offline",), 0),
+    ],
+)
+def test_count_llm_calls_leaves_out_models(tmp_path: Path, models: list, exclude: tuple,
+                                           expect: int) -> None:
+    store = Store.create(tmp_path / "run", "{}", {})
+    for m in models:
+        store.add_llm_call(None, 0, "propose", [], "reply", {}, m, None, 0.1)
+    assert store.count_llm_calls(exclude_models=exclude) == expect
+    assert store.count_llm_calls() == len(store.llm_calls())

@@ -139,11 +139,10 @@ def resume(
     from lemonade.progress import SearchDisplay
     from lemonade.search import resume_run
 
-    cfg = load_config(run_dir / "config.yaml",
-                      {"budget.iterations": iterations, "budget.max_seconds": max_seconds})
-    display = SearchDisplay(console, cfg, quiet=quiet)
-    s = resume_run(run_dir, display.hooks(),
-                   {"budget.iterations": iterations, "budget.max_seconds": max_seconds})
+    s = resume_run(run_dir, overrides={"budget.iterations": iterations,
+                                       "budget.max_seconds": max_seconds})
+    display = SearchDisplay(console, s.cfg, quiet=quiet)  # the run's own (resolved) config
+    s.hooks = display.hooks()
     _drive(s, display)
 
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
-from lemonade.config import Config, resolve_train
+from lemonade.config import Config
 from lemonade.data import Dataset
 from lemonade.measure import EnergyTracker, measure_model, reset_peak_memory, static_metrics
 from lemonade.metrics import Measurement, to_json
@@ -120,8 +120,7 @@ def evaluate_source(source: str, data: Dataset, cfg: Config, device: torch.devic
     try:
         with tracker:
             train = train_model(
-                model, data, resolve_train(cfg.train, data.name, len(data.y_train)),
-                epochs=cfg.budget.epochs,
+                model, data, cfg.train, epochs=cfg.budget.epochs,
                 max_seconds=cfg.budget.seconds_per_candidate, device=device, seed=cfg.seed,
                 on_epoch=on_epoch,
             )

@@ -24,7 +24,7 @@ from typing import Any
 
 from lemonade import __version__
 from lemonade import metrics as M
-from lemonade.config import Config, load_config
+from lemonade.config import Config, ConfigError, dump_config, load_config
 from lemonade.data import Dataset, load_dataset
 from lemonade.expert import Advice, advise
 from lemonade.memory import Attempt, FeedbackMemory, make_attempt
@@ -84,8 +84,8 @@ class Search:
         done = self._iterations_done()
         # A resumed offline/random proposer must not replay the same random choices: offset its seed
         # by the work already done (the store's code-hash check catches any repeat anyway).
-        self.proposer: Proposer = proposer or make_proposer(
-            cfg.proposer, seed=cfg.seed + 7919 * done, store=_replay_store(cfg))
+        self.proposer: Proposer = proposer or make_proposer(cfg.proposer,
+                                                            seed=cfg.seed + 7919 * done)
         self._rebuild_memory()
 
     # ----- state rebuilt from the store (resume) -------------------------------------------------
@@ -110,7 +110,7 @@ class Search:
                        modification=extra.get("modification") or a.modification)
 
     def best(self) -> dict[str, Any] | None:
-        ok = [c for c in self.store.candidates(status="ok")]
+        ok = self.store.candidates(status="ok")
         if not ok:
             return None
         return min(ok, key=lambda c: rank_key(self.objectives, M.values(c["metrics"])))
@@ -164,8 +164,8 @@ class Search:
                             baseline=ok[0] if ok else None, counts=counts, seconds=seconds)
 
     def _llm_calls(self) -> int:
-        return len([c for c in self.store.llm_calls() if c.get("model") not in ("offline",
-                                                                              "random")])
+        """LLM calls spent (the budget's `max_llm_calls`); offline/random proposals are free."""
+        return self.store.count_llm_calls(exclude_models=("offline", "random"))
 
     def _retry_interrupted(self) -> None:
         """Candidates that were in flight when the run died: their code is run again, once."""
@@ -275,13 +275,10 @@ class Search:
             job, self.cfg.sandbox, self.cfg.budget.candidate_timeout_s,
             on_event=lambda ev: self._on_worker_event(cid, ev),
         )
-        weights = Path(outcome.weights_path) if outcome.weights_path else None
-        if weights is not None and not weights.exists():
-            weights = None
         metrics_doc = M.to_json(outcome.metrics)
         (cdir / "metrics.json").write_text(json.dumps(metrics_doc, indent=2))
         self._finish(cid, outcome.status, metrics_doc, outcome.reason, outcome.seconds,
-                     outcome.history, str(weights) if weights else None)
+                     outcome.history, outcome.weights_path)
         return outcome.status, outcome.reason
 
     def _on_worker_event(self, cid: int, ev: dict[str, Any]) -> None:
@@ -293,7 +290,6 @@ class Search:
         vals = M.values(metrics_doc)
         score = cme_of(self.objectives, vals) if status == "ok" else None
         feasible = is_feasible(self.objectives, vals) if status == "ok" else False
-        before = self.best()
         self.store.finish_candidate(cid, status, metrics_doc, score, feasible, reason, seconds,
                                     history, weights)
         row = self.store.candidate(cid)
@@ -302,8 +298,7 @@ class Search:
         is_best = False
         if status == "ok":
             best = self.best()
-            is_best = best is not None and best["id"] == cid and (before is None
-                                                                  or before["id"] != cid)
+            is_best = best is not None and best["id"] == cid
             if is_best:
                 self._write_best(row)
         self.hooks.on_candidate_end(row, is_best)
@@ -332,32 +327,17 @@ class Search:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _replay_store(cfg: Config) -> Store | None:
-    if cfg.proposer.kind != "replay":
-        return None
-    if not cfg.proposer.replay_from:
-        from lemonade.config import ConfigError
-
-        raise ConfigError("proposer.replay_from: the replay proposer needs the run directory "
-                          "whose responses it plays back")
-    return Store.open(Path(cfg.proposer.replay_from))
-
-
 def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:
     """Create a new run directory and its store; fail early on a bad dataset."""
     run_dir = Path(cfg.run_dir) if cfg.run_dir else default_run_dir(cfg)
     if (run_dir / "run.db").exists():
-        from lemonade.config import ConfigError
-
         raise ConfigError(f"run_dir: {run_dir} already holds a run; use `lemonade resume "
                           f"{run_dir}` or choose another --run-dir")
     # everything that can fail on the user's input fails before anything is written: the
     # dataset, the proposer (a missing API key, a replay source that is not a run)
     data = load_dataset(cfg.dataset, seed=cfg.seed)
-    proposer = make_proposer(cfg.proposer, seed=cfg.seed, store=_replay_store(cfg))
+    proposer = make_proposer(cfg.proposer, seed=cfg.seed)
     cfg = cfg.model_copy(update={"run_dir": str(run_dir)})
-    from lemonade.config import dump_config
-
     run_dir.mkdir(parents=True, exist_ok=True)
     config_yaml = dump_config(cfg)
     (run_dir / "config.yaml").write_text(config_yaml)

@@ -388,6 +388,13 @@ class Store:
             rows = self._query("SELECT * FROM llm_calls WHERE kind=? ORDER BY id", (kind,))
         return [_row("llm_calls", r) for r in rows]
 
+    def count_llm_calls(self, exclude_models: Iterable[str] = ()) -> int:
+        """How many calls were made, leaving out the given models (a count, not the rows)."""
+        models = list(exclude_models)
+        marks = ",".join("?" * len(models))
+        where = f" WHERE model IS NULL OR model NOT IN ({marks})" if models else ""
+        return int(self._query(f"SELECT COUNT(*) FROM llm_calls{where}", models)[0][0])
+
     def add_advice(self, iteration: int, candidate_id: int | None, advice_json: dict) -> int:
         with self._write() as c:
             cur = c.execute("INSERT INTO advice(iteration, candidate_id, advice) VALUES (?, ?, ?)",
