@@ -2,6 +2,7 @@
 
 Each request to `/v1/chat/completions` takes the next step of the script; a step is one of
 
+    json_step(doc, status=200)  any JSON body, status and headers
     code_reply(source)          200, the model file in a ```python fence after a line of prose
     text_reply(text)            200, the text as the message content (prose, truncated code, ...)
     empty_reply()               200, an empty message content
@@ -76,13 +77,14 @@ def completion_body(content: str | None, finish: str = "stop", model: str = "scr
     }
 
 
-def _json_step(doc: dict[str, Any], status: int = 200, label: str = "",
-               headers: tuple[tuple[str, str], ...] = ()) -> Step:
+def json_step(doc: dict[str, Any], status: int = 200, label: str = "",
+              headers: tuple[tuple[str, str], ...] = ()) -> Step:
+    """A reply whose body is `doc` as JSON (a completion, an error document, ...)."""
     return Step(status=status, body=json.dumps(doc).encode(), headers=headers, label=label)
 
 
 def text_reply(text: str | None, finish: str = "stop", label: str = "text") -> Step:
-    return _json_step(completion_body(text, finish), label=label)
+    return json_step(completion_body(text, finish), label=label)
 
 
 def code_reply(source: str, prose: str = "Here is the model.", label: str = "code") -> Step:
@@ -96,7 +98,7 @@ def empty_reply() -> Step:
 def status_reply(status: int, retry_after: float | None = None, message: str = "scripted error"
                  ) -> Step:
     headers = (("Retry-After", f"{retry_after:g}"),) if retry_after is not None else ()
-    return _json_step({"error": {"message": message, "type": "scripted", "code": status}},
+    return json_step({"error": {"message": message, "type": "scripted", "code": status}},
                       status=status, headers=headers, label=f"http {status}")
 
 

@@ -3,14 +3,11 @@ protocol, driven through the official `openai` SDK (no network beyond 127.0.0.1)
 
 from __future__ import annotations
 
-import json
 import random
-import threading
-from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from llm_server import ScriptedLLM, json_step, slow_reply
 
 from lemonade.config import ConfigError, Objective, ProposerConfig
 from lemonade.expert import Advice, Instruction
@@ -47,71 +44,21 @@ def completion(content: str | None, finish: str = "stop", usage: bool = True) ->
     return body
 
 
-class FakeLLM:
-    """A scripted chat-completions server: each request takes the next step of the script."""
-
-    def __init__(self) -> None:
-        self.script: deque[dict[str, Any]] = deque()
-        self.requests: list[dict[str, Any]] = []
-        self.release = threading.Event()  # ends 'hang' steps at teardown
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                n = int(self.headers.get("Content-Length") or 0)
-                fake.requests.append({"path": self.path,
-                                      "headers": {k.lower(): v for k, v in self.headers.items()},
-                                      "body": json.loads(self.rfile.read(n) or b"{}")})
-                step = fake.script.popleft() if fake.script else {"body": completion(GOOD)}
-                if step.get("hang"):
-                    fake.release.wait(10)  # longer than the client's time-out
-                    return
-                payload = json.dumps(step.get("body", {})).encode()
-                try:
-                    self.send_response(step.get("status", 200))
-                    for k, v in step.get("headers", {}).items():
-                        self.send_header(k, v)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
-                                       daemon=True)
-        self.thread.start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def llm():
-    fake = FakeLLM()
+    fake = ScriptedLLM(default=json_step(completion(GOOD)))
     yield fake
     fake.close()
 
 
-def config(llm: FakeLLM, **kw: Any) -> ProposerConfig:
+def config(llm: ScriptedLLM, **kw: Any) -> ProposerConfig:
     base = {"kind": "openai", "model": "my-model", "base_url": llm.base_url,
             "api_key_env": "LEMONADE_TEST_KEY", "temperature": 0.35, "max_tokens": 1234,
             "timeout_s": 5.0, "max_retries": 2}
     return ProposerConfig(**{**base, **kw})
 
 
-def proposer(llm: FakeLLM, sleeps: list[float], **kw: Any) -> OpenAIProposer:
+def proposer(llm: ScriptedLLM, sleeps: list[float], **kw: Any) -> OpenAIProposer:
     return OpenAIProposer(config(llm, **kw), seed=0, sleep=sleeps.append,
                           environ={"LEMONADE_TEST_KEY": "sk-test-123"})
 
@@ -127,7 +74,7 @@ def request(parent: bool = True) -> ProposalRequest:
                            else None, seed=0)
 
 
-def test_good_reply_and_what_the_server_received(llm: FakeLLM, monkeypatch) -> None:
+def test_good_reply_and_what_the_server_received(llm: ScriptedLLM, monkeypatch) -> None:
     monkeypatch.setenv("LEMONADE_TEST_KEY", "sk-test-123")
     prop = make_proposer(config(llm), seed=0)  # the real path: key from the environment
     p = prop.propose(request())
@@ -139,9 +86,9 @@ def test_good_reply_and_what_the_server_received(llm: FakeLLM, monkeypatch) -> N
     assert [m["role"] for m in p.messages] == ["system", "user"]
 
     (sent,) = llm.requests
-    assert sent["path"] == "/v1/chat/completions"
-    assert sent["headers"]["authorization"] == "Bearer sk-test-123"
-    body = sent["body"]
+    assert sent.path == "/v1/chat/completions"
+    assert sent.headers["authorization"] == "Bearer sk-test-123"
+    body = sent.body
     assert body["model"] == "my-model"
     assert body["temperature"] == 0.35 and body["max_tokens"] == 1234
     assert "response_format" not in body and "tools" not in body  # the common subset only
@@ -159,8 +106,8 @@ def test_good_reply_and_what_the_server_received(llm: FakeLLM, monkeypatch) -> N
     ("", "stop", "empty reply"),
     (None, "stop", "empty reply"),
 ], ids=["prose", "truncated", "empty", "null"])
-def test_unusable_replies_become_error_proposals(llm: FakeLLM, reply, finish, expected) -> None:
-    llm.script.append({"body": completion(reply, finish)})
+def test_unusable_replies_become_error_proposals(llm: ScriptedLLM, reply, finish, expected) -> None:
+    llm.push(json_step(completion(reply, finish)))
     p = proposer(llm, []).propose(request())
     assert p.code is None
     assert expected in p.error
@@ -169,17 +116,17 @@ def test_unusable_replies_become_error_proposals(llm: FakeLLM, reply, finish, ex
     assert len(llm.requests) == 1  # a bad reply is repaired by the loop, not retried here
 
 
-def test_missing_usage_is_recorded_as_zeros(llm: FakeLLM) -> None:
-    llm.script.append({"body": completion(GOOD, usage=False)})
+def test_missing_usage_is_recorded_as_zeros(llm: ScriptedLLM) -> None:
+    llm.push(json_step(completion(GOOD, usage=False)))
     p = proposer(llm, []).propose(request(parent=False))
     assert p.error is None and p.code is not None
     assert p.usage == {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-    assert "initial model" in llm.requests[0]["body"]["messages"][1]["content"]
+    assert "initial model" in llm.requests[0].body["messages"][1]["content"]
 
 
-def test_429_is_retried_after_the_servers_retry_after(llm: FakeLLM) -> None:
-    llm.script.append({"status": 429, "headers": {"Retry-After": "7"},
-                       "body": {"error": {"message": "rate limited", "type": "rate_limit"}}})
+def test_429_is_retried_after_the_servers_retry_after(llm: ScriptedLLM) -> None:
+    llm.push(json_step({"error": {"message": "rate limited", "type": "rate_limit"}},
+                       status=429, headers=(("Retry-After", "7"),)))
     sleeps: list[float] = []
     p = proposer(llm, sleeps).propose(request())
     assert p.error is None and p.code is not None
@@ -187,16 +134,16 @@ def test_429_is_retried_after_the_servers_retry_after(llm: FakeLLM) -> None:
     assert len(llm.requests) == 2
 
 
-def test_retry_after_is_capped(llm: FakeLLM) -> None:
-    llm.script.append({"status": 503, "headers": {"Retry-After": "3600"}, "body": {}})
+def test_retry_after_is_capped(llm: ScriptedLLM) -> None:
+    llm.push(json_step({}, status=503, headers=(("Retry-After", "3600"),)))
     sleeps: list[float] = []
     assert proposer(llm, sleeps).propose(request()).error is None
     assert sleeps == [RETRY_AFTER_CAP_S]
 
 
-def test_persistent_500_gives_an_error_not_an_exception(llm: FakeLLM) -> None:
+def test_persistent_500_gives_an_error_not_an_exception(llm: ScriptedLLM) -> None:
     for _ in range(3):
-        llm.script.append({"status": 500, "body": {"error": {"message": "upstream exploded"}}})
+        llm.push(json_step({"error": {"message": "upstream exploded"}}, status=500))
     sleeps: list[float] = []
     p = proposer(llm, sleeps, max_retries=2).propose(request())
     assert p.code is None and p.raw_response is None
@@ -206,28 +153,28 @@ def test_persistent_500_gives_an_error_not_an_exception(llm: FakeLLM) -> None:
     assert p.messages is not None  # what was sent is recorded even when nothing came back
 
 
-def test_client_errors_are_not_retried(llm: FakeLLM) -> None:
-    llm.script.append({"status": 401, "body": {"error": {"message": "bad key"}}})
+def test_client_errors_are_not_retried(llm: ScriptedLLM) -> None:
+    llm.push(json_step({"error": {"message": "bad key"}}, status=401))
     sleeps: list[float] = []
     p = proposer(llm, sleeps).propose(request())
     assert "HTTP 401" in p.error and sleeps == [] and len(llm.requests) == 1
 
 
-def test_a_slow_reply_times_out_and_is_retried(llm: FakeLLM) -> None:
-    llm.script.append({"hang": True})
+def test_a_slow_reply_times_out_and_is_retried(llm: ScriptedLLM) -> None:
+    llm.push(slow_reply(10))  # longer than the client's time-out
     sleeps: list[float] = []
     p = proposer(llm, sleeps, timeout_s=0.3).propose(request())
     assert p.error is None and p.code is not None
     assert len(llm.requests) == 2 and len(sleeps) == 1
 
 
-def test_timeouts_beyond_the_retries_give_an_error(llm: FakeLLM) -> None:
-    llm.script.append({"hang": True})
+def test_timeouts_beyond_the_retries_give_an_error(llm: ScriptedLLM) -> None:
+    llm.push(slow_reply(10))  # longer than the client's time-out
     p = proposer(llm, [], timeout_s=0.3, max_retries=0).propose(request())
     assert p.code is None and "timed out after 0.3 s" in p.error
 
 
-def test_connection_refused_gives_an_error(llm: FakeLLM) -> None:
+def test_connection_refused_gives_an_error(llm: ScriptedLLM) -> None:
     cfg = config(llm, max_retries=1)
     llm.close()  # nothing listens on that port any more
     sleeps: list[float] = []
@@ -235,9 +182,9 @@ def test_connection_refused_gives_an_error(llm: FakeLLM) -> None:
     assert p.code is None and "connection error" in p.error and len(sleeps) == 1
 
 
-def test_repair_sends_the_reply_and_the_error_back(llm: FakeLLM) -> None:
-    llm.script.append({"body": completion("No code, sorry.")})
-    llm.script.append({"body": completion(GOOD)})
+def test_repair_sends_the_reply_and_the_error_back(llm: ScriptedLLM) -> None:
+    llm.push(json_step(completion("No code, sorry.")))
+    llm.push(json_step(completion(GOOD)))
     prop = proposer(llm, [])
     req = request()
     first = prop.propose(req)
@@ -245,7 +192,7 @@ def test_repair_sends_the_reply_and_the_error_back(llm: FakeLLM) -> None:
     fixed = prop.repair(req, first, "RuntimeError: mat1 and mat2 shapes cannot be multiplied "
                                     "(2x512 and 128x10)\n" + "x" * 10_000)
     assert fixed.error is None and fixed.code is not None
-    sent = llm.requests[1]["body"]["messages"]
+    sent = llm.requests[1].body["messages"]
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
     assert sent[2]["content"] == "No code, sorry."
     assert "mat1 and mat2 shapes cannot be multiplied" in sent[3]["content"]
@@ -253,12 +200,12 @@ def test_repair_sends_the_reply_and_the_error_back(llm: FakeLLM) -> None:
     assert fixed.messages == sent
 
 
-def test_repair_after_a_failed_call_resends_the_question(llm: FakeLLM) -> None:
-    llm.script.append({"status": 400, "body": {"error": {"message": "bad request"}}})
+def test_repair_after_a_failed_call_resends_the_question(llm: ScriptedLLM) -> None:
+    llm.push(json_step({"error": {"message": "bad request"}}, status=400))
     prop = proposer(llm, [])
     first = prop.propose(request())
     prop.repair(request(), first, first.error)
-    assert llm.requests[1]["body"]["messages"] == llm.requests[0]["body"]["messages"]
+    assert llm.requests[1].body["messages"] == llm.requests[0].body["messages"]
 
 
 def test_missing_key_is_a_config_error_naming_the_variable() -> None:
@@ -269,10 +216,10 @@ def test_missing_key_is_a_config_error_naming_the_variable() -> None:
     assert resolve_api_key(cfg, environ={"MY_PROVIDER_KEY": " k "}) == "k"
 
 
-def test_local_endpoints_need_no_key(llm: FakeLLM) -> None:
+def test_local_endpoints_need_no_key(llm: ScriptedLLM) -> None:
     p = OpenAIProposer(config(llm), sleep=lambda s: None, environ={}).propose(request())
     assert p.error is None
-    assert llm.requests[0]["headers"]["authorization"] == f"Bearer {LOCAL_DUMMY_KEY}"
+    assert llm.requests[0].headers["authorization"] == f"Bearer {LOCAL_DUMMY_KEY}"
 
 
 @pytest.mark.parametrize(("url", "local"), [

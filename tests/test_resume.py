@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from e2e import cli_env, quick_config, run_cli
@@ -18,24 +19,36 @@ pytestmark = pytest.mark.slow
 FINISHED = {"ok", "failed", "timeout", "crashed", "rejected", "duplicate"}
 
 
-def test_sigkill_then_resume_trains_nothing_twice(tmp_path: Path) -> None:
-    run_dir = tmp_path / "run"
-    cfgp = quick_config(tmp_path, iterations=4)
-    proc = subprocess.Popen(
+def start_search(tmp_path: Path, run_dir: Path, iterations: int,
+                 **popen: Any) -> subprocess.Popen[str]:
+    """`lemonade search` on the quick config in a subprocess, its output on a pipe."""
+    cfgp = quick_config(tmp_path, iterations=iterations)
+    return subprocess.Popen(
         [sys.executable, "-m", "lemonade", "search", "--config", str(cfgp), "--run-dir",
          str(run_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=cli_env(), cwd=tmp_path,
+        **popen,
     )
-    seen = []
+
+
+def read_until(proc: subprocess.Popen[str], pattern: str) -> list[str]:
+    """The lines read up to and including the first matching one (synchronisation on the CLI's
+    own output, no sleeps); fails the test if the search ends first."""
     assert proc.stdout is not None
-    # synchronise on the CLI's own line for a finished candidate, then kill -9 the main process
+    seen = []
     for line in proc.stdout:
         seen.append(line)
-        if re.match(r"#\d+\s+iter \d+\s+ok", line.strip()):
-            break
-    else:
-        proc.wait()
-        pytest.fail("search ended before any candidate finished:\n" + "".join(seen))
+        if re.match(pattern, line.strip()):
+            return seen
+    proc.wait()
+    pytest.fail(f"search ended before a line matched {pattern!r}:\n" + "".join(seen))
+
+
+def test_sigkill_then_resume_trains_nothing_twice(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    proc = start_search(tmp_path, run_dir, iterations=4)
+    # a candidate finished: kill -9 the main process
+    read_until(proc, r"#\d+\s+iter \d+\s+ok")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
 
@@ -67,21 +80,12 @@ def test_sigkill_then_resume_trains_nothing_twice(tmp_path: Path) -> None:
 
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
-    cfgp = quick_config(tmp_path, iterations=3)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lemonade", "search", "--config", str(cfgp), "--run-dir",
-         str(run_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=cli_env(), cwd=tmp_path,
-        # a terminal's Ctrl-C: SIGINT to the foreground process group, default disposition
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), start_new_session=True,
-    )
+    # a terminal's Ctrl-C: SIGINT to the foreground process group, default disposition
+    proc = start_search(tmp_path, run_dir, iterations=3, start_new_session=True,
+                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    lines = read_until(proc, r"#1\s+iter 0\s+ok")
+    os.killpg(proc.pid, signal.SIGINT)
     assert proc.stdout is not None
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        if re.match(r"#1\s+iter 0\s+ok", line.strip()):
-            os.killpg(proc.pid, signal.SIGINT)
-            break
     rest = proc.stdout.read()
     rc = proc.wait()
     out = "".join(lines) + rest
