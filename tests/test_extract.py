@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lemonade.validate import CodeRejected, check_source, extract_code
+from lemonade.sandbox import CodeRejected, check_source, extract_code
 
 NET = """import torch
 import torch.nn as nn

@@ -14,7 +14,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from lemonade import expert
 from lemonade.proposers import genome as G
 from lemonade.proposers.genome import Genome, Stage
-from lemonade.validate import check_source
+from lemonade.sandbox import check_source
 
 torch.set_num_threads(1)
 

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import torch
 
-from lemonade import sandbox
 from lemonade.config import SandboxConfig, build_config
 from lemonade.modelfile import build_net
 from lemonade.sandbox import CandidateJob, run_candidate, worker_env
-from lemonade.validate import check_file
+from lemonade.sandbox import runner as sandbox
+from lemonade.sandbox.check import check_file
 
 torch.set_num_threads(1)
 

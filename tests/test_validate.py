@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from lemonade.modelfile import ModelFileError, build_net, check_output, count_params
-from lemonade.validate import check_source, code_hash, normalise
+from lemonade.sandbox import check_source, code_hash, normalise
 
 torch.set_num_threads(1)
 

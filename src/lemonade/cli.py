@@ -42,7 +42,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     errs: list[type[BaseException]] = [UserError, ConfigError, FileNotFoundError]
     for mod, name in (("lemonade.data", "DatasetError"), ("lemonade.modelfile", "ModelFileError"),
                       ("lemonade.store", "StoreError"), ("lemonade.export", "ExportError"),
-                      ("lemonade.validate", "CodeRejected")):
+                      ("lemonade.sandbox", "CodeRejected")):
         with contextlib.suppress(ImportError, AttributeError):
             errs.append(getattr(__import__(mod, fromlist=[name]), name))
     return tuple(errs)
@@ -183,8 +183,7 @@ def evaluate(
     from lemonade import metrics as M
     from lemonade.data import load_dataset
     from lemonade.progress import epoch_progress, metrics_table
-    from lemonade.sandbox import CandidateJob, run_candidate
-    from lemonade.validate import check_source
+    from lemonade.sandbox import CandidateJob, check_source, run_candidate
 
     try:
         source = model_py.read_text()
@@ -226,7 +225,7 @@ def check(
     timeout: Annotated[float, typer.Option(help="Seconds allowed for the dry run.")] = 60.0,
 ) -> None:
     """Static checks and a sandboxed dry-run forward pass; says why a file is rejected."""
-    from lemonade.validate import check_file
+    from lemonade.sandbox.check import check_file
 
     if not model_py.exists():
         raise UserError(f"no such file: {model_py}")

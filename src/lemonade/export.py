@@ -129,7 +129,7 @@ def build_model(src: _Source) -> Any:
     import torch
 
     from lemonade.modelfile import ModelFileError, build_net
-    from lemonade.validate import check_source
+    from lemonade.sandbox import check_source
 
     violations = check_source(src.code)
     if violations:

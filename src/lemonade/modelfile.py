@@ -2,7 +2,7 @@
 
 The source runs in a fresh module namespace whose `__builtins__` is a small safe dict: no `open`,
 `eval`, `exec`, and an `__import__` that only lets the allow-listed modules in. That is defence in
-depth on top of `lemonade.validate`; the real containment is the worker process
+depth on top of `lemonade.sandbox`; the real containment is the worker process
 (`lemonade.sandbox`), which is where this runs for untrusted code.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from lemonade.validate import ALLOWED_IMPORTS
+from lemonade.sandbox import ALLOWED_IMPORTS
 
 
 class ModelFileError(Exception):

@@ -31,9 +31,8 @@ from lemonade.memory import Attempt, FeedbackMemory, make_attempt
 from lemonade.objectives import cme as cme_of
 from lemonade.objectives import is_feasible, rank_key
 from lemonade.proposers import Proposal, ProposalRequest, Proposer, make_proposer
-from lemonade.sandbox import CandidateJob, CandidateOutcome, run_candidate
+from lemonade.sandbox import CandidateJob, CandidateOutcome, check_source, code_hash, run_candidate
 from lemonade.store import Store
-from lemonade.validate import check_source, code_hash
 
 FINISHED = ("ok", "failed", "timeout", "crashed", "rejected", "duplicate")
 

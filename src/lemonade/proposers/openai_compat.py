@@ -26,7 +26,7 @@ import openai
 from lemonade.config import ConfigError, ProposerConfig
 from lemonade.prompts import repair_prompt, system_prompt, user_prompt
 from lemonade.proposers import Proposal, ProposalRequest, zero_usage
-from lemonade.validate import CodeRejected, extract_code
+from lemonade.sandbox import CodeRejected, extract_code
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
 LOCAL_DUMMY_KEY = "sk-local-no-key"  # local servers ignore the key, but the SDK requires one

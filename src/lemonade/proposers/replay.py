@@ -15,7 +15,7 @@ from collections import deque
 from typing import Any
 
 from lemonade.proposers import Proposal, ProposalRequest, zero_usage
-from lemonade.validate import CodeRejected, extract_code
+from lemonade.sandbox import CodeRejected, extract_code
 
 EXHAUSTED = "replay exhausted"
 

@@ -1,7 +1,8 @@
 """Run one candidate in a worker process that can really be killed.
 
     run_candidate(job) ─ static check (cheap; obviously bad code never gets a process: "rejected")
-        ─ job.json into the job dir ─ `python -m lemonade.worker JOB_DIR` in its own session and
+        ─ job.json into the job dir ─ `python -m lemonade.sandbox.worker JOB_DIR` in its own
+          session and
           process group, a fresh empty cwd (also HOME and TMPDIR), a scrubbed environment
         ─ a thread reads the worker's JSON-line events (epoch stats) -> on_event, another keeps
           the last ~2 KB of stderr
@@ -96,7 +97,7 @@ def worker_env(scratch: str, seed: int = 0) -> dict[str, str]:
 
 def worker_command(job_dir: Path) -> list[str]:
     """The worker's command line (a function, so tests can put a stand-in worker there)."""
-    return [sys.executable, "-m", "lemonade.worker", str(job_dir)]
+    return [sys.executable, "-m", "lemonade.sandbox.worker", str(job_dir)]
 
 
 def _tail_reader(stream: Any, tail: collections.deque[bytes]) -> None:
@@ -161,7 +162,7 @@ def run_candidate(job: CandidateJob, limits: Any, timeout_s: float,
 
 def _run(job: CandidateJob, limits: Any, timeout_s: float,
          on_event: Callable[[dict[str, Any]], None] | None, t0: float) -> CandidateOutcome:
-    from lemonade.validate import check_source
+    from lemonade.sandbox import check_source
 
     violations = check_source(job.source)
     if violations:

@@ -1,4 +1,4 @@
-"""The isolated worker: `python -m lemonade.worker JOB_DIR`. One candidate, one process.
+"""The isolated worker: `python -m lemonade.sandbox.worker JOB_DIR`. One candidate, one process.
 
 Order matters: limits first (before torch is imported or the candidate is read), then the event
 channel, then torch, then the candidate. Events are JSON lines on the *original* stdout, which is
@@ -86,7 +86,7 @@ def _oom_reason(reason: str, limits: dict[str, str]) -> str:
 
 def _run_check(job: dict[str, Any], channel: TextIO) -> dict[str, Any]:
     from lemonade.modelfile import ModelFileError, build_net, check_output, count_params
-    from lemonade.validate import check_source
+    from lemonade.sandbox import check_source
 
     c, h, w, k = job["check_shape"] or (3, 32, 32, 10)
     _emit(channel, "phase", phase="running the candidate")
@@ -171,7 +171,7 @@ def _die_with_parent() -> None:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m lemonade.worker JOB_DIR", file=sys.stderr)
+        print("usage: python -m lemonade.sandbox.worker JOB_DIR", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
     _die_with_parent()

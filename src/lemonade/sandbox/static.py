@@ -26,13 +26,10 @@ FunSearch's `_trim_function_body`/`_sample_to_program`: small functions over awk
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 import string
-import textwrap
 import types
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 # Modules a model file may import (`import X` / `from X import ...`), per DESIGN.md.
@@ -109,153 +106,7 @@ class CodeRejected(Exception):
             super().__init__("; ".join(str(v) for v in self.violations))
 
 
-# ================================================================================================
-# extract_code: LLM reply -> source
-# ================================================================================================
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
-_PY_LANGS = {"python", "py", "python3", "py3", "pytorch", "ipython"}
-_THINK = re.compile(r"<think(?:ing)?>.*?</think(?:ing)?>", re.DOTALL | re.IGNORECASE)
-_CODE_START = re.compile(r"^(import |from \S+ import |class |def |@|#)")
-_DEFINES_NET = re.compile(r"^[ \t]*class[ \t]+Net\b", re.MULTILINE)
 
-
-@dataclass(frozen=True)
-class _Block:
-    lang: str  # "python", "" (no language) or another language
-    code: str
-    closed: bool
-
-
-def _fenced_blocks(text: str) -> list[_Block]:
-    """Every fenced block (``` or ~~~), an unterminated last one included (a truncated reply)."""
-    blocks: list[_Block] = []
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        m = _FENCE.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        fence, info = m.group("fence"), m.group("info").strip()
-        lang = re.split(r"[\s:{}.,]", info.lower().lstrip("{."), maxsplit=1)[0] if info else ""
-        lang = "python" if lang in _PY_LANGS else lang
-        body: list[str] = []
-        j = i + 1
-        closed = False
-        while j < len(lines):
-            stripped = lines[j].strip()
-            if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
-                closed = True
-                break
-            if stripped.endswith(fence):  # closing fence glued to the last line: "return x```"
-                body.append(lines[j].rstrip()[: -len(fence)].rstrip(fence[0]))
-                closed = True
-                break
-            body.append(lines[j])
-            j += 1
-        blocks.append(_Block(lang, textwrap.dedent("\n".join(body)).strip("\n"), closed))
-        i = j + 1
-    return blocks
-
-
-def _parses(code: str) -> bool:
-    try:
-        ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
-
-
-def _has_definitions(code: str) -> bool:
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    kinds = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef)
-    return any(isinstance(n, kinds) for n in tree.body)
-
-
-def _bare_code(text: str) -> str | None:
-    """Code without fences: the whole reply, or the longest parsable run of lines after prose."""
-    if _has_definitions(text):
-        return text
-    lines = text.split("\n")
-    starts = [k for k, ln in enumerate(lines) if _CODE_START.match(ln)]
-    if not starts:
-        return None
-    first = starts[0]
-    for end in range(len(lines), first, -1):  # drop trailing prose, one line at a time
-        chunk = "\n".join(lines[first:end]).strip("\n")
-        if _has_definitions(chunk):
-            return chunk
-    # Nothing parses (e.g. truncated): hand back from the first code line; the syntax check
-    # reports the error instead of "no code".
-    chunk = "\n".join(lines[first:]).strip("\n")
-    return chunk if re.search(r"^class[ \t]+\w+", chunk, re.MULTILINE) else None
-
-
-def _drop_main_guard(code: str) -> str:
-    """Remove a top-level `if __name__ == "__main__":` block (LLMs add demo code there)."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return code
-    lines = code.split("\n")
-    for node in reversed(tree.body):
-        if _is_main_guard(node) and node.end_lineno is not None:
-            del lines[node.lineno - 1:node.end_lineno]
-    return "\n".join(lines).strip("\n") + "\n"
-
-
-def _is_main_guard(node: ast.stmt) -> bool:
-    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
-        return False
-    parts = [node.test.left, *node.test.comparators]
-    names = [p for p in parts if isinstance(p, ast.Name) and p.id == "__name__"]
-    consts = [p for p in parts if isinstance(p, ast.Constant) and p.value == "__main__"]
-    return bool(names and consts)
-
-
-def extract_code(reply: str) -> str:
-    """The model file inside an LLM reply.
-
-    Prefers a ```python block (several: the one defining `class Net`, then the longest); accepts
-    ``` without a language, ~~~ fences, an unterminated last fence (a truncated reply: what is
-    there is returned and fails the syntax check as truncated) and a bare reply that is Python,
-    with leading/trailing prose cut. Reasoning in <think> tags is ignored when code exists outside
-    it. A trailing `if __name__ == "__main__":` demo block is removed.
-    """
-    if reply is None or not reply.strip():
-        raise CodeRejected("reply is empty")
-    text = reply.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    without_think = _THINK.sub("", text)
-    for candidate_text in dict.fromkeys((without_think, text)):  # outside <think> first
-        code = _extract(candidate_text)
-        if code is not None:
-            return _drop_main_guard(code) if code.strip() else code
-    raise CodeRejected("no code block found in the reply")
-
-
-def _extract(text: str) -> str | None:
-    blocks = _fenced_blocks(text)
-    python = [b for b in blocks if b.lang == "python" and b.code.strip()]
-    plain = [b for b in blocks if b.lang == "" and b.code.strip()]
-    pool = python or [b for b in plain if _has_definitions(b.code) or not b.closed]
-    if not pool and plain:  # an unlabelled block that does not parse is still the best we have
-        pool = [b for b in plain if _DEFINES_NET.search(b.code)]
-    if pool:
-        with_net = [b for b in pool if _DEFINES_NET.search(b.code)]
-        best = max(with_net or pool, key=lambda b: len(b.code))
-        return best.code + "\n"
-    if blocks:  # only other languages (bash, json, ...): maybe the code is bare around them
-        return None
-    bare = _bare_code(text.strip("\n"))
-    return None if bare is None else bare.strip("\n") + "\n"
-
-
-# ================================================================================================
-# check_source: static checks
-# ================================================================================================
 def check_source(source: str) -> list[Violation]:
     """Everything wrong with a model file that can be seen without running it (empty = ok)."""
     if not source or not source.strip():
@@ -759,73 +610,10 @@ def _find_init(cls: ast.ClassDef, classes: dict[str, ast.ClassDef],
                 return found
     return None
 
-
-# ================================================================================================
-# normalise / code_hash
-# ================================================================================================
-def _strip_docstrings(tree: ast.AST) -> None:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                del body[0]
-                if not body and not isinstance(node, ast.Module):
-                    body.append(ast.Pass())
-
-
-def normalise(source: str) -> str:
-    """Canonical form: comments, blank lines, formatting and docstrings do not count."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return "\n".join(ln.rstrip() for ln in source.strip().splitlines())
-    _strip_docstrings(tree)
-    return ast.unparse(tree)
-
-
-def code_hash(source: str) -> str:
-    return hashlib.sha256(normalise(source).encode()).hexdigest()
-
-
-# ================================================================================================
-# check_file: `lemonade check MODEL_PY`
-# ================================================================================================
-@dataclass
-class CheckReport:
-    ok: bool
-    violations: list[Violation] = field(default_factory=list)
-    runtime_error: str | None = None
-    params: int | None = None
-    output_shape: tuple[int, ...] | None = None
-    seconds: float = 0.0  # the dry run's wall time (worker start included)
-
-
-def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
-               image_size: int | tuple[int, int] = 32, num_classes: int = 10,
-               timeout_s: float = 120.0, limits: Any = None, device: str = "cpu") -> CheckReport:
-    """Static checks, then (when clean) a build + forward pass in the sandboxed worker.
-
-    The dry run never happens in this process: the file is untrusted until it has run in a
-    worker. `limits` is a SandboxConfig (default: the config's defaults).
-    """
-    try:
-        source = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as e:
-        return CheckReport(ok=False, violations=[Violation(0, 0, f"cannot read {path}: {e}")])
-    violations = check_source(source)
-    if violations or not dry_run:
-        return CheckReport(ok=not violations, violations=violations)
-    from lemonade.config import SandboxConfig
-    from lemonade.sandbox import CandidateJob, run_candidate
-
-    size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
-    job = CandidateJob(source=source, config={}, workdir=None, device=device, want_weights=False,
-                       mode="check", check_shape=(in_channels, *size, num_classes))
-    out = run_candidate(job, limits or SandboxConfig(), timeout_s)
-    if out.status != "ok":
-        return CheckReport(ok=False, runtime_error=f"{out.status}: {out.reason}",
-                           seconds=out.seconds)
-    shape = out.info.get("output_shape")
-    return CheckReport(ok=True, params=out.info.get("params"),
-                       output_shape=tuple(shape) if shape else None, seconds=out.seconds)
+def _is_main_guard(node: ast.stmt) -> bool:
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    parts = [node.test.left, *node.test.comparators]
+    names = [p for p in parts if isinstance(p, ast.Name) and p.id == "__name__"]
+    consts = [p for p in parts if isinstance(p, ast.Constant) and p.value == "__main__"]
+    return bool(names and consts)

@@ -1,0 +1,21 @@
+"""Everything that touches untrusted model code, in one package: this folder is where the wall is.
+
+- `extract`: an LLM reply -> Python source (linear, bounded).
+- `static`: the static check, a first filter that rejects early and cheaply; not the wall.
+- `hashing`: a candidate's identity (normalised source).
+- `isolation`: the OS wall (namespaces through bubblewrap): no network, no view of the user's
+  files or processes, a clean environment, resource limits.
+- `runner`: runs one candidate in an isolated, killable worker process (`run_candidate`).
+- `worker`: the program that runs inside the wall (`python -m lemonade.sandbox.worker JOB_DIR`).
+- `check`: `lemonade check MODEL_PY`.
+"""
+
+from lemonade.sandbox.extract import extract_code
+from lemonade.sandbox.hashing import code_hash, normalise
+from lemonade.sandbox.runner import CandidateJob, CandidateOutcome, run_candidate, worker_env
+from lemonade.sandbox.static import ALLOWED_IMPORTS, CodeRejected, Violation, check_source
+
+__all__ = [
+    "ALLOWED_IMPORTS", "CandidateJob", "CandidateOutcome", "CodeRejected", "Violation",
+    "check_source", "code_hash", "extract_code", "normalise", "run_candidate", "worker_env",
+]

@@ -1,0 +1,49 @@
+"""`lemonade check MODEL_PY`: the static checks, then a dry run in the sandboxed worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lemonade.sandbox.static import Violation, check_source
+
+
+@dataclass
+class CheckReport:
+    ok: bool
+    violations: list[Violation] = field(default_factory=list)
+    runtime_error: str | None = None
+    params: int | None = None
+    output_shape: tuple[int, ...] | None = None
+    seconds: float = 0.0  # the dry run's wall time (worker start included)
+
+
+def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
+               image_size: int | tuple[int, int] = 32, num_classes: int = 10,
+               timeout_s: float = 120.0, limits: Any = None, device: str = "cpu") -> CheckReport:
+    """Static checks, then (when clean) a build + forward pass in the sandboxed worker.
+
+    The dry run never happens in this process: the file is untrusted until it has run in a
+    worker. `limits` is a SandboxConfig (default: the config's defaults).
+    """
+    try:
+        source = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        return CheckReport(ok=False, violations=[Violation(0, 0, f"cannot read {path}: {e}")])
+    violations = check_source(source)
+    if violations or not dry_run:
+        return CheckReport(ok=not violations, violations=violations)
+    from lemonade.config import SandboxConfig
+    from lemonade.sandbox import CandidateJob, run_candidate
+
+    size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+    job = CandidateJob(source=source, config={}, workdir=None, device=device, want_weights=False,
+                       mode="check", check_shape=(in_channels, *size, num_classes))
+    out = run_candidate(job, limits or SandboxConfig(), timeout_s)
+    if out.status != "ok":
+        return CheckReport(ok=False, runtime_error=f"{out.status}: {out.reason}",
+                           seconds=out.seconds)
+    shape = out.info.get("output_shape")
+    return CheckReport(ok=True, params=out.info.get("params"),
+                       output_shape=tuple(shape) if shape else None, seconds=out.seconds)

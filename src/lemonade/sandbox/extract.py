@@ -1,0 +1,147 @@
+"""LLM reply -> Python source: fenced or bare code, `<think>` blocks dropped, a main guard cut.
+
+Pure and table-tested (tests/test_extract.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from dataclasses import dataclass
+
+from lemonade.sandbox.static import CodeRejected, _is_main_guard
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
+_PY_LANGS = {"python", "py", "python3", "py3", "pytorch", "ipython"}
+_THINK = re.compile(r"<think(?:ing)?>.*?</think(?:ing)?>", re.DOTALL | re.IGNORECASE)
+_CODE_START = re.compile(r"^(import |from \S+ import |class |def |@|#)")
+_DEFINES_NET = re.compile(r"^[ \t]*class[ \t]+Net\b", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class _Block:
+    lang: str  # "python", "" (no language) or another language
+    code: str
+    closed: bool
+
+
+def _fenced_blocks(text: str) -> list[_Block]:
+    """Every fenced block (``` or ~~~), an unterminated last one included (a truncated reply)."""
+    blocks: list[_Block] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence, info = m.group("fence"), m.group("info").strip()
+        lang = re.split(r"[\s:{}.,]", info.lower().lstrip("{."), maxsplit=1)[0] if info else ""
+        lang = "python" if lang in _PY_LANGS else lang
+        body: list[str] = []
+        j = i + 1
+        closed = False
+        while j < len(lines):
+            stripped = lines[j].strip()
+            if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
+                closed = True
+                break
+            if stripped.endswith(fence):  # closing fence glued to the last line: "return x```"
+                body.append(lines[j].rstrip()[: -len(fence)].rstrip(fence[0]))
+                closed = True
+                break
+            body.append(lines[j])
+            j += 1
+        blocks.append(_Block(lang, textwrap.dedent("\n".join(body)).strip("\n"), closed))
+        i = j + 1
+    return blocks
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _has_definitions(code: str) -> bool:
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    kinds = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef)
+    return any(isinstance(n, kinds) for n in tree.body)
+
+
+def _bare_code(text: str) -> str | None:
+    """Code without fences: the whole reply, or the longest parsable run of lines after prose."""
+    if _has_definitions(text):
+        return text
+    lines = text.split("\n")
+    starts = [k for k, ln in enumerate(lines) if _CODE_START.match(ln)]
+    if not starts:
+        return None
+    first = starts[0]
+    for end in range(len(lines), first, -1):  # drop trailing prose, one line at a time
+        chunk = "\n".join(lines[first:end]).strip("\n")
+        if _has_definitions(chunk):
+            return chunk
+    # Nothing parses (e.g. truncated): hand back from the first code line; the syntax check
+    # reports the error instead of "no code".
+    chunk = "\n".join(lines[first:]).strip("\n")
+    return chunk if re.search(r"^class[ \t]+\w+", chunk, re.MULTILINE) else None
+
+
+def _drop_main_guard(code: str) -> str:
+    """Remove a top-level `if __name__ == "__main__":` block (LLMs add demo code there)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return code
+    lines = code.split("\n")
+    for node in reversed(tree.body):
+        if _is_main_guard(node) and node.end_lineno is not None:
+            del lines[node.lineno - 1:node.end_lineno]
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+
+def extract_code(reply: str) -> str:
+    """The model file inside an LLM reply.
+
+    Prefers a ```python block (several: the one defining `class Net`, then the longest); accepts
+    ``` without a language, ~~~ fences, an unterminated last fence (a truncated reply: what is
+    there is returned and fails the syntax check as truncated) and a bare reply that is Python,
+    with leading/trailing prose cut. Reasoning in <think> tags is ignored when code exists outside
+    it. A trailing `if __name__ == "__main__":` demo block is removed.
+    """
+    if reply is None or not reply.strip():
+        raise CodeRejected("reply is empty")
+    text = reply.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    without_think = _THINK.sub("", text)
+    for candidate_text in dict.fromkeys((without_think, text)):  # outside <think> first
+        code = _extract(candidate_text)
+        if code is not None:
+            return _drop_main_guard(code) if code.strip() else code
+    raise CodeRejected("no code block found in the reply")
+
+
+def _extract(text: str) -> str | None:
+    blocks = _fenced_blocks(text)
+    python = [b for b in blocks if b.lang == "python" and b.code.strip()]
+    plain = [b for b in blocks if b.lang == "" and b.code.strip()]
+    pool = python or [b for b in plain if _has_definitions(b.code) or not b.closed]
+    if not pool and plain:  # an unlabelled block that does not parse is still the best we have
+        pool = [b for b in plain if _DEFINES_NET.search(b.code)]
+    if pool:
+        with_net = [b for b in pool if _DEFINES_NET.search(b.code)]
+        best = max(with_net or pool, key=lambda b: len(b.code))
+        return best.code + "\n"
+    if blocks:  # only other languages (bash, json, ...): maybe the code is bare around them
+        return None
+    bare = _bare_code(text.strip("\n"))
+    return None if bare is None else bare.strip("\n") + "\n"
+
+
