@@ -18,6 +18,7 @@ from lemonade.expert import (
     merge_duplicates,
     resolve_conflicts,
     validate_rules,
+    vary,
 )
 from lemonade.rules import BUILTIN_RULES, classify_failure
 
@@ -255,17 +256,78 @@ def test_order_priority_then_gap():
     assert len(advice.instructions) <= MAX_INSTRUCTIONS
 
 
-def test_stalled_history():
+def _child(beat: bool, advice: Advice | None = None, status: str = "ok") -> dict:
+    pairs = [[i.action, i.magnitude] for i in (advice.instructions if advice else [])]
+    return {"status": status, "beat_parent": beat, "advice": pairs}
+
+
+PARENT = {"val_accuracy": 0.74, "train_accuracy": 0.75}  # underfitting against 0.8
+
+
+def test_stall_fires_after_k_children_that_did_not_beat_the_parent():
     objs = [ACC3]
-    hist = [{"metrics": {"val_accuracy": 0.75}, "status": "ok"},
-            {"metrics": {}, "status": "failed"},
-            {"metrics": {"val_accuracy": 0.70}, "status": "ok"},
-            {"metrics": {"val_accuracy": 0.72}, "status": "ok"}]
-    stalled = advise(objs, {"val_accuracy": 0.74}, history=hist)
-    assert any("no CME improvement" in d for d in stalled.diagnosis)
-    assert "add_skip_connections" in acts(stalled)
-    improving = advise(objs, {"val_accuracy": 0.76}, history=hist)
-    assert not any("no CME improvement" in d for d in improving.diagnosis)
+    base = advise(objs, PARENT)
+    assert not any(d.startswith("stalled") for d in base.diagnosis)
+    two = [_child(False, base), _child(False, base, "failed")]
+    assert not any(d.startswith("stalled") for d in advise(objs, PARENT, history=two).diagnosis)
+    three = [*two, _child(False, base)]
+    stalled = advise(objs, PARENT, history=three)
+    assert any(d.startswith("stalled: the last 3 children") for d in stalled.diagnosis)
+    # the advice changed: no action tried in those attempts is asked for again at the same size
+    tried = set(base.actions)
+    for i in stalled.instructions:
+        if i.action in tried:
+            assert i.magnitude > mag(base, i.action)
+    assert stalled.signature() != base.signature()
+    # a child that beat the parent resets the count
+    reset = advise(objs, PARENT, history=[*three, _child(True, base)])
+    assert not any(d.startswith("stalled") for d in reset.diagnosis)
+
+
+def test_stall_after_is_configurable():
+    objs = [ACC3]
+    base = advise(objs, PARENT)
+    one = [_child(False, base)]
+    assert any(d.startswith("stalled") for d in
+               advise(objs, PARENT, history=one, stall_after=1).diagnosis)
+    assert not any(d.startswith("stalled") for d in
+                   advise(objs, PARENT, history=one, stall_after=2).diagnosis)
+
+
+def test_same_advice_for_a_parent_never_three_times_in_a_row():
+    # children that beat the parent (no stall) but the rules would give the same advice again
+    objs = [obj("params", 500_000, 3)]
+    metrics = {"params": 850_000}
+    history: list[dict] = []
+    sigs = []
+    for _ in range(8):
+        a = advise(objs, metrics, history=history, stall_after=100)
+        sigs.append(a.signature())
+        history.append(_child(True, a))
+    for k in range(2, len(sigs)):
+        assert not (sigs[k] == sigs[k - 1] == sigs[k - 2]), sigs
+
+
+def test_vary_picks_an_untried_alternative_without_contradiction():
+    ins = [_ins("reduce_kernels", magnitude=0.3), _ins("reduce_neurons", magnitude=0.3)]
+    out = vary(ins, {"reduce_kernels"}, "test")
+    assert [i.action for i in out] == ["reduce_conv_layers", "reduce_neurons"]
+    # nothing untried left: a larger step of the same action
+    grown = vary([_ins("add_dense_layers", magnitude=0.3)],
+                 {"add_dense_layers", "add_neurons", "add_conv_layers"}, "test")
+    assert grown[0].action == "add_dense_layers" and grown[0].magnitude > 0.3
+
+
+def test_findings_leave_out_the_status_line():
+    a = advise([ACC3], PARENT)
+    assert a.diagnosis[0].startswith("objectives:")
+    assert a.findings and not any(d.startswith("objectives:") for d in a.findings)
+    assert any(d.startswith("underfitting") for d in a.findings)
+
+
+def test_test_metrics_never_reach_the_advice():
+    a = advise([ACC3], {**PARENT, "test_accuracy": 0.123456})
+    assert "test_accuracy" not in json.dumps(a.to_json()) and "0.123" not in a.prompt_text()
 
 
 # --- prompt text and JSON ----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Export for the edge: ONNX and TorchScript round trips on a fake run, and clear errors."""
+"""Export for the edge from the exported-program artifact (no candidate code runs): ONNX and
+TorchScript round trips on a fake run, checked against the code + weights twin, and clear errors."""
 
 from __future__ import annotations
 
@@ -17,9 +18,29 @@ from lemonade.store import Store
 torch.set_num_threads(1)
 
 
+def add_artifacts(run: Path) -> None:
+    """What the training worker and the search leave: graph.json + weights.safetensors next to
+    each candidate's weights, and in best/ (built here by the test, from trusted code)."""
+    from fake_run import build_model
+
+    from lemonade.sandbox.artifacts import export_program, save_program
+
+    for cdir in sorted((run / "candidates").iterdir()):
+        if not (cdir / "weights.pt").is_file():
+            continue
+        net = build_model((cdir / "model.py").read_text())
+        net.load_state_dict(torch.load(cdir / "weights.pt"))
+        save_program(export_program(net, torch.randn(2, CHANNELS, *IMAGE_SIZE)), cdir)
+    best_id = json.loads((run / "best" / "candidate.json").read_text())["candidate_id"]
+    for name in ("graph.json", "weights.safetensors"):
+        shutil.copy2(run / "candidates" / f"{best_id:04d}" / name, run / "best" / name)
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_fake_run(tmp_path_factory.mktemp("export") / "run", n_ok=2)
+    path = make_fake_run(tmp_path_factory.mktemp("export") / "run", n_ok=2)
+    add_artifacts(path)
+    return path
 
 
 def _pytorch_logits(run: Path, cid: int, x: torch.Tensor) -> np.ndarray:
@@ -101,23 +122,53 @@ def test_clear_errors(run: Path, tmp_path: Path) -> None:
         export_model(run, fmt="tflite")
     with Store.open(run) as s:
         rejected = s.candidates("rejected")[0]["id"]
-    with pytest.raises(ExportError, match=f"candidate {rejected} .rejected. has no weights"):
+    with pytest.raises(ExportError, match=f"candidate {rejected} .rejected. has no exported"):
         export_model(run, candidate_id=rejected)
 
 
-def test_errors_for_bad_code_weights_and_shape(run: Path, tmp_path: Path) -> None:
+def test_export_never_runs_the_candidate_code(run: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "dormant"
+    shutil.copytree(run, copy)
+    canary = tmp_path / "fired"
+    for py in [*copy.glob("candidates/*/model.py"), copy / "best" / "model.py"]:
+        # a payload that would fire on export if the host built the model from its source
+        py.write_text(f"open({str(canary)!r}, 'w').write('x')\nraise SystemExit(3)\n")
+    res = export_model(copy, fmt="torchscript")
+    assert res.ok and not canary.exists()
+
+
+def test_legacy_run_without_artifacts_is_refused_with_the_way_out(run: Path,
+                                                                  tmp_path: Path) -> None:
+    copy = tmp_path / "legacy"
+    shutil.copytree(run, copy)
+    shutil.rmtree(copy / "best")
+    for f in copy.glob("candidates/*/graph.json"):
+        f.unlink()
+    with Store.open(copy) as s:  # the stored path leads back to the original run: not here
+        s._conn.execute("UPDATE candidates SET weights_path='elsewhere/weights.pt'")
+    with pytest.raises(ExportError, match="before trusted measurement: evaluate the model"):
+        export_model(copy, candidate_id=1)
+
+
+def test_errors_for_a_bad_graph_weights_and_shape(run: Path, tmp_path: Path) -> None:
     copy = tmp_path / "bad"
     shutil.copytree(run, copy)
     shutil.rmtree(copy / "best")
     cdir = copy / "candidates" / "0001"
-    good = (cdir / "model.py").read_text()
-    (cdir / "model.py").write_text("import os\n" + good)
-    with pytest.raises(ExportError, match="fails validation"):
+    good = (cdir / "graph.json").read_text()
+    doc = json.loads(good)
+    doc["graph_module"]["graph"]["nodes"][0]["target"] = "torch.ops.aten.from_file.default"
+    (cdir / "graph.json").write_text(json.dumps(doc))
+    with pytest.raises(ExportError, match="from_file"):
         export_model(copy, candidate_id=1)
-    (cdir / "model.py").write_text(good.replace("nn.Linear(", "nn.Linear(1 + "))
-    with pytest.raises(ExportError, match="do not fit the model"):
+    (cdir / "graph.json").write_text(good)
+    from safetensors.torch import load_file, save_file
+
+    stored = load_file(cdir / "weights.safetensors")
+    save_file(dict(list(stored.items())[1:]), cdir / "weights.safetensors")
+    with pytest.raises(ExportError, match="cannot load the exported model"):
         export_model(copy, candidate_id=1)
-    (cdir / "model.py").write_text(good)
+    save_file(stored, cdir / "weights.safetensors")
     with Store.open(copy) as s:
         s.set_meta("dataset_info", {"channels": 3})
     with pytest.raises(ExportError, match="dataset_info"):

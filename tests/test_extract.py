@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from lemonade.sandbox import CodeRejected, check_source, extract_code
@@ -94,3 +96,68 @@ def test_extract_code_rejects(reply: str, reason: str) -> None:
     with pytest.raises(CodeRejected, match=reason) as info:
         extract_code(reply)
     assert info.value.violations and reason in info.value.violations[0].message
+
+
+def test_a_reply_over_the_cap_is_refused_before_any_parsing(monkeypatch) -> None:
+    import ast
+
+    from lemonade.sandbox.extract import MAX_REPLY_CHARS
+
+    calls: list[int] = []
+    monkeypatch.setattr(ast, "parse", lambda *a, **k: calls.append(1))
+    with pytest.raises(CodeRejected, match="the reply is too large"):
+        extract_code(fence(NET) + "#" * MAX_REPLY_CHARS)
+    assert calls == []
+
+
+def _adversarial(n: int) -> list[str]:
+    """Replies of about n characters that made extraction re-parse every prefix or rescan."""
+    prose = "This line is prose, not code at all.\n"
+    return [
+        "import torch\n" + prose * (n // len(prose)),  # bare code then endless prose
+        "Intro\n" + "class Net(nn.Module):\n    x = (\n" + "  1,\n" * (n // 5),  # never closed
+        "<think>" * (n // 7) + fence(NET),  # unclosed think tags
+        fence("x = 1", lang="") * (n // 16),  # many small unlabelled blocks
+        ("```python\n" + NET) * (n // (len(NET) + 10)),  # unterminated fences
+    ]
+
+
+@pytest.mark.parametrize("kind", range(5), ids=["prose tail", "unclosed paren", "think tags",
+                                                "many blocks", "open fences"])
+def test_extraction_parses_a_linear_amount_of_text(kind: int, monkeypatch) -> None:
+    """Characters handed to ast.parse grow linearly with the reply (they used to grow with its
+    square: every prefix was parsed)."""
+    import ast
+
+    real = ast.parse
+    parsed: list[int] = []
+
+    def counting(source, *args, **kwargs):
+        parsed.append(len(source))
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    for n in (9_000, 36_000, 150_000):
+        parsed.clear()
+        reply = _adversarial(n)[kind]
+        with contextlib.suppress(CodeRejected):
+            extract_code(reply)
+        assert sum(parsed) <= 6 * len(reply) + 1000, (n, len(parsed), sum(parsed))
+        assert len(parsed) <= 8 or kind == 3, (n, len(parsed))  # blocks: one parse each
+
+
+def test_unclosed_think_tags_keep_the_code() -> None:
+    assert extract_code("<think>\n" * 5000 + fence(NET)).strip() == NET.strip()
+    assert extract_code("<think>a</think><thinking>b</thinking>" + fence(NET)).strip() == (
+        NET.strip())
+
+
+def test_think_tags_are_dropped_in_linear_time() -> None:
+    """A regex `<think>.*?</think>` rescans to the end from every unclosed tag: ~45 s for this
+    reply. The budget is 20x what the one-pass scan needs on a loaded 2-core machine."""
+    import time
+
+    reply = "<think>" * 27_000 + "\n" + fence(NET)
+    start = time.perf_counter()
+    assert extract_code(reply).strip() == NET.strip()
+    assert time.perf_counter() - start < 2.0

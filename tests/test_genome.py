@@ -90,6 +90,9 @@ def test_render_builds_and_forwards_on_every_size(label: str, g: Genome) -> None
 def test_estimates_are_exact(label: str, g: Genome, info: dict) -> None:
     model = build(g, info["channels"], info["num_classes"]).eval()
     assert G.estimate_params(g, info) == n_params(model), label
+    # the `params` metric counts every stored tensor: parameters and buffers
+    stored = n_params(model) + sum(b.numel() for b in model.buffers())
+    assert G.estimate_stored(g, info) == stored, label
     x = torch.randn(1, info["channels"], *info["image_size"])
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         model(x)
@@ -239,7 +242,7 @@ def test_fit_budget_meets_the_caps() -> None:
     g = G.initial_genome(CIFAR)
     assert G.estimate_params(g, CIFAR) > 50_000
     fitted = G.fit_budget(g, CIFAR, max_params=50_000)
-    assert G.estimate_params(fitted, CIFAR) <= 50_000
+    assert G.estimate_stored(fitted, CIFAR) <= 50_000  # buffers count against the cap too
     assert G.estimate_params(fitted, CIFAR) > 25_000  # scaled, not collapsed to the minimum
     flops = G.fit_budget(g, CIFAR, max_flops=10_000_000)
     assert G.estimate_flops(flops, CIFAR) <= 10_000_000
@@ -279,3 +282,19 @@ def test_describe_change_names_what_moved() -> None:
     text = G.describe_change(MIDDLE, after)
     assert "stem channels 32->16" in text and "stages" in text
     assert G.describe_change(MIDDLE, MIDDLE) == "no change"
+
+
+def test_edit_signature_names_the_direction_not_the_size() -> None:
+    g = MIDDLE
+    small, large = G.apply(g, "reduce_kernels", 0.15), G.apply(g, "reduce_kernels", 0.3)
+    assert small != large
+    assert G.edit_signature(g, small) == G.edit_signature(g, large) == "channels-"
+    assert G.edit_signature(g, G.apply(g, "add_kernels", 0.3)) == "channels+"
+    both = G.apply(G.apply(g, "add_conv_layers", 0.3), "add_dropout", 0.3)
+    assert G.edit_signature(g, both) == "blocks+, dropout+"
+    assert G.edit_signature(g, replace(g, activation="relu")) == "activation=relu"
+    assert G.edit_signature(g, g) == "no change"
+    # genes moved between stages with the same totals still count as an edit
+    swapped = replace(g, stages=(replace(g.stages[0], channels=64),
+                                 replace(g.stages[1], channels=32)))
+    assert G.edit_signature(g, swapped) == "layout"

@@ -241,7 +241,6 @@ FAST = MeasureConfig(latency_warmup=0, latency_repeats=2, fps_batch_size=2)
 
 
 def test_measure_model_gathers_every_metric():
-    pytest.importorskip("lemonade.train", reason="lemonade.train not written yet")
     ms = measure_model(conv_net(), _tiny_data(), _train_result(), FAST, CPU, energy=None)
     assert set(ms) == set(METRICS)
     assert ms["flops"].value == 2 * 512 * 27 + 2 * 512 * 10

@@ -11,6 +11,8 @@ from lemonade.config import Objective
 from lemonade.expert import advise
 from lemonade.memory import (
     CHARS_PER_TOKEN,
+    FULL_CHARS,
+    PROBLEM_CHARS,
     SLIM_CHARS,
     Attempt,
     FeedbackMemory,
@@ -166,9 +168,43 @@ def test_render_without_budget_pressure_is_bounded_by_window():
     mem = FeedbackMemory(OBJS, window=3, token_budget=100_000)
     sizes = _long_run(mem, 100)
     # fields are capped, so entries of 10 kB text still render to a few kB
-    assert max(sizes) < 4000
+    assert max(sizes) < 3 * (PROBLEM_CHARS + 3 * FULL_CHARS) + 1000
     assert max(sizes[50:]) <= max(sizes[5:50]) + GROWTH_SLACK
-    assert all(len(a.problem) <= 1000 for a in mem.recent)
+    assert all(len(a.problem) <= PROBLEM_CHARS for a in mem.recent)
+
+
+def test_render_never_cuts_a_diagnosis():
+    # a budget that forces shortening: outcomes and changes give way, diagnoses stay whole
+    mem = FeedbackMemory(OBJS, window=4, token_budget=700)
+    diagnoses = []
+    for i in range(4):
+        d = (f"underfitting #{i}: " + "train accuracy within 0.05 of val accuracy, "
+             "so the network lacks capacity; " * 3).strip()
+        diagnoses.append(d)
+        mem.record(make_attempt(OBJS, iteration=i, candidate_id=i, status="ok",
+                                metrics={"val_accuracy": 0.7 + i / 100, "params": 400_000},
+                                problem=d, modification="widen every conv by 50% " * 8,
+                                parent_metrics={"val_accuracy": 0.7, "params": 500_000}))
+    text = mem.render()
+    assert estimate_tokens(text) <= 700
+    shown = [d for d in diagnoses if d in text]
+    assert shown and diagnoses[-1] in shown  # the newest whole; any older one shown is whole
+    assert all(f"underfitting #{i}:" not in text or diagnoses[i] in text for i in range(4))
+
+
+def test_outcome_shows_validation_change_from_parent_and_no_test_metric():
+    a = make_attempt(OBJS, iteration=2, candidate_id=2, status="ok",
+                     metrics={"val_accuracy": 0.85, "params": 400_000, "test_accuracy": 0.8123},
+                     problem="p", modification="m",
+                     parent_metrics={"val_accuracy": 0.80, "params": 500_000,
+                                     "test_accuracy": 0.7999})
+    assert "+0.050 vs parent" in a.outcome and "-20% vs parent" in a.outcome
+    assert "test_accuracy" not in a.metrics
+    mem = FeedbackMemory(OBJS)
+    mem.record(a)
+    text = mem.render()
+    assert "test_accuracy" not in text and "0.812" not in text and "0.800 " not in text
+    assert a.problem == "p" and a.modification == "m"
 
 
 def test_render_contents_small_run():
@@ -180,7 +216,7 @@ def test_render_contents_small_run():
     assert "Best so far: iteration 3 (candidate 3), feasible" in text
     assert "add_conv_layers 33%, add_kernels 33%" in text  # the modification that was asked
     assert "underfitting" in text  # the problem diagnosed
-    assert "val_accuracy 0.820 (met, 0.020 over threshold)" in text  # the outcome
+    assert "val_accuracy 0.820 (met, 0.020 over threshold" in text  # the outcome
     assert "Pareto set (1 non-dominated" in text
 
 
@@ -192,10 +228,13 @@ def test_empty_memory_renders():
 def test_make_attempt_fields():
     a = make_attempt(OBJS, iteration=1, candidate_id="c1", status="ok",
                      metrics={"val_accuracy": 0.9, "params": 250_000})
-    # (3 * log2(0.9/0.8) + 2 * 1) / 5
-    assert a.cme == pytest.approx((3 * 0.169925 + 2) / 5, abs=1e-5)
-    assert a.summary == "CME +0.502, feasible"
+    from lemonade.objectives import cme as cme_of  # the score itself is objectives' business
+
+    expected = cme_of(OBJS, {"val_accuracy": 0.9, "params": 250_000})
+    assert a.cme == pytest.approx(expected)
+    assert a.summary == f"CME {expected:+.3f}, feasible"
     assert a.problem == "first attempt" and a.modification == "none"
+    assert a.outcome.startswith("ok: val_accuracy 0.900")
     f = make_attempt(OBJS, iteration=2, candidate_id=2, status="timeout", metrics=None,
                      reason="worker timed out")
     assert f.cme is None and f.failed and f.outcome == "FAILED (timeout): worker timed out"

@@ -218,3 +218,90 @@ def test_replay_opens_a_run_dir_and_names_bad_paths(recorded, tmp_path) -> None:
         make_proposer(ProposerConfig(kind="replay", replay_from=str(tmp_path / "nope")), seed=0)
     with pytest.raises(ConfigError, match="replay_from"):
         make_proposer(ProposerConfig(kind="replay"), seed=0)
+
+
+# ---- learning from what happened: an edit that failed for a parent is not tried on it again ----
+
+def observed(cid: int, g: G.Genome, status: str = "ok", metrics: dict | None = None,
+             parent_id: int | None = None):
+    from lemonade.candidate import Candidate, Status
+
+    doc = {k: {"value": v, "unit": ""} for k, v in (metrics or {}).items()}
+    return Candidate(id=cid, iteration=cid, status=Status(status), parent_id=parent_id,
+                     genome=g.to_dict(), metrics=doc)
+
+
+OBJS = [Objective(metric="val_accuracy", threshold=0.9, priority=3),
+        Objective(metric="params", threshold=400_000, priority=2)]
+PARENT = G.initial_genome(CIFAR)
+PARENT_M = {"val_accuracy": 0.85, "params": 300_000.0}
+
+
+def loop_request(adv: Advice) -> ProposalRequest:
+    req = request(PARENT.to_dict(), adv, objectives=OBJS)
+    req.parent_metrics = dict(PARENT_M)
+    return req
+
+
+@pytest.mark.parametrize(("status", "child_m", "banned"), [
+    ("ok", {"val_accuracy": 0.75, "params": 200_000.0}, True),    # did not beat the parent
+    ("timeout", {}, True),                                        # the candidate failed
+    ("ok", {"val_accuracy": 0.92, "params": 200_000.0}, False),   # beat it: the way is open
+])
+def test_offline_does_not_retry_a_failed_edit_for_that_parent(status, child_m, banned) -> None:
+    prop = offline()
+    adv = advice(("reduce_kernels", 0.3))
+    prop.observe(observed(1, PARENT, metrics=PARENT_M))
+    first = prop.propose(loop_request(adv))
+    child = G.Genome.from_dict(first.genome)
+    assert G.edit_signature(PARENT, child) == "channels-"
+    prop.observe(observed(2, child, status, child_m, parent_id=1))
+    second = prop.propose(loop_request(adv))
+    sig = G.edit_signature(PARENT, G.Genome.from_dict(second.genome))
+    assert (sig != "channels-") is banned
+    assert ("skip edit (channels-): it failed for this parent (candidate 2)"
+            in second.raw_response) is banned
+
+
+def test_without_observations_the_same_direction_is_stepped_further() -> None:
+    # the control for the test above: with nothing observed, the offline proposer line-searches
+    # along the advised direction (x2), i.e. it would retry the failed edit
+    prop = offline()
+    adv = advice(("reduce_kernels", 0.3))
+    prop.propose(loop_request(adv))
+    second = prop.propose(loop_request(adv))
+    assert G.edit_signature(PARENT, G.Genome.from_dict(second.genome)) == "channels-"
+
+
+def test_a_failed_combined_edit_falls_back_to_one_instruction_alone() -> None:
+    prop = offline()
+    adv = advice(("reduce_kernels", 0.3), ("add_dropout", 0.3))
+    prop.observe(observed(1, PARENT, metrics=PARENT_M))
+    child = G.Genome.from_dict(prop.propose(loop_request(adv)).genome)
+    assert G.edit_signature(PARENT, child) == "channels-, dropout+"
+    prop.observe(observed(2, child, "crashed", parent_id=1))
+    second = prop.propose(loop_request(adv))
+    assert "different edit: reduce_kernels alone" in second.raw_response
+    assert G.edit_signature(PARENT, G.Genome.from_dict(second.genome)) == "channels-"
+
+
+def test_failed_edits_are_rebuilt_from_stored_candidates_on_resume() -> None:
+    # a resumed run: a fresh proposer (no lineage of its own) is told the stored candidates in
+    # order; the parent link comes from parent_id
+    child = G.apply(PARENT, "reduce_kernels", 0.3)
+    prop = offline(seed=3)
+    prop.observe(observed(1, PARENT, metrics=PARENT_M))
+    prop.observe(observed(2, child, "ok", {"val_accuracy": 0.6, "params": 100_000.0},
+                          parent_id=1))
+    assert prop.failed_edits(PARENT, OBJS) == {"channels-": 2}
+    p = prop.propose(loop_request(advice(("reduce_kernels", 0.3))))
+    assert G.edit_signature(PARENT, G.Genome.from_dict(p.genome)) != "channels-"
+    assert "skip edit (channels-)" in p.raw_response
+    # what was measured is never proposed again
+    assert p.genome not in (PARENT.to_dict(), child.to_dict())
+
+
+def test_test_metrics_are_not_used_to_judge_an_edit() -> None:
+    prop = offline()
+    prop.observe(observed(1, PARENT, metrics={**PARENT_M, "test_accuracy": 0.99}))
+    assert "test_accuracy" not in prop.metrics_by_key[PARENT.key()]

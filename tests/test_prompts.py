@@ -75,7 +75,8 @@ def test_user_prompt_with_a_parent() -> None:
     assert "flops=1,500,000" in text  # measured metrics outside the objectives too
     assert "Reduce kernels (channels) by about 30%" in text
     assert "#3 add dropout -> val 0.91" in text
-    assert "Edit the parent model following the instructions" in text
+    assert "Edit the parent model: make the suggested modification" in text
+    assert "Prompt Improver" not in text  # no improver: the expert's advice alone
 
 
 def test_first_iteration_asks_for_an_initial_model() -> None:
@@ -122,3 +123,31 @@ def test_system_prompt_size_is_bounded_and_does_not_grow_with_the_run() -> None:
     many = [Objective(metric=m, threshold=1.0, priority=1) for m in
             ("params", "flops", "latency_ms", "fps", "train_seconds", "model_size_bytes")]
     assert len(P.system_prompt(DIGITS, many)) < 5_000
+
+
+def test_user_prompt_carries_the_improver_suggestion_and_no_test_metric() -> None:
+    kw = dict(iteration=2, advice_text="Instructions:\n1. Add kernels by about 20%",
+              memory_text="(memory)", objectives=OBJECTIVES,
+              suggestion_text="Diagnosis: too narrow\nModification: widen conv1 to 24 channels")
+    text = P.user_prompt(parent_code=PARENT, parent_metrics={
+        "val_accuracy": 0.91, "params": 40_000.0, "test_accuracy": 0.8765}, **kw)
+    assert "## Suggested modification (from the Prompt Improver" in text
+    assert "Modification: widen conv1 to 24 channels" in text
+    assert "Add kernels by about 20%" in text  # the expert's instructions as well
+    assert "test_accuracy" not in text and "0.877" not in text and "0.8765" not in text
+    first = P.user_prompt(**kw)
+    assert "widen conv1 to 24 channels" in first and "No model exists yet" in first
+
+
+def test_improver_prompts() -> None:
+    system = P.improver_system_prompt(DIGITS, OBJECTIVES)
+    assert "Prompt Improver" in system and '"diagnosis"' in system and "params" in system
+    user = P.improver_user_prompt(iteration=3, advice_text="Diagnosis:\n- underfitting",
+                                  memory_text="(memory)", parent_code=PARENT,
+                                  parent_metrics={"val_accuracy": 0.9, "test_accuracy": 0.8765},
+                                  objectives=OBJECTIVES)
+    assert PARENT.strip() in user and "underfitting" in user and "(memory)" in user
+    assert "val_accuracy=0.900" in user
+    assert "test_accuracy" not in user and "0.877" not in user
+    assert "No model exists yet" in P.improver_user_prompt(
+        iteration=0, advice_text="a", memory_text="m")

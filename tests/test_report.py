@@ -187,3 +187,38 @@ def test_headless_chromium_renders_every_plot(full_report: Path, tmp_path: Path)
     res = subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1200,3000", url],
                          capture_output=True, text=True, timeout=120, env=env)
     assert res.returncode == 0 and shot.stat().st_size > 10_000, res.stderr[-2000:]
+
+
+def test_llm_calls_by_role_and_cost(tmp_path: Path) -> None:
+    run = make_fake_run(tmp_path / "run", n_ok=2, failures=False, model="gpt-4o-mini")
+    with Store.open(run) as st:
+        for it in range(2):
+            st.add_llm_call(None, it, "improver", [{"role": "user", "content": "diagnose"}],
+                            '{"diagnosis": "d", "modification": "IMPROVER-REPLY"}',
+                            {"prompt_tokens": 500, "completion_tokens": 50}, "gpt-4o", None, 1.0)
+    html = write_report(run).read_text()
+    section = html.split('<section id="llm">', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r"<tr><td>(\w+)</td><td>([^<]*)</td><td>(\d+)</td>", section)
+    # the older runs' "propose" calls are the generator's
+    assert rows == [("improver", "gpt-4o", "2"), ("generator", "gpt-4o-mini", "2")]
+    assert "IMPROVER-REPLY" in section
+    # both roles priced at their own model: 2 x (500 in + 50 out) of gpt-4o, plus the generator's
+    from lemonade.report import run_cost
+
+    with Store.open(run) as st:
+        calls = st.llm_calls()
+    gen = estimate_cost([c for c in calls if c["kind"] == "propose"], None)
+    assert run_cost(calls, {}) == pytest.approx(gen + 2 * (500 * 2.5 + 50 * 10.0) / 1e6)
+
+
+def test_runs_table_counts_candidates(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from lemonade.progress import runs_table
+
+    run = make_fake_run(tmp_path / "run", n_ok=3, failures=True)
+    console = Console(width=200, record=True)
+    console.print(runs_table([run]))
+    line = next(x for x in console.export_text().splitlines() if "synthetic" in x)
+    cells = [c.strip() for c in line.split("│") if c.strip()]
+    assert "5" in cells  # 3 ok + rejected + failed, not 0

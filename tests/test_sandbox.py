@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import textwrap
 import time
@@ -39,7 +41,15 @@ class Net(nn.Module):
 LIMITS = SandboxConfig(memory_limit_mb=2048)
 TINY = {"dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8], "synthetic_size": 64},
         "budget": {"epochs": 1}, "device": "cpu",
-        "measure": {"energy": False, "latency_repeats": 3, "latency_warmup": 1}}
+        "measure": {"energy": False, "inference_energy": False, "latency_repeats": 3,
+                    "latency_warmup": 1}}
+
+
+def in_job_dir(script: Path, job_dir: Path) -> list[str]:
+    """A stand-in worker command; the script is copied into the job folder, the one folder of
+    the host the (possibly isolated) worker can see."""
+    shutil.copy(script, Path(job_dir) / script.name)
+    return [sys.executable, str(Path(job_dir) / script.name), str(job_dir)]
 
 
 def check_job(source: str, **kw: Any) -> CandidateJob:
@@ -84,16 +94,25 @@ def test_good_model_returns_metrics_history_and_weights_in_a_scrubbed_env(
         assert b"sk-test-not-a-real-key" not in env and b"HOME=" in env
     assert out.metrics["params"].value == 1 * 4 * 9 + 4 + 4 * 10 + 10
     assert 0.0 <= out.metrics["val_accuracy"].value <= 1.0
-    assert [e["event"] for e in events if e["event"] != "phase"] == ["started", "epoch", "result"]
+    # training worker, then the measurement process
+    assert [e["event"] for e in events if e["event"] != "phase"] == [
+        "started", "epoch", "result", "started", "result"]
+    assert [e.get("role") for e in events if e["event"] == "started"] == [None, "measure"]
     assert len(out.history) == 1 and out.history[0]["epoch"] == 1
     assert out.info["limits"]["address_space"] == "2048 MB"
+    assert all(m.method.get("trusted") for n, m in out.metrics.items()
+               if m.value is not None and n != "train_accuracy")
     print(f"\nworker start (python + torch import): {out.info['startup_s']:.2f} s; "
           f"whole candidate: {out.seconds:.2f} s")
-    # the weights load into a fresh build of the same file
-    state = torch.load(out.weights_path, weights_only=True)
+    # the exported weights load into a fresh build of the same file
+    from safetensors.torch import load_file
+
+    stored = load_file(out.weights_path)
+    state = {k.split(".", 1)[1]: v for k, v in stored.items()}
     net = build_net(GOOD, in_channels=1, num_classes=10)
     net.load_state_dict(state)
     assert (tmp_path / "job" / "result.json").exists()
+    assert (Path(out.artifacts_dir) / "graph.json").exists()
 
 
 def test_check_mode_reports_params_and_shape(tmp_path: Path) -> None:
@@ -133,32 +152,51 @@ def test_worker_exception_is_failed_with_the_last_line() -> None:
 
 STAND_IN = """
 import subprocess, sys, time
-from pathlib import Path
-child = subprocess.Popen(["sleep", "300"])
-Path(sys.argv[1], "child.pid").write_text(str(child.pid))
-print("stand-in worker started", file=sys.stderr, flush=True)
+marker = sys.argv[2] if len(sys.argv) > 2 else "none"
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", marker])
+print(f"stand-in worker started, child {child.pid}", file=sys.stderr, flush=True)
 while True:
     time.sleep(0.05)
 """
+
+
+def processes_with(marker: str) -> list[int]:
+    """Host pids whose command line holds `marker` (works whatever PID namespace they are in)."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit() and not gone(int(d.name)):
+            with contextlib.suppress(OSError):
+                if marker.encode() in (d / "cmdline").read_bytes().split(b"\0"):
+                    found.append(int(d.name))
+    return found
 
 
 def test_timeout_kills_the_whole_process_group(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     script = tmp_path / "stand_in.py"
     script.write_text(textwrap.dedent(STAND_IN))
+    marker = f"lemonade-test-child-{os.getpid()}-{time.monotonic_ns()}"
     monkeypatch.setattr(sandbox, "worker_command",
-                        lambda job_dir: [sys.executable, str(script), str(job_dir)])
-    job_dir = tmp_path / "job"
+                        lambda job_dir: [*in_job_dir(script, job_dir), marker])
+    # the detector sees such a child when nothing kills it (so the last assert can fail)
+    probe = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", marker + "p"])
+    try:
+        deadline = time.monotonic() + 5
+        while not processes_with(marker + "p") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_with(marker + "p") == [probe.pid]
+    finally:
+        probe.kill()
+        probe.wait()
     t0 = time.monotonic()
-    out = run_candidate(check_job(GOOD, workdir=str(job_dir)), LIMITS, timeout_s=3)
+    out = run_candidate(check_job(GOOD, workdir=str(tmp_path / "job")), LIMITS, timeout_s=3)
     assert out.status == "timeout" and "timed out after 3 s while starting the worker" in out.reason
     assert time.monotonic() - t0 < 30
-    assert "stand-in worker started" in out.log_tail
-    child = int((job_dir / "child.pid").read_text())
+    assert "stand-in worker started, child" in out.log_tail  # so the child was running
     deadline = time.monotonic() + 5
-    while not gone(child) and time.monotonic() < deadline:  # reaping by init is asynchronous
+    while processes_with(marker) and time.monotonic() < deadline:  # reaping is asynchronous
         time.sleep(0.05)
-    assert gone(child), "the worker's child survived the timeout"
+    assert processes_with(marker) == [], "the worker's child survived the timeout"
 
 
 @pytest.mark.parametrize(("name", "kept"), [
@@ -172,7 +210,9 @@ def test_worker_env_keeps_only_what_python_and_torch_need(
     env = worker_env(str(tmp_path))
     assert (env.get(name) == "value-123") is kept
     assert env["HOME"] == env["TMPDIR"] == str(tmp_path)
-    assert env["PYTHONPATH"].split(os.pathsep)[0].endswith("src") or "lemonade" not in env
+    # the first import path holds the lemonade package the host runs (a source checkout works)
+    first = Path(env["PYTHONPATH"].split(os.pathsep)[0])
+    assert (first / "lemonade" / "sandbox" / "worker.py").is_file()
 
 
 def test_worker_killed_by_a_signal_is_crashed() -> None:

@@ -63,6 +63,13 @@ def test_every_proposal_and_advice_is_stored(finished_run: Path) -> None:
     assert len(st.advice()) == 4
     # the offline proposer says what it modified: that is the memory's "modification"
     assert all(c["response"] for c in calls)
+    assert [c["kind"] for c in calls if c["kind"] != "repair"] == ["generator"] * 4
+    for c in st.candidates():
+        # the memory's problem is the expert's diagnosis, never the objectives' status line
+        assert c.extra["problem"] and not c.extra["problem"].startswith("objectives:")
+        assert c.extra["suggestion"]["source"] == "expert"
+        # and the modification is the offline proposer's own edit log
+        assert c.extra["summary"] and c.extra["modification"] == c.extra["summary"]
 
 
 def test_search_cli_default_like_run(tmp_path: Path) -> None:
@@ -80,3 +87,48 @@ def test_search_cli_default_like_run(tmp_path: Path) -> None:
     assert listing.returncode == 0 and "digits" in listing.stdout
     show = run_cli("show", str(tmp_path / "r"), cwd=tmp_path)
     assert show.returncode == 0 and "ok" in show.stdout
+
+
+class _Recorder:
+    """A proposer that writes no code (every candidate is rejected, nothing is trained) and
+    records what the loop tells it."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, str]] = []
+        self.requests: list = []
+
+    def propose(self, req):  # type: ignore[no-untyped-def]
+        from lemonade.proposers import Proposal
+
+        self.requests.append(req)
+        return Proposal(code=None, model="offline", error="no code today")
+
+    def repair(self, req, previous, error):  # type: ignore[no-untyped-def]
+        return self.propose(req)
+
+    def observe(self, candidate) -> None:  # type: ignore[no-untyped-def]
+        self.seen.append((candidate.id, str(candidate.status)))
+
+
+def test_observe_is_called_live_and_on_resume(tmp_path: Path) -> None:
+    from lemonade.candidate import Candidate
+    from lemonade.config import build_config
+    from lemonade.search import Search
+
+    cfg = build_config({"dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8],
+                                    "synthetic_size": 100},
+                        "budget": {"iterations": 2, "repair_attempts": 1}, "device": "cpu",
+                        "run_dir": str(tmp_path / "run")})
+    rec = _Recorder()
+    s = start_run(cfg)
+    s.proposer = rec
+    assert s.run().status == "finished"
+    cands = s.store.candidates()
+    assert all(isinstance(c, Candidate) for c in cands)
+    assert rec.seen == [(c.id, "rejected") for c in cands] and len(cands) == 4  # 2 x (1 + repair)
+    assert all(r.parent_metrics is None for r in rec.requests)
+    again = _Recorder()
+    Search(s.cfg, s.run_dir, s.store, s.data, proposer=again)  # a resumed run's rebuild
+    assert again.seen == rec.seen

@@ -265,8 +265,8 @@ def test_endpoint_faults_are_retried_or_recorded(tmp_path: Path, isolated: dict[
 
     st = Store.open(res.run_dir)
     calls = st.llm_calls()
-    assert [c["kind"] for c in calls] == ["propose", "propose", "repair", "propose", "repair",
-                                          "propose"]
+    assert [c["kind"] for c in calls] == ["generator", "generator", "repair", "generator",
+                                          "repair", "generator"]
     errors = [c["error"] or "" for c in calls]
     assert errors[0] == "" and errors[5] == ""
     assert "HTTP 503" in errors[1] and "gave up after 2 attempts" in errors[1]

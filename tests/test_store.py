@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from fake_run import make_fake_run
 
-from lemonade.store import FINISHED, SCHEMA_VERSION, Store, StoreError, best_of, token_totals
+from lemonade.candidate import Candidate, Status
+from lemonade.config import Objective
+from lemonade.store import CLOSED, SCHEMA_VERSION, Store, StoreError, best_of, token_totals
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -77,23 +79,35 @@ def test_candidate_round_trip(store: Store) -> None:
     cid = store.add_candidate(0, None, "class Net: ...", "h0", {"blocks": [1, 2]}, "offline",
                               extra={"problem": "p"})
     row = store.candidate(cid)
-    assert (row["status"], row["iteration"], row["genome"], row["extra"]) == (
-        "pending", 0, {"blocks": [1, 2]}, {"problem": "p"})
+    assert isinstance(row, Candidate)
+    assert (row.status, row.iteration, row.genome, row.extra) == (
+        Status.PENDING, 0, {"blocks": [1, 2]}, {"problem": "p"})
+    with pytest.raises(AttributeError):  # the record is frozen
+        row.status = Status.OK  # type: ignore[misc]
     store.mark_running(cid)
-    assert store.candidate(cid)["status"] == "running"
-    assert store.candidate(cid)["started_at"]
+    assert store.candidate(cid).status is Status.RUNNING
+    assert store.candidate(cid).started_at
     metrics = {"val_accuracy": {"value": 0.9, "unit": "fraction", "method": {"n": 10}}}
     hist = [{"epoch": 0, "loss": 1.0}]
     store.finish_candidate(cid, "ok", metrics, 0.25, True, None, 3.5, hist, "w.pt")
     row = store.candidate(cid)
-    assert row["metrics"] == metrics and row["history"] == hist
-    assert (row["status"], row["cme"], row["feasible"], row["seconds"], row["weights_path"]) == (
+    assert row.metrics == metrics and row.history == hist and row.values == {"val_accuracy": 0.9}
+    assert (row.status, row.cme, row.feasible, row.seconds, row.weights_path) == (
         "ok", 0.25, True, 3.5, "w.pt")
-    assert row["finished_at"] >= row["started_at"]
+    assert row.finished_at >= row.started_at
     assert store.update_extra(cid, {"retried": True}) == {"problem": "p", "retried": True}
 
 
-@pytest.mark.parametrize("final", FINISHED)
+def test_status_sets() -> None:
+    # one vocabulary: interrupted is closed (never changed again) but is not an outcome
+    assert set(CLOSED) == {"ok", "failed", "timeout", "crashed", "rejected", "duplicate",
+                           "interrupted"}
+    from lemonade.candidate import OUTCOMES
+
+    assert Status.INTERRUPTED not in OUTCOMES and Status.DUPLICATE in OUTCOMES
+
+
+@pytest.mark.parametrize("final", CLOSED)
 def test_finished_candidate_is_immutable(store: Store, final: str) -> None:
     cid = store.add_candidate(0, None, "x", "h", None, "offline")
     store.finish_candidate(cid, final, {}, None, False, "why", 0.0, [], None)
@@ -186,11 +200,21 @@ def test_token_totals(usages: list, expected: tuple[int, int, int]) -> None:
     assert token_totals([{"usage": u} for u in usages]) == expected
 
 
-def test_best_of_falls_back_to_cme() -> None:
-    cands = [{"id": 1, "cme": 0.1, "metrics": {}}, {"id": 2, "cme": 0.4, "metrics": {}},
-             {"id": 3, "cme": None, "metrics": {}}]
-    assert best_of(cands, None)["id"] == 2
-    assert best_of([], None) is None
+def _cand(cid: int, status: str, acc: float | None) -> Candidate:
+    metrics = {} if acc is None else {"val_accuracy": {"value": acc, "unit": "fraction"}}
+    return Candidate(id=cid, iteration=cid, status=Status(status), metrics=metrics, cme=-acc
+                     if acc is not None else None)
+
+
+def test_best_of_ranks_by_rank_key_only() -> None:
+    # the stored cme column is deliberately inverted: best_of must rank by the objectives
+    objs = [Objective(metric="val_accuracy", threshold=0.5)]
+    cands = [_cand(1, "ok", 0.6), _cand(2, "ok", 0.9), _cand(3, "failed", None),
+             _cand(4, "ok", 0.7)]
+    assert best_of(cands, objs).id == 2
+    assert best_of(cands, None).id == 1  # no objectives: nothing to rank by, the first ok one
+    assert best_of([], objs) is None
+    assert best_of([_cand(3, "failed", None)], objs) is None
 
 
 def test_summary_of_fake_run(tmp_path: Path) -> None:

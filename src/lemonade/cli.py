@@ -1,4 +1,5 @@
-"""`lemonade` command line: search, resume, evaluate, check, report, export, runs, show.
+"""`lemonade` command line: search, resume, evaluate, check, report, export, runs, show,
+dashboard.
 
 Every command exits 0 on success and non-zero with a one-line reason on failure (no traceback;
 set LEMONADE_DEBUG=1 to see one).
@@ -17,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from lemonade.config import ConfigError, load_config
 
@@ -32,6 +34,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+EVALUATE_EPOCHS = 5  # `evaluate` without a config: a quick look, fewer epochs than a search
 
 
 class UserError(Exception):
@@ -61,13 +64,15 @@ def cli_errors(fn: F) -> F:
             if os.environ.get("LEMONADE_DEBUG"):
                 raise
             msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            err_console.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
+            # escape: a message may hold [brackets] (paths, "pip install 'x[extra]'")
+            err_console.print(f"[bold red]error:[/] {escape(msg)}", highlight=False,
+                              soft_wrap=True)
             raise typer.Exit(2) from None
         except Exception as e:
             if os.environ.get("LEMONADE_DEBUG"):
                 raise
             first = (str(e).strip().splitlines() or [""])[0]
-            err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {first} "
+            err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {escape(first)} "
                               "(set LEMONADE_DEBUG=1 for the traceback)", highlight=False,
                               soft_wrap=True)
             raise typer.Exit(1) from None
@@ -83,12 +88,14 @@ def cli_errors(fn: F) -> F:
 def search(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
     dataset: Annotated[str | None, typer.Option(
-        help="digits | mnist5k | cifar10 | cifar100 | imagenet16-120 | synthetic")] = None,
-    data_dir: Annotated[str | None, typer.Option(help="Folder holding the dataset files.")] = None,
+        help="digits | mnist5k | cifar10 | cifar100 | imagenet16-120 | synthetic | "
+             "folder | arrays")] = None,
+    data_dir: Annotated[str | None, typer.Option(
+        help="Folder holding the dataset files (arrays: the .npz file).")] = None,
     preset: Annotated[str | None, typer.Option(
         help="accuracy-first | balanced | efficiency-first")] = None,
     proposer: Annotated[str | None, typer.Option(
-        help="offline | openai | replay | random")] = None,
+        help="offline | openai | replay | random | evolution")] = None,
     model: Annotated[str | None, typer.Option(help="LLM model name (openai proposer).")] = None,
     base_url: Annotated[str | None, typer.Option(
         help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama.")] = None,
@@ -97,6 +104,9 @@ def search(
     temperature: Annotated[float | None, typer.Option(help="LLM sampling temperature.")] = None,
     replay_from: Annotated[str | None, typer.Option(
         help="Run directory whose recorded LLM replies the replay proposer plays back.")] = None,
+    improver_model: Annotated[str | None, typer.Option(
+        help="Model of the Prompt Improver LLM (proposer.improver.model); endpoint, key and "
+             "temperature default to the proposer's.")] = None,
     iterations: Annotated[int | None, typer.Option(help="Candidates to propose.")] = None,
     epochs: Annotated[int | None, typer.Option(help="Training epochs per candidate.")] = None,
     max_seconds: Annotated[float | None, typer.Option(
@@ -104,6 +114,13 @@ def search(
     device: Annotated[str | None, typer.Option(help="auto | cpu | cuda")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
     run_dir: Annotated[str | None, typer.Option(help="Where the run is written.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Candidates trained at the same time (Ray; 1 = no Ray).", min=1)] = None,
+    batch: Annotated[int | None, typer.Option(
+        help="Candidates proposed a round (default: --workers).", min=1)] = None,
+    proxy_epochs: Annotated[int | None, typer.Option(
+        help="Multi-fidelity: epochs of the proxy round every candidate trains first.",
+        min=1)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Less output.")] = False,
 ) -> None:
     """Run a discovery search (defaults: digits, offline proposer, CPU, a few minutes)."""
@@ -111,11 +128,15 @@ def search(
         "dataset.name": dataset, "dataset.data_dir": data_dir, "preset": preset,
         "proposer.kind": proposer, "proposer.model": model, "proposer.base_url": base_url,
         "proposer.api_key_env": api_key_env, "proposer.temperature": temperature,
-        "proposer.replay_from": replay_from,
+        "proposer.replay_from": replay_from, "proposer.improver.model": improver_model,
         "budget.iterations": iterations, "budget.epochs": epochs,
         "budget.max_seconds": max_seconds, "device": device, "seed": seed, "run_dir": run_dir,
+        "parallel.workers": workers, "parallel.batch": batch, "budget.proxy_epochs": proxy_epochs,
     }
     cfg = load_config(config, overrides)
+    from lemonade.parallel import require_ray
+
+    require_ray(cfg)  # `--workers 2` without Ray: one line with the install hint, nothing written
     from lemonade.progress import SearchDisplay
     from lemonade.search import start_run
 
@@ -131,6 +152,8 @@ def resume(
     iterations: Annotated[int | None, typer.Option(
         help="Raise the iteration budget (total, not additional).")] = None,
     max_seconds: Annotated[float | None, typer.Option(help="Raise the wall-clock budget.")] = None,
+    improver_model: Annotated[str | None, typer.Option(
+        help="Model of the Prompt Improver LLM from here on (proposer.improver.model).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Continue an interrupted run from its store; finished candidates are never retrained."""
@@ -140,7 +163,8 @@ def resume(
     from lemonade.search import resume_run
 
     s = resume_run(run_dir, overrides={"budget.iterations": iterations,
-                                       "budget.max_seconds": max_seconds})
+                                       "budget.max_seconds": max_seconds,
+                                       "proposer.improver.model": improver_model})
     display = SearchDisplay(console, s.cfg, quiet=quiet)  # the run's own (resolved) config
     s.hooks = display.hooks()
     _drive(s, display)
@@ -169,15 +193,24 @@ def _drive(s: Any, display: Any) -> None:
 @cli_errors
 def evaluate(
     model_py: Annotated[Path, typer.Argument(help="A model file defining class Net.")],
-    dataset: Annotated[str, typer.Option(help="Dataset name.")] = "digits",
-    data_dir: Annotated[str | None, typer.Option(help="Folder holding the dataset.")] = None,
-    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 5,
-    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    dataset: Annotated[str | None, typer.Option(
+        help="Dataset name (default: the config's, else digits).")] = None,
+    data_dir: Annotated[str | None, typer.Option(
+        help="Folder holding the dataset (arrays: the .npz file).")] = None,
+    epochs: Annotated[int | None, typer.Option(
+        help=f"Training epochs (default: the config's, else {EVALUATE_EPOCHS}).")] = None,
+    device: Annotated[str | None, typer.Option(
+        help="auto | cpu | cuda (default: the config's, else auto)")] = None,
     config: Annotated[Path | None, typer.Option("--config", "-c",
                                                 help="Config for train/measure settings.")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[int | None, typer.Option(
+        help="Random seed (default: the config's, else 0).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json",
                                                   help="Write metrics JSON here.")] = None,
+    save_weights: Annotated[Path | None, typer.Option(
+        "--save-weights", help="Keep the trained weights in this file: a state_dict for the "
+                               "model file's Net (torch.save; safetensors if it ends in "
+                               ".safetensors).")] = None,
 ) -> None:
     """Train and measure one model file; print its metrics and optionally write them as JSON."""
     from lemonade import metrics as M
@@ -185,10 +218,12 @@ def evaluate(
     from lemonade.progress import epoch_progress, metrics_table
     from lemonade.sandbox import CandidateJob, check_source, run_candidate
 
+    from lemonade.sandbox.check import read_model_file
+
     try:
-        source = model_py.read_text()
-    except OSError as e:
-        raise UserError(f"cannot read model file {model_py}: {e.strerror or e}") from None
+        source = read_model_file(model_py)  # not UTF-8: one clear line, not "internal error"
+    except ValueError as e:
+        raise UserError(f"model file: {e}") from None
     violations = check_source(source)
     if violations:
         v = violations[0]
@@ -196,22 +231,79 @@ def evaluate(
         if len(violations) > 1:
             more = f" (+{len(violations) - 1} more; see `lemonade check`)"
         raise UserError(f"{model_py}: line {v.line}: {v.message}{more}")
+    # a flag overrides the config only when given (None is "not given" to load_config)
+    if config is None and epochs is None:
+        epochs = EVALUATE_EPOCHS
     cfg = load_config(config, {"dataset.name": dataset, "dataset.data_dir": data_dir,
                                "budget.epochs": epochs, "device": device, "seed": seed})
     data = load_dataset(cfg.dataset, seed=cfg.seed)  # clear error now, not inside the worker
     job = CandidateJob(source=source, config=cfg.model_dump(mode="json"), workdir=None,
-                       device=cfg.device, want_weights=False)
+                       device=cfg.device, want_weights=save_weights is not None)
     with epoch_progress(console, cfg.budget.epochs, f"{model_py.name} on {data.name}") as on_ev:
         outcome = run_candidate(job, cfg.sandbox, cfg.budget.candidate_timeout_s, on_event=on_ev)
     if outcome.status != "ok":
         raise UserError(f"{model_py.name}: {outcome.status}: {outcome.reason}")
     console.print(metrics_table(outcome.metrics, title=f"{model_py.name} on {data.name}"))
+    if save_weights is not None:
+        _keep_weights(outcome.weights_path, save_weights)
     if json_out:
         doc = {"model": str(model_py), "dataset": data.info(), "status": outcome.status,
                "metrics": M.to_json(outcome.metrics), "history": outcome.history}
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(doc, indent=2))
         console.print(f"metrics written to {json_out}")
+
+
+def _keep_weights(weights_path: str | None, dest: Path) -> None:
+    """Write the weights a single evaluation left in its temporary job folder to `dest`, as a
+    state_dict of the model file's Net; then remove that folder."""
+    import shutil
+
+    from lemonade.finalize import plain_state_dict, save_state_dict
+
+    if not weights_path or not Path(weights_path).is_file():
+        raise UserError("the evaluation left no weights to save")
+    src = Path(weights_path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    save_state_dict(plain_state_dict(src), dest)
+    if src.parent.name.startswith("lemonade-job-"):  # the evaluation's temporary job folder
+        shutil.rmtree(src.parent, ignore_errors=True)
+    console.print(f"weights written to {dest}")
+
+
+@app.command()
+@cli_errors
+def finalize(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory.")],
+    top: Annotated[int, typer.Option(help="Retrain the K best candidates.", min=1)] = 1,
+    epochs: Annotated[int | None, typer.Option(
+        help="Final epochs (default: budget.final_epochs, else 3x budget.epochs).",
+        min=1)] = None,
+    seeds: Annotated[int, typer.Option(help="Seeds per candidate (mean ± spread).", min=1)] = 1,
+    workers: Annotated[int | None, typer.Option(
+        help="Trainings at the same time (Ray; default: the run's parallel.workers).",
+        min=1)] = None,
+    ray_address: Annotated[str | None, typer.Option(
+        help="Join this Ray cluster (HOST:PORT or auto) instead of a local runtime.")] = None,
+) -> None:
+    """Retrain the best candidate (or top K) on train+val with the longer schedule; measure
+    every metric again, test accuracy on the untouched test split; write RUN_DIR/final/."""
+    from lemonade.finalize import FinalizeError, final_table, finalize_run
+
+    _need_run(run_dir)
+
+    def on_seed(fc: Any, sr: Any) -> None:
+        acc = "n/a" if sr.test_accuracy is None else f"{sr.test_accuracy:.4f}"
+        console.print(f"candidate {fc.candidate_id} seed {sr.seed}: {sr.status}, test accuracy "
+                      f"{acc} ({sr.seconds:.1f} s)", highlight=False)
+
+    try:
+        res = finalize_run(run_dir, top=top, epochs=epochs, seeds=seeds, workers=workers,
+                           ray_address=ray_address, on_seed=on_seed)
+    except FinalizeError as e:
+        raise UserError(str(e)) from None
+    console.print(final_table(res))
+    console.print(f"final model written to {res.final_dir}")
 
 
 @app.command()
@@ -307,6 +399,40 @@ def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")]) -> N
 
     _need_run(run_dir)
     console.print(candidates_table(run_dir))
+
+
+@app.command()
+@cli_errors
+def dashboard(
+    runs_dir: Annotated[Path, typer.Argument(help="Folder holding runs (or one run).")] = Path(
+        "runs"),
+    port: Annotated[int, typer.Option(help="TCP port (0: any free port).", min=0,
+                                      max=65535)] = 8765,
+    host: Annotated[str, typer.Option(help="Address to bind; the default is this machine "
+                                           "only.")] = "127.0.0.1",
+    poll: Annotated[float, typer.Option(help="Seconds between the pages' refresh checks.",
+                                        min=0.25)] = 2.0,
+) -> None:
+    """A local, read-only web page over the runs, live while a search writes to them."""
+    from lemonade.dashboard import INSTALL_HINT, missing_dependencies
+
+    missing = missing_dependencies()
+    if missing:
+        raise UserError(f"the dashboard needs {', '.join(missing)}: {INSTALL_HINT}")
+    if not runs_dir.is_dir():
+        raise UserError(f"no such folder: {runs_dir}")
+    from lemonade.dashboard.app import serve
+
+    def ready(url: str) -> None:
+        console.print(f"dashboard of {runs_dir} at [bold]{url}[/] (read-only; Ctrl-C stops it)",
+                      highlight=False, soft_wrap=True)
+
+    try:
+        serve(runs_dir, host=host, port=port, poll_seconds=poll, on_ready=ready)
+    except OSError as e:
+        raise UserError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    except KeyboardInterrupt:
+        pass
 
 
 def _need_run(run_dir: Path) -> None:

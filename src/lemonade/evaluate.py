@@ -1,7 +1,13 @@
 """One candidate end to end, in whatever process calls it: check, build, dry-run, train, measure.
 
-    source ─ validate.check_source ─ modelfile.build_net ─ check_output (batch of 2, CPU)
-           ─ train_model inside EnergyTracker ─ measure_model ─> EvalResult
+    source ─ sandbox.check_source ─ modelfile.build_net ─ check_output (batch of 2, CPU)
+           ─ train_model inside EnergyTracker ─ measure_model ─> EvalResult   (evaluate_source)
+    source ─ ... ─ train_model ─> TrainedCandidate                           (train_candidate)
+
+`evaluate_source` measures in the calling process: fine for trusted code and tests. Searches and
+`lemonade evaluate` use `train_candidate` inside the training worker and measure the exported
+artifact in a separate process (`lemonade.sandbox.runner`), so nothing the candidate runs can
+touch the figures that rank it.
 
 A bad model never raises out of here: every failure becomes `status="failed"` with a reason the
 proposer can repair from, and whatever could still be measured (params, FLOPs...) is kept.
@@ -81,14 +87,21 @@ def _cpu_state(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
 
 
-def evaluate_source(source: str, data: Dataset, cfg: Config, device: torch.device,
-                    on_epoch: Callable[[EpochStats], None] | None = None) -> EvalResult:
-    """Evaluate one model file's source on `data`; never raises for a bad model."""
-    device = torch.device(device)
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
+def plain_container_modules(model: nn.Module) -> list[str]:
+    """Attributes that hold layers in a plain list, tuple or dict: never trained, never counted."""
+    found = []
+    for prefix, mod in model.named_modules():
+        for name, value in vars(mod).items():
+            items = (value.values() if isinstance(value, dict) and not name.startswith("_")
+                     else value if isinstance(value, list | tuple) else ())
+            if any(isinstance(v, nn.Module) for v in items):
+                found.append(f"{prefix}.{name}" if prefix else name)
+    return found
 
-    # -- static checks: nothing of the source runs before they pass -----------------------------
+
+def _build(source: str, data: Dataset, cfg: Config, timings: dict[str, float]
+           ) -> nn.Module | EvalResult:
+    """Static check, build and dry run; the model, or the failed result saying why."""
     try:
         violations = check_source(source)
     except Exception as e:  # a checker bug must not crash the worker; the source stays unrun
@@ -96,20 +109,81 @@ def evaluate_source(source: str, data: Dataset, cfg: Config, device: torch.devic
     if violations:
         lines = "; ".join(f"{_where(v)}{v.message}" for v in violations)
         return _failed(f"rejected by the static check: {lines}", timings=timings)
-
-    # -- build and dry run: shape errors surface here, before any training time is spent -------
     torch.manual_seed(cfg.seed)  # the weight initialisation is part of the experiment
     try:
         model = build_net(source, in_channels=data.channels, num_classes=data.num_classes)
     except Exception as e:
         what = "out of memory" if is_out_of_memory(e) else "could not build Net"
         return _failed(f"{what}: {_describe(e)}", timings=timings)
+    plain = plain_container_modules(model)
+    if plain:
+        return _failed(f"layers kept in a plain Python list/dict ({', '.join(plain[:3])}) are "
+                       "never trained nor counted: use nn.ModuleList or nn.ModuleDict",
+                       timings=timings)
     try:
         check_output(model, data.channels, data.image_size, data.num_classes, device="cpu")
     except Exception as e:
         if is_out_of_memory(e):
             return _failed(f"out of memory: {_describe(e)}", timings=timings)
         return _failed(f"dry run failed: {_describe(e)}", timings=timings)
+    return model
+
+
+@dataclass
+class TrainedCandidate:
+    """What the training worker produces: the trained model (or why not) and its history."""
+
+    status: Literal["ok", "failed"]
+    reason: str | None
+    model: nn.Module | None = None
+    train: TrainResult | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def train_candidate(source: str, data: Dataset, cfg: Config, device: torch.device,
+                    on_epoch: Callable[[EpochStats], None] | None = None) -> TrainedCandidate:
+    """Build and train only (the training worker's job): no measurement, no energy tracker,
+    nothing here ranks the candidate. `data` may hold the train split alone."""
+    device = torch.device(device)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    built = _build(source, data, cfg, timings)
+    if isinstance(built, EvalResult):
+        return TrainedCandidate("failed", built.reason, timings=timings)
+    model = built
+    timings["build_s"] = time.perf_counter() - t
+    _preload_optimizer_imports()
+    t = time.perf_counter()
+    try:
+        train = train_model(model, data, cfg.train, epochs=cfg.budget.epochs,
+                            max_seconds=cfg.budget.seconds_per_candidate, device=device,
+                            seed=cfg.seed, on_epoch=on_epoch)
+    except Exception as e:
+        timings["train_s"] = time.perf_counter() - t
+        _release(device)
+        what = "out of memory" if is_out_of_memory(e) else "training failed"
+        return TrainedCandidate("failed", f"{what}: {_describe(e)}"[:MAX_REASON_CHARS],
+                                timings=timings)
+    timings["train_s"] = time.perf_counter() - t
+    if train.status == "diverged":
+        return TrainedCandidate("failed", f"training diverged: {train.reason}", train=train,
+                                timings=timings)
+    return TrainedCandidate("ok", _note(train), model=model, train=train, timings=timings)
+
+
+def evaluate_source(source: str, data: Dataset, cfg: Config, device: torch.device,
+                    on_epoch: Callable[[EpochStats], None] | None = None) -> EvalResult:
+    """Evaluate one model file's source on `data`; never raises for a bad model."""
+    device = torch.device(device)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+
+    # -- static checks first: nothing of the source runs before they pass (in _build) ----------
+    # -- build and dry run: shape errors surface here, before any training time is spent -------
+    built = _build(source, data, cfg, timings)
+    if isinstance(built, EvalResult):
+        return built
+    model = built
     timings["build_s"] = time.perf_counter() - t
 
     # -- train, inside the energy tracker --------------------------------------------------------

@@ -18,13 +18,27 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from lemonade.config import Objective, RuleConfig
 from lemonade.metrics import METRICS
 from lemonade.objectives import describe_gap, format_value, ratio
-from lemonade.rules import BUILTIN_RULES, MAGNITUDE_MIN, Context, Emit, Rule, Trigger
+from lemonade.rules import (
+    ALTERNATIVES,
+    BUILTIN_RULES,
+    GROWTH,
+    MAGNITUDE_MIN,
+    STALL_WINDOW,
+    Context,
+    Emit,
+    Rule,
+    Trigger,
+    stall_count,
+)
+
+STATUS_PREFIX = "objectives:"  # the diagnosis line that lists every objective's status
+REPEAT_LIMIT = 2  # the same advice for the same parent at most this many times in a row
 
 # --- vocabulary --------------------------------------------------------------------------------
 ACTIONS: tuple[str, ...] = (
@@ -102,6 +116,16 @@ class Advice:
     @property
     def actions(self) -> list[str]:
         return [i.action for i in self.instructions]
+
+    @property
+    def findings(self) -> list[str]:
+        """The diagnosis without the objectives' status line (what is wrong, not the numbers):
+        the memory's "problem" and the default suggestion's diagnosis."""
+        return [d for d in self.diagnosis if not d.startswith(STATUS_PREFIX)]
+
+    def signature(self) -> tuple[tuple[str, int], ...]:
+        """What makes two pieces of advice "the same": actions and magnitudes (to 5%)."""
+        return advice_signature([(i.action, i.magnitude) for i in self.instructions])
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -378,24 +402,65 @@ def _status_line(objs: Sequence[Objective], metrics: Mapping[str, float]) -> str
         state = "met" if ratio(o, v) >= 0 else "not met"
         parts.append(f"{o.metric} {format_value(o.metric, v)} vs {o.goal} "
                      f"{format_value(o.metric, o.threshold)} ({describe_gap(o, v)}, {state})")
-    return "objectives: " + "; ".join(parts)
+    return STATUS_PREFIX + " " + "; ".join(parts)
+
+
+def advice_signature(pairs: Iterable[tuple[str, float]]) -> tuple[tuple[str, int], ...]:
+    """Actions with magnitudes rounded to 5%: two pieces of advice with equal signatures are
+    the same advice to a proposer."""
+    return tuple((a, round(float(m) * 20)) for a, m in pairs)
+
+
+def _history_pairs(h: Mapping[str, Any]) -> list[tuple[str, float]]:
+    return [(str(p[0]), float(p[1])) for p in h.get("advice") or [] if len(p) >= 2]
+
+
+def vary(instrs: Sequence[Instruction], tried: set[str], why: str) -> list[Instruction]:
+    """Change every instruction whose action is in `tried`: to an alternative action toward the
+    same end that was not tried (and does not contradict another instruction), else to a larger
+    step of the same action. Keeps the order; the result's signature differs from the input's."""
+    present = {i.action for i in instrs}
+    out: list[Instruction] = []
+    for i in instrs:
+        if i.action not in tried:
+            out.append(i)
+            continue
+        alt = next((a for a in ALTERNATIVES.get(i.action, ()) if a not in tried
+                    and a not in present and OPPOSITE.get(a) not in present), None)
+        if alt is not None:
+            present.add(alt)
+            out.append(replace(i, action=alt, reason=f"{i.reason}; {alt} instead of "
+                                                     f"{i.action} ({why})"))
+        else:
+            out.append(replace(i, magnitude=min(1.0, max(i.magnitude * GROWTH,
+                                                         i.magnitude + 0.1)),
+                               reason=f"{i.reason}; a larger step ({why})"))
+    before = advice_signature((i.action, i.magnitude) for i in instrs)
+    if advice_signature((i.action, i.magnitude) for i in out) == before and len(out) > 1:
+        out = out[1:] + out[:1]  # nothing could grow or change: lead with another instruction
+    return out
 
 
 def advise(objs: list[Objective], metrics: dict[str, float] | None, *,
            history: list[dict] | None = None, extra_rules: Sequence[RuleConfig] = (),
-           failure: str | None = None) -> Advice:
-    """Instructions for the next candidate from the last one's metrics (or failure).
+           failure: str | None = None, stall_after: int = STALL_WINDOW) -> Advice:
+    """Instructions for the next candidate from the parent's metrics (or the last failure).
 
-    `metrics`: the last candidate's flat {metric: value} (None/empty: nothing measured yet).
-    `history`: earlier attempts, oldest first, *not* including the last candidate, each a dict
-    with "metrics" ({metric: value}) and "status" ("ok" or a failure state); used to notice a
-    stalled search. `failure`: the last candidate's failure text (OOM, timeout, diverged, shape
-    error...). Raises ValueError for an invalid user rule.
+    `metrics`: the parent's flat {metric: value}, validation metrics only (None/empty: nothing
+    measured yet). `history`: the attempts already made from this parent, oldest first, each
+    {"status", "beat_parent": bool, "advice": [[action, magnitude], ...]}. When the last
+    `stall_after` of them all failed to beat the parent, the `stalled` rule fires and the
+    instructions tried in those attempts are changed (another action, or a larger step); and the
+    same advice is never given for the same parent more than REPEAT_LIMIT times in a row.
+    `failure`: the last candidate's failure text (OOM, timeout, diverged, shape error...).
+    Raises ValueError for an invalid user rule.
     """
-    metrics = {k: float(v) for k, v in (metrics or {}).items() if v is not None}
+    metrics = {k: float(v) for k, v in (metrics or {}).items()
+               if v is not None and not k.startswith("test_")}
     by_metric = {o.metric: o for o in objs}
-    ctx = Context(objectives=by_metric, metrics=metrics, history=tuple(history or ()),
-                  failure=failure or None)
+    history = [h for h in history or () if isinstance(h, Mapping)]
+    ctx = Context(objectives=by_metric, metrics=metrics, history=tuple(history),
+                  failure=failure or None, stall_after=stall_after)
     rules = [*BUILTIN_RULES, *(compile_rule(rc) for rc in extra_rules)]
 
     diagnosis: list[str] = []
@@ -413,4 +478,14 @@ def advise(objs: list[Objective], metrics: dict[str, float] | None, *,
     # actions carry the full magnitude, its secondary ones a fraction); the sort is stable, so
     # remaining ties keep the table's order (rule, then the order of its actions).
     kept.sort(key=lambda i: (-i.priority, -i.gap, -i.magnitude))
-    return Advice(diagnosis=diagnosis, instructions=kept[:MAX_INSTRUCTIONS], conflicts=conflicts)
+    instrs = kept[:MAX_INSTRUCTIONS]
+    if metrics and stall_count(history) >= stall_after:
+        tried = {a for h in history[-stall_after:] for a, _ in _history_pairs(h)}
+        instrs = vary(instrs, tried, f"tried in the last {stall_after} attempts from this "
+                                     "parent without improvement")
+    recent = [advice_signature(_history_pairs(h)) for h in history[-REPEAT_LIMIT:]]
+    current = advice_signature((i.action, i.magnitude) for i in instrs)
+    if len(recent) == REPEAT_LIMIT and all(sig == current for sig in recent):
+        instrs = vary(instrs, {i.action for i in instrs},
+                      f"this advice was already given {REPEAT_LIMIT} times in a row")
+    return Advice(diagnosis=diagnosis, instructions=instrs, conflicts=conflicts)

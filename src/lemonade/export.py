@@ -1,7 +1,12 @@
 """Export a run's best (or a chosen) candidate for the edge, as ONNX or TorchScript, checked.
 
-The candidate's code is validated again (`lemonade.validate.check_source`) before it is built: it
-passed when it was searched, but the file on disk may have been edited since.
+No candidate source runs here. The export starts from the artifact the training worker wrote and
+the trusted measurement measured: `graph.json` (a `torch.export` program) and
+`weights.safetensors`, read by `lemonade.sandbox.artifacts.load_program` (no pickle, every graph
+node checked against an operator allow-list) and run as `ProgramModule`, a plain module calling
+ATen operators. A payload that stays dormant in the worker therefore has nothing to fire on here.
+Runs made before artifacts existed (only `model.py` + `weights.pt`) cannot be exported without
+running their code: evaluate the model file again (`lemonade evaluate FILE --save-weights DIR`).
 
 ONNX: torch 2.13's `torch.onnx.export` defaults to the dynamo exporter (`torch.export` + onnxscript,
 which must be installed; it works offline). It is the maintained path, so we use it, with a dynamic
@@ -9,12 +14,11 @@ batch axis; if it fails (onnxscript missing, an op it cannot trace) we fall back
 TorchScript-based exporter (`dynamo=False`, `dynamic_axes`). `ExportResult.exporter` says which ran.
 The dynamo exporter costs ~5-15 s a model on a CPU; the TorchScript one under a second.
 
-TorchScript: `torch.jit.trace` (deprecated upstream in favour of torch.export, still supported and
-what many mobile runtimes load), falling back to `torch.jit.script`.
+TorchScript: `torch.jit.trace` of the program module, falling back to `torch.jit.script`.
 
-Both are checked against PyTorch on a random batch of 4 (the export used a batch of 2, so this also
-proves the batch axis is dynamic): within atol 1e-4, rtol 1e-3, via onnxruntime (CPU) or
-`torch.jit.load`.
+Both are checked against the exported program on a random batch of 4 (the export used a batch of
+2, so this also proves the batch axis is dynamic): within atol 1e-4, rtol 1e-3, via onnxruntime
+(CPU) or `torch.jit.load`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from lemonade.candidate import Candidate
 from lemonade.store import Store, StoreError
 
 ATOL, RTOL = 1e-4, 1e-3
@@ -53,8 +58,7 @@ class ExportResult:
 @dataclass(frozen=True)
 class _Source:
     candidate_id: int | None
-    code: str
-    weights: Path
+    artifacts: Path  # the folder holding graph.json + weights.safetensors
     channels: int
     image_size: tuple[int, int]
     num_classes: int
@@ -77,22 +81,31 @@ def _dataset_shape(store: Store) -> tuple[int, tuple[int, int], int]:
     return int(info["channels"]), _image_hw(info["image_size"]), int(info["num_classes"])
 
 
-def _weights_of(run_dir: Path, row: dict[str, Any]) -> Path:
-    cdir = run_dir / "candidates" / f"{row['id']:04d}"
-    tried = []
-    if row.get("weights_path"):
-        p = Path(row["weights_path"])
-        tried += [p] if p.is_absolute() else [p, run_dir / p, run_dir.parent / p]
-    tried.append(cdir / "weights.pt")
-    for p in tried:
-        if p.is_file():
-            return p
-    raise ExportError(f"candidate {row['id']} ({row['status']}) has no weights: looked for "
+def has_artifacts(folder: Path) -> bool:
+    from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
+
+    return (folder / GRAPH_FILE).is_file() and (folder / WEIGHTS_FILE).is_file()
+
+
+def _artifacts_of(run_dir: Path, row: Candidate) -> Path:
+    cdir = run_dir / "candidates" / f"{row.id:04d}"
+    tried = [cdir]  # this run's own folder first: a copied run must not export the original
+    if row.weights_path:
+        p = Path(row.weights_path)
+        tried += [q.parent for q in ([p] if p.is_absolute() else [p, run_dir / p,
+                                                                   run_dir.parent / p])]
+    for folder in tried:
+        if has_artifacts(folder):
+            return folder
+    legacy = " (it has model.py and weights.pt from before trusted measurement: evaluate the "\
+        "model file again to export it)" if (cdir / "weights.pt").is_file() else ""
+    raise ExportError(f"candidate {row.id} ({row.status}) has no exported model "
+                      f"(graph.json + weights.safetensors){legacy}: looked in "
                       + ", ".join(str(p) for p in dict.fromkeys(tried)))
 
 
 def locate(run_dir: Path, candidate_id: int | None) -> _Source:
-    """The code, weights and input shape of the chosen candidate, or best/ by default."""
+    """The exported model and input shape of the chosen candidate, or best/ by default."""
     try:
         store = Store.open(run_dir)
     except StoreError as e:
@@ -100,13 +113,11 @@ def locate(run_dir: Path, candidate_id: int | None) -> _Source:
     with store:
         channels, hw, classes = _dataset_shape(store)
         best = run_dir / "best"
-        has_best = (best / "model.py").is_file() and (best / "weights.pt").is_file()
-        if candidate_id is None and has_best:
+        if candidate_id is None and has_artifacts(best):
             cid = None
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 cid = json.loads((best / "candidate.json").read_text()).get("candidate_id")
-            return _Source(cid, (best / "model.py").read_text(), best / "weights.pt", channels,
-                           hw, classes)
+            return _Source(cid, best, channels, hw, classes)
         if candidate_id is None:
             row = store.best_candidate()
             if row is None:
@@ -116,42 +127,29 @@ def locate(run_dir: Path, candidate_id: int | None) -> _Source:
                 row = store.candidate(candidate_id)
             except StoreError as e:
                 raise ExportError(str(e)) from None
-        weights = _weights_of(run_dir, row)
-        code_file = run_dir / "candidates" / f"{row['id']:04d}" / "model.py"
-        # the file next to the weights is the exact code that produced them; the DB has a copy
-        code = code_file.read_text() if code_file.is_file() else (row.get("code") or "")
-        return _Source(row["id"], code, weights, channels, hw, classes)
+        return _Source(row.id, _artifacts_of(run_dir, row), channels, hw, classes)
 
 
 # ---- building ----------------------------------------------------------------------------------
 def build_model(src: _Source) -> Any:
-    """Validate, build and load the weights; returns the model in eval mode on the CPU."""
+    """The checked exported program as a module in eval mode on the CPU (no candidate code)."""
     import torch
 
-    from lemonade.modelfile import ModelFileError, build_net
-    from lemonade.sandbox import check_source
+    from lemonade.sandbox.artifacts import ArtifactError, ProgramModule, load_program
 
-    violations = check_source(src.code)
-    if violations:
-        v = violations[0]
-        raise ExportError(f"the model code fails validation ({len(violations)} problem(s)); "
-                          f"line {v.line}: {v.message}")
     try:
-        model = build_net(src.code, in_channels=src.channels, num_classes=src.num_classes)
-    except ModelFileError as e:
-        raise ExportError(f"cannot build the model: {e}") from None
-    try:
-        state = torch.load(src.weights, map_location="cpu", weights_only=True)
-    except Exception as e:
-        raise ExportError(f"cannot read weights {src.weights}: {e}") from None
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    try:
-        model.load_state_dict(state)
-    except Exception as e:
-        first = " ".join(str(e).strip().splitlines()[0:2])
-        raise ExportError(f"weights {src.weights} do not fit the model: {first}") from None
-    return model.eval()
+        ep, _report = load_program(src.artifacts)
+        model = ProgramModule(ep).eval()
+    except ArtifactError as e:
+        raise ExportError(f"cannot load the exported model in {src.artifacts}: {e}") from None
+    h, w = src.image_size
+    with torch.no_grad():
+        out = model(torch.zeros(2, src.channels, h, w))
+    if tuple(out.shape) != (2, src.num_classes):
+        raise ExportError(f"the exported model gives {tuple(out.shape)} for input "
+                          f"{(2, src.channels, h, w)}; the run's dataset_info expects "
+                          f"(2, {src.num_classes})")
+    return model
 
 
 # ---- exporters ---------------------------------------------------------------------------------

@@ -1,11 +1,19 @@
 """Feedback memory: what the proposer is told about earlier attempts, in a bounded prompt.
 
 After "Resource-Efficient Iterative LLM-Based NAS with Feedback Memory": a sliding window of the
-last K attempts, each a triple (problem diagnosed, modification suggested, outcome measured),
-failures included (a failure is a signal too: "FAILED: out of memory at build" steers the next
-proposal away from that size), plus the best-so-far and the current Pareto set over every attempt
-ever recorded. Only the window keeps text; best and Pareto keep slim copies, so memory and the
-rendered prompt stay the same size however long the run.
+last K attempts, each a triple
+
+- problem: the diagnosis the attempt started from (the Prompt Improver's, or the expert
+  system's findings); never the objectives' status line, which the outcome already shows;
+- modification: what was changed (the improver's suggestion, the summary the code generator
+  gave above its code, or the offline proposer's edit log);
+- outcome: the status and the measured validation metrics with their change from the parent,
+  or the failure and its reason (a failure is a signal too: "FAILED: out of memory at build"
+  steers the next proposal away from that size),
+
+plus the best-so-far and the current Pareto set over every attempt ever recorded. Only the window
+keeps text; best and Pareto keep slim copies, so memory and the rendered prompt stay the same size
+however long the run. Test-split metrics are never recorded: the memory goes into prompts.
 """
 
 from __future__ import annotations
@@ -33,6 +41,9 @@ from lemonade.objectives import (
 # target, and we enforce it exactly on the estimate (a hard character cap) so it never grows.
 CHARS_PER_TOKEN = 4
 STORED_CHARS = 1000  # a field longer than this (a 50 kB traceback) is cut when recorded
+# a diagnosis is kept whole up to this (the improver's is at most 800 characters, the expert's a
+# few lines); rendering never shortens it: outcomes and modifications give way first
+PROBLEM_CHARS = 1600
 SLIM_CHARS = 240  # best / Pareto copies keep this much of each text field
 FULL_CHARS = 240  # per field in the rendered window, before any shortening
 SHORT_CHARS = 80  # per field once an entry is shortened to fit the budget
@@ -88,34 +99,62 @@ def _advice_parts(advice: Any) -> tuple[list[str], list[tuple[str, float]]]:
     return list(advice.diagnosis), [(i.action, i.magnitude) for i in advice.instructions]
 
 
-def outcome_text(objectives: Sequence[Objective], metrics: Mapping[str, float]) -> str:
-    """`val_accuracy 0.912 (met, 0.012 over threshold); params 610,000 (not met, ...)`."""
+def _change(metric: str, value: float | None, before: float | None) -> str:
+    if value is None or before is None:
+        return ""
+    d = value - before
+    if metric.endswith("accuracy"):
+        return f", {d:+.3f} vs parent"
+    if before != 0:
+        return f", {d / abs(before) * 100:+.0f}% vs parent"
+    return ""
+
+
+def outcome_text(objectives: Sequence[Objective], metrics: Mapping[str, float],
+                 parent: Mapping[str, float] | None = None) -> str:
+    """`val_accuracy 0.912 (met, 0.012 over threshold, +0.020 vs parent); params 610,000 (not
+    met, ..., -12% vs parent)`: validation metrics only, with the change from the parent."""
     parts = []
     for o in objectives:
         v = metrics.get(o.metric)
         state = "met" if ratio(o, v) >= 0 else "not met"
-        parts.append(f"{o.metric} {format_value(o.metric, v)} ({state}, {describe_gap(o, v)})")
+        delta = _change(o.metric, v, (parent or {}).get(o.metric))
+        parts.append(f"{o.metric} {format_value(o.metric, v)} ({state}, "
+                     f"{describe_gap(o, v)}{delta})")
     return "; ".join(parts)
+
+
+def _validation_only(metrics: Mapping[str, float] | None) -> dict[str, float]:
+    return {k: float(v) for k, v in (metrics or {}).items()
+            if v is not None and not k.startswith("test_")}
 
 
 def make_attempt(objectives: Sequence[Objective], *, iteration: int,
                  candidate_id: int | str | None, status: str,
                  metrics: Mapping[str, float] | None, reason: str | None = None,
-                 advice: Any = None) -> Attempt:
+                 advice: Any = None, problem: str | None = None,
+                 modification: str | None = None,
+                 parent_metrics: Mapping[str, float] | None = None) -> Attempt:
     """An Attempt from what the store holds for a candidate (live, or from rows on resume).
 
-    `advice` is the `lemonade.expert.Advice` the candidate was proposed from, or its JSON.
+    `problem` / `modification`: the diagnosis the attempt started from and what was changed; when
+    not given they come from `advice` (the `lemonade.expert.Advice` it was proposed from, or its
+    JSON): its findings and its instructions. `parent_metrics`: the parent's values, for the
+    outcome's change from the parent. Test-split metrics are dropped.
     """
-    metrics = {k: float(v) for k, v in (metrics or {}).items() if v is not None}
+    metrics = _validation_only(metrics)
+    parent_metrics = _validation_only(parent_metrics)
     diag, instr = _advice_parts(advice)
-    # The first diagnosis line is the objectives' status, which the outcome already shows.
-    problem = "; ".join(d for d in diag if not d.startswith("objectives:")) or "; ".join(diag)
-    modification = ", ".join(f"{a} {round(m * 100)}%" if a != "add_weight_initializer" else a
-                             for a, m in instr)
+    if problem is None:
+        # The objectives' status line is not a diagnosis: the outcome already shows it.
+        problem = "; ".join(d for d in diag if not d.startswith("objectives:"))
+    if modification is None:
+        modification = ", ".join(f"{a} {round(m * 100)}%" if a != "add_weight_initializer"
+                                 else a for a, m in instr)
     if status == "ok":
         score = cme_of(objectives, metrics)
         feasible = is_feasible(objectives, metrics)
-        outcome = outcome_text(objectives, metrics)
+        outcome = "ok: " + outcome_text(objectives, metrics, parent_metrics or None)
         summary = f"CME {score:+.3f}, {'feasible' if feasible else 'infeasible'}"
     else:
         score = None
@@ -168,10 +207,11 @@ class FeedbackMemory:
                        metrics={k: v for k, v in a.metrics.items() if k in keep})
 
     def record(self, attempt: Attempt) -> None:
-        a = replace(attempt, problem=_cut(attempt.problem, STORED_CHARS),
+        a = replace(attempt, problem=_cut(attempt.problem, PROBLEM_CHARS),
                     modification=_cut(attempt.modification, STORED_CHARS),
                     outcome=_cut(attempt.outcome, STORED_CHARS),
-                    summary=_cut(attempt.summary, STORED_CHARS), metrics=dict(attempt.metrics))
+                    summary=_cut(attempt.summary, STORED_CHARS),
+                    metrics=_validation_only(attempt.metrics))
         self._recent.append(a)
         self.total += 1
         if a.failed:
@@ -230,8 +270,9 @@ class FeedbackMemory:
 
     @staticmethod
     def _entry_text(a: Attempt, cap: int) -> str:
+        # the problem (the diagnosis) is never shortened; the change and the outcome give way
         tag = "ok" if not a.failed else f"FAILED: {a.status}"
-        text = (f"- iteration {a.iteration} [{tag}] problem: {_cut(a.problem, cap)} | "
+        text = (f"- iteration {a.iteration} [{tag}] problem: {_cut(a.problem, PROBLEM_CHARS)} | "
                 f"change: {_cut(a.modification, cap)} | outcome: {_cut(a.outcome, cap)}")
         # A failure's summary repeats its outcome; an ok one adds the score.
         return text if a.failed or not a.summary else f"{text} | {_cut(a.summary, cap)}"
@@ -247,8 +288,9 @@ class FeedbackMemory:
     def render(self) -> str:
         """The memory as prompt text, at most `token_budget` estimated tokens.
 
-        Shortening order when over budget: window entries oldest first to SHORT_CHARS per field;
-        then drop the oldest entries (the newest always stays); then shorten the best and the
+        Shortening order when over budget: window entries oldest first to SHORT_CHARS for the
+        change and the outcome (a diagnosis is never shortened); then drop the oldest entries
+        (the newest always stays); then shorten the best and the
         Pareto list; last, a hard cut at the budget (only reached below ~200 tokens, the config's
         minimum, where the tail, newest entry included, is lost). Every field is capped, so the
         text is bounded by the window size alone, never by the run length.
@@ -273,3 +315,11 @@ class FeedbackMemory:
         if len(out) > limit:  # a tiny budget: cut, never exceed
             out = out[: limit - 1] + "…"
         return out
+
+
+def summary_above_code(reply: str | None, limit: int = 400) -> str:
+    """What an LLM says it changed: the prose above the first code fence of its reply."""
+    if not reply or "```" not in reply:
+        return ""
+    head = reply.split("```", 1)[0]
+    return _cut(head, limit) if head.strip() else ""

@@ -1,14 +1,22 @@
 """Build a model file's `Net` and dry-run it.
 
 The source runs in a fresh module namespace whose `__builtins__` is a small safe dict: no `open`,
-`eval`, `exec`, and an `__import__` that only lets the allow-listed modules in. That is defence in
-depth on top of `lemonade.sandbox`; the real containment is the worker process
-(`lemonade.sandbox`), which is where this runs for untrusted code.
+`eval`, `exec`, and an `__import__` that only lets the allow-listed modules in when the model's
+own `import` statement asks (torch's lazy imports from C code pass). That is defence in depth on
+top of `lemonade.sandbox`; the real containment is the isolated worker process, which is where
+this runs for untrusted code. An `if __name__ == "__main__":` block is dropped, never run.
+
+After `Net(...)` is built, state that training, counting and export would not see is refused:
+layers in plain lists or dicts, tensors that are neither parameters nor buffers, and class
+attributes holding weights.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
+import dis
+import sys
 import traceback
 import types
 from typing import Any
@@ -17,6 +25,9 @@ import torch
 from torch import nn
 
 from lemonade.sandbox import ALLOWED_IMPORTS
+from lemonade.sandbox.static import drop_main_guard
+
+CANDIDATE_MODULE = "lemonade_candidate"  # __name__ (and classes' __module__) of a model file
 
 
 class ModelFileError(Exception):
@@ -43,8 +54,22 @@ _SAFE_BUILTIN_NAMES = (
 )
 
 
+_IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+
+
+def _called_by_import_statement() -> bool:
+    """True when an `import` statement of the model file called __import__ (its frame is at an
+    IMPORT_NAME instruction); False when C code did, e.g. torch importing a submodule lazily
+    while a torch op runs, which uses the builtins of the Python frame that called the op."""
+    frame = sys._getframe(2)
+    code = frame.f_code.co_code
+    return 0 <= frame.f_lasti < len(code) and code[frame.f_lasti] == _IMPORT_NAME
+
+
 def _guarded_import(name: str, globals: Any = None, locals: Any = None,
                     fromlist: Any = (), level: int = 0) -> types.ModuleType:
+    if not _called_by_import_statement():
+        return builtins.__import__(name, globals, locals, fromlist, level)
     if level != 0 or (name not in ALLOWED_IMPORTS and name != "__future__"):
         raise ImportError(f"import of {name!r} is not allowed in a model file "
                           f"(allowed: {', '.join(ALLOWED_IMPORTS)})")
@@ -72,10 +97,13 @@ def _one_line(exc: BaseException) -> str:
 def load_namespace(source: str, filename: str = "model.py") -> dict[str, Any]:
     """Run the source in a fresh module namespace; returns that namespace."""
     try:
-        code = compile(source, filename, "exec", dont_inherit=True)
+        tree = drop_main_guard(ast.parse(source, filename=filename))
+        code = compile(tree, filename, "exec", dont_inherit=True)
     except SyntaxError as e:
         raise ModelFileError(f"syntax error in {filename} line {e.lineno}: {e.msg}") from None
-    module = types.ModuleType("lemonade_candidate")
+    except (ValueError, RecursionError, MemoryError) as e:
+        raise ModelFileError(f"cannot compile {filename}: {_one_line(e)}") from None
+    module = types.ModuleType(CANDIDATE_MODULE)
     ns = module.__dict__
     ns["__builtins__"] = safe_builtins()
     try:
@@ -109,7 +137,82 @@ def build_net(source: str, in_channels: int, num_classes: int,
         raise ModelFileError(f"{call} failed{_where(e, filename)}: {_one_line(e)}") from None
     if not isinstance(model, nn.Module):
         raise ModelFileError(f"{call} did not return a torch.nn.Module")
+    check_registered(model)
     return model
+
+
+_MODULE_FIELDS = frozenset(vars(nn.Module()))  # nn.Module's own bookkeeping attributes
+_SCAN_LIMIT = 10_000  # container elements looked at per attribute
+
+
+def _hidden(value: Any, depth: int = 0, budget: list[int] | None = None) -> str | None:
+    """'layers' / 'tensors' when a plain container holds nn.Modules / tensors (nested ok)."""
+    budget = [_SCAN_LIMIT] if budget is None else budget
+    items = value.values() if isinstance(value, dict) else value
+    for item in items:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None
+        if isinstance(item, nn.Module):
+            return "layers"
+        if isinstance(item, torch.Tensor):
+            return "tensors"
+        if depth < 3 and isinstance(item, list | tuple | dict | set | frozenset):
+            found = _hidden(item, depth + 1, budget)
+            if found:
+                return found
+    return None
+
+
+def _hidden_state_problem(where: str, value: Any) -> str | None:
+    if isinstance(value, nn.Parameter):
+        return None
+    if isinstance(value, torch.Tensor):
+        return (f"{where} is a plain tensor, invisible to training, counting and export: use "
+                f"nn.Parameter(...) for weights or self.register_buffer(...) for constants")
+    if isinstance(value, list | tuple | dict | set | frozenset):
+        found = _hidden(value)
+        if found == "layers":
+            fix = "nn.ModuleDict({...})" if isinstance(value, dict) else "nn.ModuleList([...])"
+            kind = "dict" if isinstance(value, dict) else "list"
+            return (f"{where} keeps layers in a plain Python {kind}: they are never trained or "
+                    f"counted; use {fix}")
+        if found == "tensors":
+            return (f"{where} keeps tensors in a plain Python container: use nn.ParameterList / "
+                    f"nn.ParameterDict for weights or register_buffer for constants")
+    return None
+
+
+def _has_state(module: nn.Module) -> bool:
+    return any(True for _ in module.parameters()) or any(True for _ in module.buffers())
+
+
+def check_registered(model: nn.Module) -> None:
+    """Refuse state of the model file's own modules that parameters()/buffers() do not see:
+    layers in plain lists/dicts, loose tensors, weights in class attributes."""
+    for path, mod in model.named_modules():
+        cls = type(mod)
+        if cls.__module__ != CANDIDATE_MODULE:
+            continue  # library layers are trusted
+        prefix = f"self.{path}." if path else "self."
+        for key, value in vars(mod).items():
+            if key in _MODULE_FIELDS:
+                continue
+            problem = _hidden_state_problem(f"{prefix}{key}", value)
+            if problem:
+                raise ModelFileError(problem)
+        for klass in cls.__mro__:
+            if klass.__module__ != CANDIDATE_MODULE:
+                continue
+            for key, value in vars(klass).items():
+                where = f"class attribute {klass.__name__}.{key}"
+                if isinstance(value, nn.Module) and _has_state(value):
+                    raise ModelFileError(f"{where} holds weights shared by every instance and "
+                                         "hidden from training and counting: create it in "
+                                         "__init__ (self.x = ...)")
+                problem = _hidden_state_problem(where, value)
+                if problem:
+                    raise ModelFileError(problem)
 
 
 def _hw(image_size: int | tuple[int, int] | list[int]) -> tuple[int, int]:

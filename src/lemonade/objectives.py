@@ -1,19 +1,34 @@
 """Objectives, feasibility and the combined score (CME) of a candidate.
 
-Formula (ours, documented in DESIGN.md "Objectives and CME"): for each objective i,
+CME (Combined Model Effectiveness) is lemonade's own formula, written after LeMo-NADe's idea of
+one score over several thresholded objectives (arXiv 2402.18443, whose exact equations we do not
+reproduce). For each objective i, a *goodness factor* q_i says how many times better than its
+threshold the value is (q = 1 at the threshold, q = 2 at "twice as good", q = 0.5 at "half"):
 
-    r_i = log2(value / threshold)   when the goal is max
-    r_i = log2(threshold / value)   when the goal is min
+    q = value / threshold                   goal max (fps, ...)
+    q = threshold / value                   goal min (params, latency, energy, ...)
+    q = (1 - threshold) / (1 - value)       an accuracy, goal max: the ratio on the error rate
 
-clipped to [-1, 1], so r_i = 0 exactly at the threshold, +1 at "twice as good" and -1 at "half as
-good". A candidate is feasible when every r_i >= 0, and
+and the objective's score is the bounded, strictly increasing map of log2(q) onto (-1, 1)
+
+    r = 1 - 1/q     when q >= 1    (the fraction of the threshold's cost or error removed)
+    r = q - 1       when q <  1    (minus the fraction by which it falls short)
+
+i.e. r = sign(x) * (1 - 2^-|x|) with x = log2(q): 0 at the threshold, +/-0.5 at twice as good /
+half as good, +/-0.75 at four times. A candidate is feasible when every r >= 0, and
 
     CME = sum(w_i * r_i) / sum(w_i),   w_i = priority_i.
 
-LeMo-NADe (arXiv 2402.18443) defines its own "combined model effectiveness"; its exact equations
-are not available to us, so this one is ours and lives here alone, easy to swap. The log ratio
-makes the score scale free (params and accuracy are comparable) and symmetric for max/min goals;
-the clip keeps one objective far past its threshold from buying off another that is missed.
+Why this shape (see docs/score.md for a worked table):
+- Accuracy on the error rate: an accuracy cannot pass 1.0, so value/threshold caps its reward at
+  log2(1/threshold) (0.23 at 0.85) while a halved cost earns far more; going from 0.97 to 0.99 is
+  a 3x cut in errors and must count as such.
+- Bounded in (-1, 1): one objective far past its threshold can only add up to its priority's
+  share, so it cannot buy off another that is missed (the old hard clip's job).
+- Strictly increasing, unlike a hard clip: of two candidates where one is better on one objective
+  and equal on the rest, the better one always scores higher (a clip made 0.97 and 0.99 equal).
+- Scale free and symmetric for max and min goals; an unmeasured objective scores -1, below any
+  measured value.
 """
 
 from __future__ import annotations
@@ -23,38 +38,77 @@ from collections.abc import Mapping, Sequence
 
 from lemonade.config import Objective
 
-# A missing, non-finite or non-positive value counts as the worst ratio. An objective that was not
+# A missing, non-finite or non-positive value counts as the worst score. An objective that was not
 # measured (no GPU for energy, a crashed latency run) must never count as met: otherwise a candidate
-# could become "feasible" by failing to measure what it is judged on. A value <= 0 has no log ratio
-# and, for every metric we have, means a failed measurement (0 params, 0 kWh), not a perfect score.
+# could become "feasible" by failing to measure what it is judged on. A value <= 0 has no ratio
+# and, for every cost metric we have, means a failed measurement (0 params, 0 kWh), not a perfect
+# score. The bound is never reached by a measured value, so "unmeasured" ranks below all of them.
 MISSING_RATIO = -1.0
+# Error rates are floored here, so an accuracy of exactly 1.0 (or a threshold of 1.0) still has a
+# finite factor: 1e-6 is far below what any validation split can resolve.
+ERROR_FLOOR = 1e-6
+
+
+def is_accuracy(obj: Objective) -> bool:
+    """Whether the objective is a fraction in [0, 1] scored on its error rate (1 - value)."""
+    return obj.metric.endswith("accuracy")
 
 
 def _usable(value: float | None) -> bool:
     return value is not None and not math.isnan(value) and value > 0
 
 
-def raw_ratio(obj: Objective, value: float | None) -> float | None:
-    """The unclipped log2 ratio (positive = better than the threshold), or None when unmeasured."""
+def goodness(obj: Objective, value: float | None) -> float | None:
+    """How many times better than the threshold the value is (1 = at it), None when unmeasured.
+
+    Accuracies compare error rates: at a 0.85 threshold, 0.95 is a factor 3 (errors 0.15 / 0.05).
+    """
+    if value is None or math.isnan(value):
+        return None
+    if is_accuracy(obj):
+        if not 0.0 <= value <= 1.0:
+            return None
+        err, err_t = max(1.0 - value, ERROR_FLOOR), max(1.0 - obj.threshold, ERROR_FLOOR)
+        return err_t / err if obj.goal == "max" else err / err_t
     if not _usable(value):
         return None
-    assert value is not None
     if math.isinf(value):
-        return math.inf if obj.goal == "max" else -math.inf
-    r = math.log2(value / obj.threshold)
-    return r if obj.goal == "max" else -r
+        return math.inf if obj.goal == "max" else 0.0
+    return value / obj.threshold if obj.goal == "max" else obj.threshold / value
+
+
+def raw_ratio(obj: Objective, value: float | None) -> float | None:
+    """log2 of the goodness factor (positive = better than the threshold), None when unmeasured.
+
+    Unbounded: 2 ** |raw_ratio| is how many times off its threshold the value is.
+    """
+    q = goodness(obj, value)
+    if q is None:
+        return None
+    if q == 0.0:
+        return -math.inf
+    if not math.isfinite(q):
+        return math.inf
+    if obj.goal == "min" and not is_accuracy(obj):
+        return -math.log2(value / obj.threshold)  # type: ignore[operator]  # same float as before
+    return math.log2(q)
+
+
+def bounded(x: float) -> float:
+    """The log2 factor x mapped onto (-1, 1): sign(x) * (1 - 2^-|x|), strictly increasing."""
+    if math.isinf(x):
+        return math.copysign(1.0, x)
+    return math.copysign(1.0 - 2.0 ** -abs(x), x)
 
 
 def ratio(obj: Objective, value: float | None) -> float:
-    """log2 ratio of `value` to the objective's threshold, clipped to [-1, 1]; missing -> -1."""
+    """The objective's score r in [-1, 1]: >= 0 when met, +0.5 at twice as good; missing -> -1."""
     r = raw_ratio(obj, value)
-    if r is None:
-        return MISSING_RATIO
-    return max(-1.0, min(1.0, r))
+    return MISSING_RATIO if r is None else bounded(r)
 
 
 def ratios(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> dict[str, float]:
-    """{metric: clipped ratio} for every objective (objectives are unique per metric)."""
+    """{metric: score r} for every objective (objectives are unique per metric)."""
     metrics = metrics or {}
     return {o.metric: ratio(o, metrics.get(o.metric)) for o in objs}
 
@@ -65,7 +119,7 @@ def is_feasible(objs: Sequence[Objective], metrics: Mapping[str, float] | None) 
 
 
 def cme(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> float:
-    """Priority-weighted mean of the clipped ratios, in [-1, 1]; 0.0 with no objectives."""
+    """Priority-weighted mean of the objectives' scores r, in [-1, 1]; 0.0 with no objectives."""
     total = sum(o.priority for o in objs)
     if total <= 0:
         return 0.0
@@ -113,8 +167,8 @@ def dominates(a: Mapping[str, float], b: Mapping[str, float], objs: Sequence[Obj
 def pareto_front(points: Sequence[Mapping[str, float]], objs: Sequence[Objective]) -> list[int]:
     """Indices (ascending) of the non-dominated points over the objectives' metrics.
 
-    Raw metric values are compared, not clipped ratios: past the clip, a smaller model is still a
-    better trade-off. Points missing any objective's metric are ignored. Equal points are all kept.
+    Raw metric values are compared, not scores. Points missing any objective's metric are ignored.
+    Equal points are all kept.
     """
     usable = [i for i, p in enumerate(points) if has_all(p, objs)]
     return [i for i in usable

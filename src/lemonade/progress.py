@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from lemonade import metrics as M
+from lemonade.candidate import Candidate
 from lemonade.config import Config
 
 _SHOWN = ("val_accuracy", "test_accuracy", "params", "flops", "latency_ms", "train_seconds",
@@ -111,17 +112,14 @@ class SearchDisplay:
             self.live.update(self._render())
 
     def best_table(self, n: int = 5) -> Table:
-        from lemonade.objectives import rank_key
+        from lemonade.candidate import rank
 
-        ok = [r for r in self.rows if r["status"] == "ok"]
-        ok.sort(key=lambda r: rank_key(self.objectives, M.values(r["metrics"])))
         t = Table(title="best candidates", title_justify="left")
         for col in ("id", "iter", "CME", "feasible", *[o.metric for o in self.objectives]):
             t.add_column(col, justify="right")
-        for r in ok[:n]:
-            vals = M.values(r["metrics"])
-            t.add_row(str(r["id"]), str(r["iteration"]), f"{r['cme']:+.3f}",
-                      "yes" if r.get("feasible") else "no",
+        for r in rank(self.rows, self.objectives)[:n]:
+            vals = r.values
+            t.add_row(str(r.id), str(r.iteration), _cme(r.cme), "yes" if r.feasible else "no",
                       *[fmt_metric(o.metric, vals.get(o.metric)) for o in self.objectives])
         return t
 
@@ -133,11 +131,13 @@ class SearchDisplay:
                              f"{fmt_metric(o.metric, o.threshold)} (p{o.priority:g})"
                              for o in info["objectives"])
             d = info["dataset"]
+            improver = ("" if info.get("improver", "expert") == "expert"
+                        else " + LLM prompt improver")
             self.console.print(f"[bold]lemonade search[/] → {info['run_dir']}\n"
                                f"  dataset {d['name']} {d['channels']}x{d['image_size'][0]}x"
                                f"{d['image_size'][1]}, {d['num_classes']} classes, "
                                f"{d['n_train']} train / {d['n_val']} val / {d['n_test']} test\n"
-                               f"  proposer {info['proposer']}; objectives: {objs}",
+                               f"  proposer {info['proposer']}{improver}; objectives: {objs}",
                                highlight=False)
             self.progress.update(self.it_task, completed=info.get("iterations_done", 0))
 
@@ -152,21 +152,21 @@ class SearchDisplay:
                 f" val {100 * va:.1f}%" if va is not None else "")
             self.progress.update(self.ep_task, completed=int(ev.get("epoch", 0)), info=info)
 
-        def on_candidate_end(row: dict[str, Any], is_best: bool) -> None:
+        def on_candidate_end(row: Candidate, is_best: bool) -> None:
             self.rows.append(row)
-            its = {r["iteration"] for r in self.rows}
+            its = {r.iteration for r in self.rows}
             self.progress.update(self.it_task, completed=max(len(its), 0))
             self.progress.update(self.ep_task, visible=False)
-            if row["status"] == "ok":
-                vals = M.values(row["metrics"])
+            if row.ok:
+                vals = row.values
                 star = " [bold green]★ new best[/]" if is_best else ""
-                msg = (f"#{row['id']:<3} iter {row['iteration']:<2} ok   CME {row['cme']:+.3f} "
+                msg = (f"#{row.id:<3} iter {row.iteration:<2} ok   CME {_cme(row.cme)} "
                        f"val {fmt_metric('val_accuracy', vals.get('val_accuracy'))} "
                        f"params {fmt_metric('params', vals.get('params'))} "
                        f"lat {fmt_metric('latency_ms', vals.get('latency_ms'))}ms{star}")
             else:
-                msg = (f"#{row['id']:<3} iter {row['iteration']:<2} [red]{row['status']}[/]: "
-                       f"{(row.get('reason') or '')[:110]}")
+                msg = (f"#{row.id:<3} iter {row.iteration:<2} [red]{row.status}[/]: "
+                       f"{(row.reason or '')[:110]}")
             if not self.quiet or is_best:
                 self.console.print(msg, highlight=False)
             self._refresh()
@@ -187,18 +187,22 @@ class SearchDisplay:
         if best is None:
             c.print("[yellow]no candidate trained successfully[/]")
         else:
-            vals = M.values(best["metrics"])
-            c.print(f"best: candidate {best['id']} (CME {best['cme']:+.3f}, "
-                    f"{'feasible' if best.get('feasible') else 'not feasible'}), test accuracy "
+            vals = best.values
+            c.print(f"best: candidate {best.id} (CME {_cme(best.cme)}, "
+                    f"{'feasible' if best.feasible else 'not feasible'}), test accuracy "
                     f"{fmt_metric('test_accuracy', vals.get('test_accuracy'))}, params "
                     f"{fmt_metric('params', vals.get('params'))}", highlight=False)
-            if base is not None and base["id"] != best["id"]:
-                c.print(f"starting model: candidate {base['id']} (CME {base['cme']:+.3f})",
+            if base is not None and base.id != best.id:
+                c.print(f"starting model: candidate {base.id} (CME {_cme(base.cme)})",
                         highlight=False)
             c.print(f"best model: {result.run_dir / 'best' / 'model.py'} (+ weights.pt, "
                     "metrics.json)")
         if report_path:
             c.print(f"report: {report_path}")
+
+
+def _cme(v: float | None) -> str:
+    return f"{v:+.3f}" if v is not None else "–"
 
 
 def runs_table(run_dirs: list[Path]) -> Table:
@@ -213,13 +217,11 @@ def runs_table(run_dirs: list[Path]) -> Table:
             st = Store.open(d)
             meta = st.meta()
             s = st.summary()
-            best = s.get("best") or {}
-            vals = M.values(best.get("metrics") or {})
-            cme = best.get("cme")
+            best = s.get("best")
+            vals = best.values if best is not None else {}
             t.add_row(str(d), meta.get("dataset", "?"), meta.get("model") or
                       meta.get("proposer", "?"), meta.get("status", "?"),
-                      str(sum((s.get("counts") or {}).values())),
-                      f"{cme:+.3f}" if cme is not None else "–",
+                      str(s["candidates"]), _cme(best.cme if best is not None else None),
                       fmt_metric("test_accuracy", vals.get("test_accuracy")),
                       (meta.get("started_at") or "")[:19])
             st.close()
@@ -238,12 +240,10 @@ def candidates_table(run_dir: Path) -> Table:
                 "seconds", "reason"):
         t.add_column(col)
     for c in st.candidates():
-        vals = M.values(c.get("metrics") or {})
-        cme = c.get("cme")
-        t.add_row(str(c["id"]), str(c["iteration"]), c["status"],
-                  f"{cme:+.3f}" if cme is not None else "–",
-                  "yes" if c.get("feasible") else "no",
+        vals = c.values
+        t.add_row(str(c.id), str(c.iteration), str(c.status), _cme(c.cme),
+                  "yes" if c.feasible else "no",
                   *[fmt_metric(o["metric"], vals.get(o["metric"])) for o in objs],
-                  f"{c.get('seconds') or 0:.1f}", (c.get("reason") or "")[:60])
+                  f"{c.seconds or 0:.1f}", (c.reason or "")[:60])
     st.close()
     return t

@@ -18,6 +18,7 @@ from importlib import resources
 from string import Template
 from typing import Any
 
+from lemonade.candidate import proposer_values
 from lemonade.config import Objective
 from lemonade.metrics import METRICS
 from lemonade.objectives import describe_gap, format_value
@@ -93,21 +94,58 @@ def system_prompt(dataset: Mapping[str, Any], objectives: Sequence[Objective]) -
     )
 
 
+def suggestion_section(suggestion_text: str) -> str:
+    """The Prompt Improver's reply as a section of the generator's prompt ("" without one)."""
+    if not suggestion_text.strip():
+        return ""
+    return ("## Suggested modification (from the Prompt Improver; make this change)\n"
+            + clip(suggestion_text.strip(), MAX_ADVICE_CHARS) + "\n\n")
+
+
 def user_prompt(*, iteration: int, advice_text: str, memory_text: str,
                 parent_code: str | None = None, parent_metrics: Mapping[str, float] | None = None,
-                objectives: Sequence[Objective] = ()) -> str:
-    """The per-iteration part: edit the parent by the advice, or write a first model."""
+                objectives: Sequence[Objective] = (), suggestion_text: str = "") -> str:
+    """The per-iteration part: edit the parent by the advice (and the improver's suggestion,
+    when there is one), or write a first model. Test metrics are dropped from the parent's."""
     common = {
         "iteration": iteration,
         "advice": clip(advice_text.strip() or "(no advice)", MAX_ADVICE_CHARS),
         "memory": clip(memory_text.strip() or "(no attempts yet)", MAX_MEMORY_CHARS),
+        "suggestion": suggestion_section(suggestion_text),
     }
     if parent_code is None:
         return template("user_first.md").substitute(common)
     return template("user.md").substitute(
         common,
         parent_code=clip(parent_code.strip(), MAX_PARENT_CODE_CHARS),
-        parent_metrics=metrics_text(parent_metrics, objectives),
+        parent_metrics=metrics_text(proposer_values(parent_metrics), objectives),
+    )
+
+
+def improver_system_prompt(dataset: Mapping[str, Any], objectives: Sequence[Objective]) -> str:
+    h, w = [*(dataset.get("image_size") or ()), 0, 0][:2]
+    return template("improver_system.md").substitute(
+        channels=dataset.get("channels", "?"), num_classes=dataset.get("num_classes", "?"),
+        height=h, width=w, dataset_name=dataset.get("name", "the dataset"),
+        objectives=objective_lines(objectives),
+    )
+
+
+def improver_user_prompt(*, iteration: int, advice_text: str, memory_text: str,
+                         parent_code: str | None = None,
+                         parent_metrics: Mapping[str, float] | None = None,
+                         objectives: Sequence[Objective] = ()) -> str:
+    common = {
+        "iteration": iteration,
+        "advice": clip(advice_text.strip() or "(no advice)", MAX_ADVICE_CHARS),
+        "memory": clip(memory_text.strip() or "(no attempts yet)", MAX_MEMORY_CHARS),
+    }
+    if parent_code is None:
+        return template("improver_first.md").substitute(common)
+    return template("improver_user.md").substitute(
+        common,
+        parent_code=clip(parent_code.strip(), MAX_PARENT_CODE_CHARS),
+        parent_metrics=metrics_text(proposer_values(parent_metrics), objectives),
     )
 
 

@@ -23,9 +23,11 @@ from string import Template
 from typing import Any
 
 from lemonade import __version__, plots
+from lemonade.candidate import FAILURES, Candidate
 from lemonade.config import Objective
 from lemonade.metrics import METRICS
 from lemonade.objectives import format_value, ratio
+from lemonade.proposers import NO_LLM_MODELS
 from lemonade.store import Store, metric_values
 
 Row = Mapping[str, Any]
@@ -51,7 +53,9 @@ OPENAI_PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
 }
 ACCURACY_METRICS = ("val_accuracy", "test_accuracy", "train_accuracy")
 PARETO_COSTS = ("params", "latency_ms", "train_energy_kwh")
-FAILED = ("failed", "timeout", "crashed", "rejected", "interrupted")
+FAILED = FAILURES  # failed, timeout, crashed, rejected, interrupted
+ROLES = ("improver", "generator", "repair")  # llm_calls.kind; older runs call the generator
+ROLE_NAMES = {"propose": "generator"}  # "propose"
 
 
 # ---- small pure helpers ------------------------------------------------------------------------
@@ -89,6 +93,58 @@ def estimate_cost(calls: Sequence[Row], base_url: str | None) -> float | None:
     return total
 
 
+def role_of(call: Row) -> str:
+    kind = str(call.get("kind") or "generator")
+    return ROLE_NAMES.get(kind, kind)
+
+
+def role_stats(calls: Sequence[Row]) -> dict[str, dict[str, Any]]:
+    """Per role (improver, generator, repair): calls, errors, tokens, latency, models."""
+    out: dict[str, dict[str, Any]] = {}
+    for c in calls:
+        if c.get("model") in NO_LLM_MODELS:
+            continue  # no LLM behind these
+        r = out.setdefault(role_of(c), {"calls": 0, "errors": 0, "prompt": 0, "completion": 0,
+                                        "latency_s": 0.0, "models": set(), "rows": []})
+        usage = c.get("usage") or {}
+        r["calls"] += 1
+        r["errors"] += bool(c.get("error"))
+        r["prompt"] += int(usage.get("prompt_tokens", usage.get("input_tokens", 0)) or 0)
+        r["completion"] += int(usage.get("completion_tokens", usage.get("output_tokens", 0)) or 0)
+        r["latency_s"] += float(c.get("latency_s") or 0.0)
+        r["models"].add(str(c.get("model") or "?"))
+        r["rows"].append(c)
+    order = {name: i for i, name in enumerate(ROLES)}
+    return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], 99)))
+
+
+def _role_base_url(role: str, proposer: Mapping[str, Any]) -> str | None:
+    improver = proposer.get("improver") or {}
+    if role == "improver" and isinstance(improver, Mapping) and improver.get("base_url"):
+        return improver.get("base_url")
+    return proposer.get("base_url")
+
+
+def run_cost(calls: Sequence[Row], proposer: Mapping[str, Any]) -> float | None:
+    """Estimated USD of every role's calls, each priced at its own endpoint; None if unknown."""
+    total = 0.0
+    for role, st in role_stats(calls).items():
+        cost = estimate_cost(st["rows"], _role_base_url(role, proposer))
+        if cost is None:
+            return None
+        total += cost
+    return total
+
+
+def _improver_text(proposer: Mapping[str, Any]) -> str:
+    imp = proposer.get("improver")
+    if not isinstance(imp, Mapping):
+        return "the rule-based expert system (no improver LLM configured)"
+    model = imp.get("model") or proposer.get("model") or "?"
+    where = imp.get("base_url") or proposer.get("base_url") or "OpenAI"
+    return f"LLM {model} at {where}"
+
+
 def layers_from_code(source: str) -> list[dict[str, str]]:
     """`nn.*` constructor calls in model source, found statically: [{name, type, args, line}].
 
@@ -118,8 +174,8 @@ def layers_from_code(source: str) -> list[dict[str, str]]:
     return out
 
 
-def stored_layers(cand: Row) -> list[dict[str, Any]] | None:
-    for holder in (cand.get("metrics") or {}, cand.get("extra") or {}):
+def stored_layers(cand: Candidate) -> list[dict[str, Any]] | None:
+    for holder in (cand.metrics, cand.extra):
         layers = holder.get("layers") if isinstance(holder, Mapping) else None
         if isinstance(layers, list) and layers:
             return [d for d in layers if isinstance(d, Mapping)]
@@ -171,7 +227,7 @@ class _Ctx:
         self.best = self.summary["best"]
         self.objectives = store.objectives() or _objectives_from_meta(store)
         self.config = _config_dict(store.config_yaml())
-        self.values = {r["id"]: metric_values(r) for r in self.rows}
+        self.values = {r.id: metric_values(r) for r in self.rows}
 
 
 def _objectives_from_meta(store: Store) -> list[Objective]:
@@ -210,8 +266,10 @@ def section_summary(ctx: _Ctx) -> str:
         shape = f"{info.get('channels')}x{'x'.join(map(str, info.get('image_size') or []))}"
         dataset += f" ({shape}, {info.get('num_classes')} classes)"
     by_status = ", ".join(f"{k}: {v}" for k, v in sorted(s["by_status"].items())) or "none"
-    cost = estimate_cost(ctx.calls, prop.get("base_url")) if proposer == "openai" else None
+    cost = run_cost(ctx.calls, prop) if proposer == "openai" else None
     cost_txt = f"${cost:.4f} (estimate, list prices 2025-08)" if cost is not None else "n/a"
+    roles = role_stats(ctx.calls)
+    by_role = ", ".join(f"{r}: {roles[r]['calls']}" for r in roles) or "none"
     items = [
         ("Run", m.get("name") or m.get("run_name")), ("Dataset", dataset),
         ("Proposer", f"{proposer}" + (f" / {model}" if model and model != proposer else "")),
@@ -219,11 +277,12 @@ def section_summary(ctx: _Ctx) -> str:
         ("Finished", m.get("finished_at") or "-"),
         ("Search time", _seconds(m.get("seconds_spent"))),
         ("Candidates", f"{s['candidates']} ({by_status})"),
-        ("LLM calls", f"{s['llm_calls']} ({s['llm_errors']} with errors)"),
+        ("LLM calls", f"{s['llm_calls']} ({by_role}; {s['llm_errors']} with errors)"),
+        ("Prompt improver", _improver_text(prop)),
         ("Tokens", f"{s['total_tokens']:,} (prompt {s['prompt_tokens']:,}, "
                    f"completion {s['completion_tokens']:,})"),
         ("Estimated LLM cost", cost_txt),
-        ("Best candidate", f"#{ctx.best['id']} (iteration {ctx.best['iteration']})"
+        ("Best candidate", f"#{ctx.best.id} (iteration {ctx.best.iteration})"
          if ctx.best else "none (no candidate finished ok)"),
         ("Host", f"{m.get('host', '?')} / {m.get('platform', '')} / python "
                  f"{m.get('python', '?')} / lemonade {m.get('lemonade_version', '?')}"),
@@ -236,7 +295,7 @@ def section_objectives(ctx: _Ctx) -> str:
     if not ctx.objectives:
         return ('<section id="objectives"><h2>Objectives</h2><p class="note">No objectives '
                 "recorded in this run's store.</p></section>")
-    best_vals = ctx.values.get(ctx.best["id"], {}) if ctx.best else {}
+    best_vals = ctx.values.get(ctx.best.id, {}) if ctx.best else {}
     rows = []
     for o in ctx.objectives:
         v = best_vals.get(o.metric)
@@ -248,8 +307,10 @@ def section_objectives(ctx: _Ctx) -> str:
     return ('<section id="objectives"><h2>Objectives</h2>'
             + _table(["metric", "goal", "threshold", "priority", "best value", "ratio r", ""],
                      rows)
-            + "<p class=\"muted\">r = log2(value/threshold) (max) or log2(threshold/value) (min), "
-              "clipped to [-1, 1]; CME is their priority-weighted mean.</p></section>")
+            + "<p class=\"muted\">r: the factor q by which the value beats its threshold "
+              "(value/threshold, threshold/value for a min goal, error rates for an accuracy), "
+              "as 1 - 1/q when met and q - 1 when missed, in [-1, 1]; CME is their "
+              "priority-weighted mean.</p></section>")
 
 
 def section_best(ctx: _Ctx) -> str:
@@ -257,7 +318,7 @@ def section_best(ctx: _Ctx) -> str:
     if b is None:
         return ('<section id="best"><h2>Best model</h2><p class="note">No candidate finished '
                 "ok, so there is no best model.</p></section>")
-    doc = b.get("metrics") or {}
+    doc = b.metrics or {}
     rows = []
     for name in sorted(doc, key=lambda k: list(METRICS).index(k) if k in METRICS else 99):
         rec = doc[name]
@@ -276,17 +337,17 @@ def section_best(ctx: _Ctx) -> str:
         layers_html = ("<p>Layers as recorded by the worker:</p>"
                        + _table(["module", "type", "params"], lrows))
     else:
-        found = layers_from_code(b.get("code") or "")
+        found = layers_from_code(b.code or "")
         lrows = [[esc(d["line"]), esc(d["name"]), esc(d["type"]), f"<code>{esc(d['args'])}</code>"]
                  for d in found]
         layers_html = ("<p>Layers found by reading the code (static, not executed):</p>"
                        + _table(["line", "assigned to", "type", "arguments"], lrows)
                        if lrows else '<p class="note">No nn.* layers found in the code.</p>')
-    head = (f"<p>Candidate #{esc(b['id'])}, iteration {esc(b['iteration'])}, CME "
-            f"{esc(_fmt_num(b.get('cme')))}, feasible: {esc(b.get('feasible'))}.</p>")
+    head = (f"<p>Candidate #{esc(b.id)}, iteration {esc(b.iteration)}, CME "
+            f"{esc(_fmt_num(b.cme))}, feasible: {esc(b.feasible)}.</p>")
     return ('<section id="best"><h2>Best model</h2>' + head + "<h3>Metrics</h3>" + metrics_html
             + "<h3>Layers</h3>" + layers_html
-            + f'<h3>Code</h3><pre id="best-code"><code>{esc(b.get("code"))}</code></pre>'
+            + f'<h3>Code</h3><pre id="best-code"><code>{esc(b.code)}</code></pre>'
             + "</section>")
 
 
@@ -313,7 +374,7 @@ def section_plots(ctx: _Ctx) -> str:
     else:
         notes.append("CME per iteration: no finished candidates.")
     for o in ctx.objectives:
-        vals = [ctx.values[r["id"]].get(o.metric) for r in ctx.rows]
+        vals = [ctx.values[r.id].get(o.metric) for r in ctx.rows]
         uri = plots.metric_plot(ctx.rows, o.metric, vals, o.threshold, o.goal)
         if uri:
             figs.append(_figure(f"plot-metric-{o.metric}", uri, f"{o.metric} per iteration",
@@ -321,10 +382,10 @@ def section_plots(ctx: _Ctx) -> str:
         else:
             notes.append(f"{o.metric} per iteration: not measured for any ok candidate.")
     acc = _accuracy_metric(ctx)
-    ok = [r for r in ctx.rows if r["status"] == "ok"]
-    best_id = ctx.best["id"] if ctx.best else None
+    ok = [r for r in ctx.rows if r.status == "ok"]
+    best_id = ctx.best.id if ctx.best else None
     for cost in PARETO_COSTS:
-        pts = [(r["id"], ctx.values[r["id"]].get(acc), ctx.values[r["id"]].get(cost))
+        pts = [(r.id, ctx.values[r.id].get(acc), ctx.values[r.id].get(cost))
                for r in ok] if acc else []
         pts = [p for p in pts if p[1] is not None and p[2] is not None]
         uri = plots.pareto_plot([p[0] for p in pts], [p[1] for p in pts], [p[2] for p in pts],
@@ -375,11 +436,11 @@ def section_advice(ctx: _Ctx) -> str:
     return '<section id="advice"><h2>Expert system advice</h2>' + "".join(parts) + "</section>"
 
 
-def _outcome(r: Row, vals: Mapping[str, float]) -> str:
-    if r["status"] != "ok":
-        return f"{r['status']}: {r.get('reason') or 'no reason recorded'}"
+def _outcome(r: Candidate, vals: Mapping[str, float]) -> str:
+    if r.status != "ok":
+        return f"{r.status}: {r.reason or 'no reason recorded'}"
     keys = [k for k in ("val_accuracy", "test_accuracy", "params", "latency_ms") if k in vals]
-    cme = f"CME {r['cme']:+.3f}; " if r.get("cme") is not None else ""
+    cme = f"CME {r.cme:+.3f}; " if r.cme is not None else ""
     return cme + ", ".join(f"{k}={format_value(k, vals[k])}" for k in keys)
 
 
@@ -395,19 +456,22 @@ def section_memory(ctx: _Ctx) -> str:
             response_by_cand[c["candidate_id"]] = c["response"]
     rows = []
     for r in ctx.rows:
-        extra = r.get("extra") or {}
-        adv = advice_by_it.get(r["iteration"], {})
+        extra = r.extra or {}
+        adv = advice_by_it.get(r.iteration, {})
         problem = extra.get("problem") or "; ".join(adv.get("diagnosis") or []) or "-"
         modification = extra.get("modification") or "; ".join(
             str(i.get("action")) for i in adv.get("instructions") or [] if isinstance(i, Mapping)
         ) or "-"
-        raw = response_by_cand.get(r["id"])
+        suggestion = extra.get("suggestion")
+        if isinstance(suggestion, Mapping) and suggestion.get("source") == "improver":
+            modification = f"[prompt improver] {modification}"
+        raw = response_by_cand.get(r.id)
         raw_html = (f"<details><summary>proposer response ({len(raw):,} chars)</summary>"
                     f"<pre>{esc(raw[:4000])}{'...' if len(raw) > 4000 else ''}</pre></details>"
                     if raw else "")
-        cls = "ok" if r["status"] == "ok" else "bad"
-        rows.append([esc(r["iteration"]), f"#{esc(r['id'])}", esc(problem), esc(modification),
-                     f'<span class="{cls}">{esc(_outcome(r, ctx.values[r["id"]]))}</span>'
+        cls = "ok" if r.status == "ok" else "bad"
+        rows.append([esc(r.iteration), f"#{esc(r.id)}", esc(problem), esc(modification),
+                     f'<span class="{cls}">{esc(_outcome(r, ctx.values[r.id]))}</span>'
                      + raw_html])
     return ('<section id="memory"><h2>Feedback memory</h2><p>Each attempt as the memory holds '
             "it: the problem diagnosed, the modification asked for, the outcome measured.</p>"
@@ -416,14 +480,41 @@ def section_memory(ctx: _Ctx) -> str:
 
 
 def section_failures(ctx: _Ctx) -> str:
-    bad = [r for r in ctx.rows if r["status"] in FAILED]
+    bad = [r for r in ctx.rows if r.status in FAILED]
     if not bad:
         return '<section id="failures"><h2>Failures</h2><p>No failed candidates.</p></section>'
-    rows = [[f"#{esc(r['id'])}", esc(r["iteration"]), f'<span class="bad">{esc(r["status"])}'
-             "</span>", f"<pre>{esc(r.get('reason') or 'no reason recorded')}</pre>"]
+    rows = [[f"#{esc(r.id)}", esc(r.iteration), f'<span class="bad">{esc(r.status)}'
+             "</span>", f"<pre>{esc(r.reason or 'no reason recorded')}</pre>"]
             for r in bad]
     return ('<section id="failures"><h2>Failures</h2>'
             + _table(["candidate", "iteration", "status", "why"], rows) + "</section>")
+
+
+def section_llm(ctx: _Ctx) -> str:
+    """The LLM calls by role: the Prompt Improver's, the Code Generator's and the repairs."""
+    roles = role_stats(ctx.calls)
+    if not roles:
+        return ('<section id="llm"><h2>LLM calls by role</h2><p class="note">No LLM calls '
+                "(offline proposer, expert system as improver).</p></section>")
+    prop = ctx.config.get("proposer") or {}
+    rows = []
+    for role, st in roles.items():
+        cost = estimate_cost(st["rows"], _role_base_url(role, prop))
+        rows.append([esc(role), esc(", ".join(sorted(st["models"]))), esc(_fmt_num(st["calls"])),
+                     esc(_fmt_num(st["errors"])), esc(_fmt_num(st["prompt"])),
+                     esc(_fmt_num(st["completion"])), esc(f"{st['latency_s']:.1f}"),
+                     esc(f"${cost:.4f}" if cost is not None else "n/a")])
+    last = next((c for c in reversed(ctx.calls) if role_of(c) == "improver"), None)
+    reply = ""
+    if last is not None and last.get("response"):
+        text = str(last["response"])
+        reply = (f"<details><summary>last improver reply (iteration {esc(last.get('iteration'))})"
+                 f"</summary><pre>{esc(text[:4000])}</pre></details>")
+    return ('<section id="llm"><h2>LLM calls by role</h2><p>Each iteration the Prompt Improver '
+            "diagnoses the parent and suggests one modification; the Code Generator writes the "
+            "model from it; repairs fix code that failed. All count in the LLM call budget.</p>"
+            + _table(["role", "model", "calls", "errors", "prompt tokens", "completion tokens",
+                      "latency s", "est. cost"], rows) + reply + "</section>")
 
 
 def section_timings(ctx: _Ctx) -> str:
@@ -436,11 +527,11 @@ def section_timings(ctx: _Ctx) -> str:
                                                                             or 0.0)
     rows = []
     for r in ctx.rows:
-        v = ctx.values[r["id"]]
-        rows.append([f"#{esc(r['id'])}", esc(r["iteration"]), esc(r["status"]),
-                     esc(_fmt_num(r.get("seconds"))), esc(_fmt_num(v.get("train_seconds"))),
-                     esc(_fmt_num(llm_s.get(r["id"])))])
-    worker = sum(r.get("seconds") or 0.0 for r in ctx.rows)
+        v = ctx.values[r.id]
+        rows.append([f"#{esc(r.id)}", esc(r.iteration), esc(r.status),
+                     esc(_fmt_num(r.seconds)), esc(_fmt_num(v.get("train_seconds"))),
+                     esc(_fmt_num(llm_s.get(r.id)))])
+    worker = sum(r.seconds or 0.0 for r in ctx.rows)
     llm = sum(c.get("latency_s") or 0.0 for c in ctx.calls)
     return ('<section id="timings"><h2>Timings</h2>'
             f"<p>Worker time {worker:.1f} s in all; LLM latency {llm:.1f} s in all.</p>"
@@ -449,7 +540,7 @@ def section_timings(ctx: _Ctx) -> str:
 
 
 SECTIONS = (section_summary, section_objectives, section_best, section_plots, section_advice,
-            section_memory, section_failures, section_timings)
+            section_memory, section_llm, section_failures, section_timings)
 
 
 def render_report(store: Store) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from lemonade.config import Objective
 from lemonade.metrics import METRICS
-from lemonade.objectives import cme, describe_gap, format_value, raw_ratio
+from lemonade.objectives import describe_gap, format_value, raw_ratio
 
 # --- knobs -------------------------------------------------------------------------------------
 UNDERFIT_SPREAD = 0.05  # train - val below this while val misses its threshold: too little capacity
@@ -29,9 +29,32 @@ MAGNITUDE_MIN = 0.1  # an instruction smaller than 10% is noise for a proposer
 MAGNITUDE_MAX = 0.6  # more than 60% in one step loses what made the parent work
 PUSH_MAGNITUDE = 0.15  # all objectives met: a light push keeps the search improving
 FAILURE_MAGNITUDE = 0.4  # a failed build/train: a firm step back
-STALL_WINDOW = 3  # this many attempts in a row without a better CME: change structure
+STALL_WINDOW = 3  # default: this many children of one parent in a row that did not beat it
+STALL_MAGNITUDE = 0.4  # a stalled parent gets a larger step
+GROWTH = 1.5  # an instruction repeated for a stalled parent, with no alternative, grows by this
 
-ACCURACY_METRICS = ("val_accuracy", "test_accuracy", "train_accuracy")
+# test_accuracy is not here: the test split never reaches the expert (only reported)
+ACCURACY_METRICS = ("val_accuracy", "train_accuracy")
+
+# A different edit toward the same end, for when an action was already tried on a stalled parent
+# (first untried one wins): capacity by depth instead of width, size by width instead of depth...
+ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "add_kernels": ("add_conv_layers", "add_skip_connections", "add_neurons"),
+    "reduce_kernels": ("reduce_conv_layers", "reduce_neurons", "reduce_dense_layers"),
+    "add_conv_layers": ("add_kernels", "add_skip_connections", "add_dense_layers"),
+    "reduce_conv_layers": ("reduce_kernels", "reduce_dense_layers", "reduce_neurons"),
+    "add_skip_connections": ("add_conv_layers", "add_kernels", "add_weight_initializer"),
+    "reduce_skip_connections": ("reduce_conv_layers", "reduce_kernels"),
+    "add_dense_layers": ("add_neurons", "add_conv_layers"),
+    "reduce_dense_layers": ("reduce_neurons", "reduce_kernels"),
+    "add_dropout": ("add_regularization", "reduce_neurons"),
+    "reduce_dropout": ("reduce_regularization", "add_kernels"),
+    "add_regularization": ("add_dropout", "reduce_neurons"),
+    "reduce_regularization": ("reduce_dropout", "add_kernels"),
+    "add_neurons": ("add_kernels", "add_dense_layers"),
+    "reduce_neurons": ("reduce_kernels", "reduce_dense_layers"),
+    "add_weight_initializer": ("add_skip_connections", "add_regularization"),
+}
 SIZE_METRICS = ("params", "model_size_bytes")
 COMPUTE_METRICS = ("flops", "latency_ms", "fps")
 COST_METRICS = ("train_seconds", "train_energy_kwh", "avg_power_w", "co2_kg", "peak_memory_bytes")
@@ -59,8 +82,11 @@ class Context:
 
     objectives: dict[str, Objective]  # by metric
     metrics: dict[str, float]
-    history: tuple[dict, ...] = ()  # earlier attempts, oldest first: {"metrics": {...}, "status"}
+    # the attempts made from this same parent, oldest first: {"status": str, "beat_parent": bool,
+    # "advice": [[action, magnitude], ...]} (the advice that attempt was given)
+    history: tuple[dict, ...] = ()
     failure: str | None = None
+    stall_after: int = STALL_WINDOW
 
     @property
     def max_priority(self) -> float:
@@ -165,7 +191,7 @@ def _accuracy_objective(ctx: Context) -> str | None:
 def _spread(ctx: Context) -> float | None:
     """train accuracy minus held-out accuracy, when both were measured."""
     train = ctx.metrics.get("train_accuracy")
-    held = ctx.metrics.get("val_accuracy", ctx.metrics.get("test_accuracy"))
+    held = ctx.metrics.get("val_accuracy")
     return None if train is None or held is None else train - held
 
 
@@ -325,25 +351,28 @@ def _push(group: tuple[str, ...]) -> Callable[[Context], list[Trigger]]:
     return cond
 
 
+def stall_count(history: tuple[dict, ...] | list[dict]) -> int:
+    """How many of the latest attempts from a parent, in a row, did not beat it."""
+    n = 0
+    for h in reversed(list(history)):
+        if not isinstance(h, dict) or h.get("beat_parent"):
+            break
+        n += 1
+    return n
+
+
 def _stalled(ctx: Context) -> list[Trigger]:
-    """The last STALL_WINDOW measured attempts (this one included) never beat the best before."""
-    objs = list(ctx.objectives.values())
-    if not objs or not ctx.metrics:
+    """The last `stall_after` children of this parent, in a row, did not beat it."""
+    n = stall_count(ctx.history)
+    if not ctx.metrics or n < ctx.stall_after:
         return []
-    past = [h.get("metrics") for h in ctx.history
-            if isinstance(h, dict) and h.get("metrics") and h.get("status", "ok") == "ok"]
-    scores = [cme(objs, m) for m in [*past, ctx.metrics]]
-    if len(scores) <= STALL_WINDOW:
-        return []
-    before, recent = scores[:-STALL_WINDOW], scores[-STALL_WINDOW:]
-    if max(recent) > max(before):
-        return []
+    recent = [str(h.get("status", "?")) for h in ctx.history[-n:]]
     return [Trigger(
-        diagnosis=f"no CME improvement in the last {STALL_WINDOW} measured attempts "
-                  f"(best before {max(before):.3f}, recent best {max(recent):.3f})",
-        reason=f"{STALL_WINDOW} attempts without a better score: try a structural change "
-               f"rather than more of the same",
-        magnitude=0.2, priority=ctx.min_priority, gap=0.0)]
+        diagnosis=f"stalled: the last {n} children of this parent did not beat it "
+                  f"({', '.join(recent[-ctx.stall_after:])})",
+        reason=f"{n} attempts from this parent without improvement: a larger, different "
+               f"change than the ones tried",
+        magnitude=STALL_MAGNITUDE, priority=ctx.max_priority, gap=0.0)]
 
 
 # --- the table ---------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ Durability choices (the run must survive a kill -9 or a power cut at any instant
   everything that was reported as committed.
 - Every write is its own transaction (`with self._conn:`), so there is no half-written candidate.
 
-States (after Optuna's trials): `pending -> running -> ok | failed | timeout | crashed | rejected |
-interrupted`. A finished candidate never changes (`finish_candidate` refuses); `resume` calls
-`mark_interrupted_stale()` to close candidates a dead process left pending or running.
+States (after Optuna's trials; the vocabulary is `lemonade.candidate.Status`): `pending -> running
+-> ok | failed | timeout | crashed | rejected | duplicate | interrupted`. A closed candidate never
+changes (`finish_candidate` refuses); `resume` calls `mark_interrupted_stale()` to close candidates
+a dead process left pending or running. Candidates are read back as `lemonade.candidate.Candidate`
+records.
 
 Threads: one connection per Store, opened with `check_same_thread=False` and guarded by a lock, so a
 sandbox reader thread may log events; there is no other concurrency inside one process. Several
@@ -31,16 +33,21 @@ from pathlib import Path
 from typing import Any
 
 from lemonade import __version__
+from lemonade.candidate import CLOSED as _CLOSED
+from lemonade.candidate import OPEN as _OPEN
+from lemonade.candidate import REUSABLE as _REUSABLE
+from lemonade.candidate import Candidate, Status
+from lemonade.candidate import best as _best
 
 SCHEMA_VERSION = 1
 DB_NAME = "run.db"
-# duplicate: the code hash matched an earlier candidate, whose outcome is reused (not trained).
-FINISHED = ("ok", "failed", "timeout", "crashed", "rejected", "interrupted", "duplicate")
-OPEN = ("pending", "running")
-STATUSES = OPEN + FINISHED
-# Outcomes that are properties of the code itself: the same code would end the same way, so the
-# loop may reuse them instead of training again. timeout/crashed/interrupted may be transient.
-REUSABLE = ("ok", "failed")
+# The status vocabulary is lemonade.candidate.Status; these are its sets as plain strings for SQL.
+# CLOSED: the outcome never changes again (duplicate: the code hash matched an earlier candidate,
+# whose outcome is reused, not trained). REUSABLE: the outcome is a property of the code itself.
+CLOSED = tuple(sorted(str(s) for s in _CLOSED))
+OPEN = tuple(sorted(str(s) for s in _OPEN))
+STATUSES = tuple(str(s) for s in Status)
+REUSABLE = tuple(sorted(str(s) for s in _REUSABLE))
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -71,7 +78,7 @@ CREATE TABLE IF NOT EXISTS llm_calls (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     candidate_id INTEGER,
     iteration INTEGER,
-    kind TEXT,            -- propose | repair | ...
+    kind TEXT,            -- the role: improver | generator | repair (older runs: propose)
     messages TEXT,        -- JSON
     response TEXT,
     usage TEXT,           -- JSON
@@ -307,16 +314,17 @@ class Store:
                          reason: str | None = None, seconds: float | None = None,
                          history: list | None = None, weights_path: str | None = None) -> None:
         """Record a candidate's outcome. A finished candidate is immutable: this raises for one."""
-        if status not in FINISHED:
-            raise StoreError(f"finish status must be one of {', '.join(FINISHED)}; got {status!r}")
+        if status not in CLOSED:
+            raise StoreError(f"finish status must be one of {', '.join(CLOSED)}; got {status!r}")
         with self._write() as c:
             # The status test in WHERE makes check-and-write one atomic step.
             cur = c.execute(
                 "UPDATE candidates SET status=?, metrics=?, cme=?, feasible=?, reason=?, "
                 "seconds=?, history=?, weights_path=?, finished_at=? "
                 "WHERE id=? AND status IN ('pending', 'running')",
-                (status, _dumps(metrics), cme, None if feasible is None else int(bool(feasible)),
-                 reason, seconds, _dumps(history), weights_path, now(), candidate_id))
+                (str(status), _dumps(metrics), cme,
+                 None if feasible is None else int(bool(feasible)), reason, seconds,
+                 _dumps(history), weights_path, now(), candidate_id))
             if cur.rowcount != 1:
                 raise StoreError(self._not_open(c, candidate_id, "finish"))
 
@@ -338,29 +346,29 @@ class Store:
                       "WHERE status IN ('pending', 'running')", (reason, now()))
             return ids
 
-    def candidates(self, status: str | Iterable[str] | None = None) -> list[dict[str, Any]]:
+    def candidates(self, status: str | Iterable[str] | None = None) -> list[Candidate]:
         """Candidates ordered by id, optionally only those with the given status(es)."""
         if status is None:
             rows = self._query("SELECT * FROM candidates ORDER BY id")
         else:
-            wanted = [status] if isinstance(status, str) else list(status)
+            wanted = [str(status)] if isinstance(status, str) else [str(s) for s in status]
             marks = ",".join("?" * len(wanted))
             rows = self._query(f"SELECT * FROM candidates WHERE status IN ({marks}) ORDER BY id",
                                wanted)
-        return [_row("candidates", r) for r in rows]
+        return [Candidate.from_row(_row("candidates", r)) for r in rows]
 
-    def candidate(self, candidate_id: int) -> dict[str, Any]:
+    def candidate(self, candidate_id: int) -> Candidate:
         rows = self._query("SELECT * FROM candidates WHERE id=?", (candidate_id,))
         if not rows:
             raise StoreError(f"no candidate {candidate_id} in {self.path}")
-        return _row("candidates", rows[0])
+        return Candidate.from_row(_row("candidates", rows[0]))
 
-    def find_by_hash(self, code_hash: str) -> dict[str, Any] | None:
+    def find_by_hash(self, code_hash: str) -> Candidate | None:
         """The latest finished ok/failed candidate with this code hash (no need to train again)."""
         marks = ",".join("?" * len(REUSABLE))
         rows = self._query(f"SELECT * FROM candidates WHERE code_hash=? AND status IN ({marks}) "
                            "ORDER BY id DESC LIMIT 1", (code_hash, *REUSABLE))
-        return _row("candidates", rows[0]) if rows else None
+        return Candidate.from_row(_row("candidates", rows[0])) if rows else None
 
     # ---- LLM calls, advice, events --------------------------------------------------------------
     def add_llm_call(self, candidate_id: int | None, iteration: int | None, kind: str,
@@ -419,9 +427,20 @@ class Store:
         return [_row("events", r) for r in rows]
 
     # ---- summary --------------------------------------------------------------------------------
-    def best_candidate(self) -> dict[str, Any] | None:
-        """The best ok candidate: by the run's objectives (rank_key) when readable, else by CME."""
-        return best_of(self.candidates("ok"), self.objectives())
+    def best_candidate(self) -> Candidate | None:
+        """The best ok candidate by the run's objectives (`objectives.rank_key`)."""
+        return best_of(self.candidates(Status.OK), self.objectives() or self._meta_objectives())
+
+    def _meta_objectives(self) -> list[Any]:
+        """The objectives recorded in meta at the start (when the stored config no longer
+        parses, e.g. an older lemonade wrote it)."""
+        from lemonade.config import Objective
+
+        raw = self.get_meta_obj("objectives")
+        try:
+            return [Objective(**d) for d in raw] if isinstance(raw, list) else []
+        except Exception:
+            return []
 
     def summary(self) -> dict[str, Any]:
         counts = {r[0]: r[1] for r in self._query(
@@ -487,24 +506,22 @@ def objectives_from_yaml(config_yaml: str | None) -> list[Any] | None:
         return None
 
 
-def metric_values(candidate: Mapping[str, Any]) -> dict[str, float]:
-    """{metric: value} of a candidate row (its metrics.json document)."""
-    from lemonade.metrics import values
+def metric_values(candidate: Candidate | Mapping[str, Any]) -> dict[str, float]:
+    """{metric: value} of a candidate (its metrics.json document)."""
+    if isinstance(candidate, Candidate):
+        return candidate.values
+    from lemonade.candidate import values_of
 
-    doc = candidate.get("metrics") or {}
-    return values({k: v for k, v in doc.items() if isinstance(v, dict)})
+    return values_of(candidate.get("metrics"))
 
 
-def best_of(cands: list[dict[str, Any]], objs: list[Any] | None) -> dict[str, Any] | None:
-    """The best candidate of a list: objectives' rank_key when given, else highest CME."""
-    if not cands:
-        return None
+def best_of(cands: list[Candidate], objs: list[Any] | None) -> Candidate | None:
+    """The best ok candidate of a list by `objectives.rank_key` (the one ranking there is).
+
+    Without readable objectives there is nothing to rank by: the earliest ok candidate."""
     if objs:
-        from lemonade.objectives import rank_key
-
-        return min(cands, key=lambda c: (rank_key(objs, metric_values(c)), c["id"]))
-    return min(cands, key=lambda c: (-(c["cme"] if c["cme"] is not None else float("-inf")),
-                                     c["id"]))
+        return _best(cands, objs)
+    return next((c for c in cands if c.ok), None)
 
 
 def token_totals(calls: Iterable[Mapping[str, Any]]) -> tuple[int, int, int]:

@@ -27,6 +27,7 @@ CUDA, cuDNN autotuning and atomics make runs close but not bit-identical.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -323,15 +324,34 @@ def _make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer
 
 def _make_scheduler(optimizer: torch.optim.Optimizer, cfg: TrainConfig,
                     total_steps: int) -> torch.optim.lr_scheduler.LRScheduler | None:
-    """A per-batch schedule over the planned steps (a time budget may end it early)."""
+    """A per-batch schedule over the planned steps (a time budget may end it early).
+
+    onecycle: Smith & Topin 2017 (super-convergence): warm up to cfg.lr over `warmup_fraction`
+    of the steps, then anneal to ~0 (cycle_momentum off so cfg.momentum means what it says).
+    cosine / constant: a linear warm-up from 0 over `warmup_fraction` of the steps, then a cosine
+    to 0, or cfg.lr held.
+    """
+    total = max(total_steps, 1)
     if cfg.schedule == "onecycle":
-        # Smith & Topin 2017 (super-convergence): warm up to cfg.lr, then anneal to ~0.
-        # cycle_momentum off so cfg.momentum means what it says.
+        if total < 4:  # OneCycleLR needs at least two steps in each phase
+            return None
         return torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=cfg.lr, total_steps=max(total_steps, 1), cycle_momentum=False)
-    if cfg.schedule == "cosine":
-        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(total_steps, 1))
-    return None
+            optimizer, max_lr=cfg.lr, total_steps=total, cycle_momentum=False,
+            pct_start=min(0.5, max(cfg.warmup_fraction, 2.0 / total)))
+    warm = round(cfg.warmup_fraction * total)
+    if cfg.schedule == "constant" and warm == 0:
+        return None
+    cosine = cfg.schedule == "cosine"
+
+    def factor(step: int) -> float:
+        if step < warm:
+            return (step + 1) / (warm + 1)
+        if not cosine:
+            return 1.0
+        done = (step - warm) / max(1, total - warm)
+        return 0.5 * (1.0 + math.cos(math.pi * min(1.0, done)))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 def _first_non_finite(losses: torch.Tensor) -> int | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lemonade.config import DatasetConfig
-from lemonade.data import cifar, digits, imagenet16, mnist5k, synthetic
+from lemonade.data import arrays, cifar, digits, folder, imagenet16, mnist5k, synthetic
 from lemonade.data.base import Dataset, DatasetError, Source, assemble
 
 _LOADERS: dict[str, Callable[[DatasetConfig], Source]] = {
@@ -23,6 +23,8 @@ _LOADERS: dict[str, Callable[[DatasetConfig], Source]] = {
     "cifar100": cifar.load_cifar100,
     "imagenet16-120": imagenet16.load,
     "synthetic": synthetic.load,
+    "folder": folder.load,
+    "arrays": arrays.load,
 }
 
 __all__ = ["Dataset", "DatasetError", "augment_defaults", "dataset_names", "load_dataset"]
@@ -37,6 +39,10 @@ _AUGMENT: dict[str, dict[str, int | bool]] = {
     "cifar100": {"flip": True, "crop_padding": 4},
     "imagenet16-120": {"flip": True, "crop_padding": 2},
     "synthetic": {"flip": False, "crop_padding": 0},
+    # Your own images: the usual natural-image recipe, mild (a 2-pixel shift); set train.flip /
+    # train.crop_padding for data where a mirror or a shift changes the class (digits, text).
+    "folder": {"flip": True, "crop_padding": 2},
+    "arrays": {"flip": True, "crop_padding": 2},
 }
 
 

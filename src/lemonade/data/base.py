@@ -75,6 +75,10 @@ class Source:
     x_test: np.ndarray
     y_test: np.ndarray
     num_classes: int
+    # A validation split the source brings itself (a val/ folder, x_val in an .npz); when
+    # absent, `assemble` carves one from the train pool with the run seed.
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
 
 
 def stratified_indices(labels: np.ndarray, n_pick: int, rng: np.random.Generator) -> np.ndarray:
@@ -168,17 +172,22 @@ def assemble(name: str, src: Source, cfg: DatasetConfig, seed: int) -> Dataset:
     validation split for a given seed stays the same whatever the limit.
     """
     _check_source(name, src)
-    keep, val = split_indices(src.y_train, cfg.val_fraction,
-                              np.random.default_rng([seed, _VAL_STREAM]))
+    if src.x_val is not None and src.y_val is not None:
+        keep, val = np.arange(len(src.y_train), dtype=np.int64), None
+    else:
+        keep, val = split_indices(src.y_train, cfg.val_fraction,
+                                  np.random.default_rng([seed, _VAL_STREAM]))
     if cfg.limit_train is not None and cfg.limit_train < len(keep):
         rng = np.random.default_rng([seed, _LIMIT_STREAM])
         keep = keep[stratified_indices(src.y_train[keep], cfg.limit_train, rng)]
     x_train = _tensor_x(src.x_train[keep])
     mean, std = channel_stats(x_train)
+    x_val, y_val = ((src.x_train[val], src.y_train[val]) if val is not None
+                    else (src.x_val, src.y_val))
     return Dataset(
         name=name,
         x_train=x_train, y_train=_tensor_y(src.y_train[keep]),
-        x_val=_tensor_x(src.x_train[val]), y_val=_tensor_y(src.y_train[val]),
+        x_val=_tensor_x(x_val), y_val=_tensor_y(y_val),
         x_test=_tensor_x(src.x_test), y_test=_tensor_y(src.y_test),
         num_classes=src.num_classes, mean=mean, std=std,
     )
@@ -186,7 +195,12 @@ def assemble(name: str, src: Source, cfg: DatasetConfig, seed: int) -> Dataset:
 
 def _check_source(name: str, src: Source) -> None:
     # A loader bug here would surface much later as a shape error inside a candidate model.
-    for part, x, y in (("train", src.x_train, src.y_train), ("test", src.x_test, src.y_test)):
+    parts = [("train", src.x_train, src.y_train), ("test", src.x_test, src.y_test)]
+    if src.x_val is not None or src.y_val is not None:
+        if src.x_val is None or src.y_val is None:
+            raise DatasetError(f"{name}: a validation split needs both images and labels")
+        parts.append(("val", src.x_val, src.y_val))
+    for part, x, y in parts:
         if x.ndim != 4 or x.dtype != np.uint8:
             raise DatasetError(f"{name}: {part} images must be uint8 (N, C, H, W), "
                                f"got {x.dtype} {x.shape}")

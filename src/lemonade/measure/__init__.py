@@ -15,7 +15,8 @@ from torch import nn
 from lemonade.config import MeasureConfig
 from lemonade.measure.energy import ENERGY_METRICS, EnergyFigures, EnergyTracker, energy_figures
 from lemonade.measure.flops import count_flops
-from lemonade.measure.latency import latency_and_fps
+from lemonade.measure.inference_energy import INFERENCE_METRICS, inference_energy_at
+from lemonade.measure.latency import latency_and_fps, latency_for_runtime
 from lemonade.measure.memory import peak_memory, reset_peak_memory
 from lemonade.measure.size import count_params, model_size_bytes
 from lemonade.metrics import Measurement, measured, unavailable
@@ -96,7 +97,9 @@ def measure_model(model: nn.Module, data: Dataset, train: TrainResult | None,
     ms: list[Measurement] = []
     ms += safely(("peak_memory_bytes",), lambda: peak_memory(device))
     ms += list(static_metrics(model, data.channels, data.image_size).values())
-    ms += safely(("latency_ms", "fps"), lambda: latency_and_fps(
+    ms += safely(("latency_ms", "fps"), lambda: latency_for_runtime(
+        model, data.channels, data.image_size, cfg, device))
+    ms += safely(INFERENCE_METRICS, lambda: inference_energy_at(
         model, data.channels, data.image_size, cfg, device))
     ms += safely(("train_seconds", "train_accuracy", "val_accuracy"),
                  lambda: _train_metrics(train))

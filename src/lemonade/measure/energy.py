@@ -165,11 +165,31 @@ def _describe_hardware(tracker: Any) -> dict[str, str]:
     return out
 
 
-class EnergyTracker:
-    """Context manager around training; `measurements()` after exit gives the energy metrics."""
+_SHARED: dict[tuple[Any, ...], Any] = {}
+_SHARED_LOCK = threading.Lock()
 
-    def __init__(self, cfg: MeasureConfig, device: torch.device | str) -> None:
+
+def _shared_tracker(cfg: MeasureConfig) -> Any:
+    """One codecarbon tracker per host process and settings, measured task by task
+    (`start_task`/`stop_task`): its 1.5-2.5 s hardware detection is paid once, not per candidate.
+    Process mode counts this process and all its children (the training worker)."""
+    key = (cfg.country_iso_code, cfg.grid_intensity_g_per_kwh)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = _make_tracker(cfg)
+        return _SHARED[key]
+
+
+class EnergyTracker:
+    """Context manager around training; `measurements()` after exit gives the energy metrics.
+
+    `reuse=True` (the host around a worker process): a shared codecarbon tracker, one task per
+    `with` block, covering this process and its children."""
+
+    def __init__(self, cfg: MeasureConfig, device: torch.device | str,
+                 reuse: bool = False) -> None:
         self.cfg = cfg
+        self.reuse = reuse
         self.device = torch.device(device)
         self.startup_s = 0.0
         self.shutdown_s = 0.0
@@ -186,8 +206,12 @@ class EnergyTracker:
             return self
         t = time.perf_counter()
         try:
-            self._tracker = _make_tracker(self.cfg)
-            self._tracker.start()
+            if self.reuse:
+                self._tracker = _shared_tracker(self.cfg)
+                self._tracker.start_task()
+            else:
+                self._tracker = _make_tracker(self.cfg)
+                self._tracker.start()
         except Exception as e:
             self._tracker = None
             self._errors.append(f"codecarbon could not start: {type(e).__name__}: {e}")
@@ -214,8 +238,11 @@ class EnergyTracker:
                 self._errors.append(f"NVML read failed: {type(e).__name__}: {e}")
         if self._tracker is not None:
             try:
-                self._tracker.stop()
-                self._data = getattr(self._tracker, "final_emissions_data", None)
+                if self.reuse:
+                    self._data = self._tracker.stop_task()
+                else:
+                    self._tracker.stop()
+                    self._data = getattr(self._tracker, "final_emissions_data", None)
                 if self._data is None:
                     # start()/stop() swallow their own exceptions; no data is how failure shows.
                     self._errors.append("codecarbon produced no data (its start failed)")

@@ -1,6 +1,8 @@
 """Proposers: what writes the next candidate model file.
 
-Call order (the search loop): `propose(request)` once per iteration; when the candidate fails
+Call order (the search loop): `propose(request)` once per iteration, `observe(candidate)` after
+each candidate closes (optional; the loop calls it only where a proposer defines it); when the
+candidate fails
 (rejected code, a crash, out of memory), `repair(request, previous, error)` a bounded number of
 times. A proposer never raises for provider trouble (network, rate limits, unusable replies): it
 returns a `Proposal` with `error` set, which the loop records and moves on from. It raises only
@@ -21,6 +23,7 @@ from lemonade.config import ConfigError, ProposerConfig
 if TYPE_CHECKING:
     from lemonade.config import Objective
     from lemonade.expert import Advice
+    from lemonade.proposers.improver import Suggestion
 
 
 @dataclass
@@ -32,8 +35,15 @@ class ProposalRequest:
     memory_text: str
     parent_code: str | None = None
     parent_genome: dict[str, Any] | None = None
-    parent_metrics: dict[str, float] | None = None
+    parent_metrics: dict[str, float] | None = None  # validation metrics only, never test_*
     seed: int = 0
+    # the Prompt Improver's diagnosis and modification (None: no improver; the advice stands)
+    suggestion: Suggestion | None = None
+
+
+# Proposal.model of the proposers that call no LLM: their calls are free (not in the LLM budget)
+# and their raw_response is an edit log, not a model's reply
+NO_LLM_MODELS = ("offline", "random", "evolution")
 
 
 def zero_usage() -> dict[str, int]:
@@ -60,6 +70,11 @@ class Proposer(Protocol):
 
     def repair(self, req: ProposalRequest, previous: Proposal, error: str) -> Proposal: ...
 
+    def observe(self, candidate: Any) -> None:
+        """Told every candidate that finished (a `lemonade.candidate.Candidate`), live and when
+        a resumed run is rebuilt from its store; a proposer that learns nothing ignores it."""
+        return None
+
 
 def make_proposer(cfg: ProposerConfig, *, seed: int, store: Any = None) -> Proposer:
     """The proposer of kind `cfg.kind`; `store` is the recorded run a replay plays back."""
@@ -71,6 +86,10 @@ def make_proposer(cfg: ProposerConfig, *, seed: int, store: Any = None) -> Propo
         from lemonade.proposers.random_search import RandomProposer
 
         return RandomProposer(cfg, seed=seed)
+    if cfg.kind == "evolution":
+        from lemonade.proposers.evolution import EvolutionProposer
+
+        return EvolutionProposer(cfg, seed=seed)
     if cfg.kind == "openai":
         from lemonade.proposers.openai_compat import OpenAIProposer
 
@@ -92,4 +111,5 @@ def make_proposer(cfg: ProposerConfig, *, seed: int, store: Any = None) -> Propo
     raise ConfigError(f"proposer.kind: unknown kind {cfg.kind!r}")
 
 
-__all__ = ["Proposal", "ProposalRequest", "Proposer", "make_proposer", "zero_usage"]
+__all__ = ["NO_LLM_MODELS", "Proposal", "ProposalRequest", "Proposer", "make_proposer",
+           "zero_usage"]

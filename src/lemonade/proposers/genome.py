@@ -313,8 +313,8 @@ def _halve(n: int) -> int:
     return (n - 1) // 2 + 1
 
 
-def _walk(g: Genome, info: dict[str, Any]) -> tuple[int, int]:
-    """(parameters, FLOPs per image) of the rendered model, counted layer by layer.
+def _walk(g: Genome, info: dict[str, Any]) -> tuple[int, int, int]:
+    """(parameters, FLOPs per image, buffers) of the rendered model, counted layer by layer.
 
     FLOPs count 2 x multiply-accumulates of convolutions and linear layers, the convention of
     torch.utils.flop_counter (BatchNorm, activations and pooling are not counted).
@@ -323,12 +323,14 @@ def _walk(g: Genome, info: dict[str, Any]) -> tuple[int, int]:
     classes = int(info.get("num_classes", 10))
     h, w = _image_size(info)
     bn = g.batchnorm
-    params = flops = 0
+    params = flops = buffers = 0
 
     def conv(ci: int, co: int, k: int, hw: tuple[int, int]) -> None:
-        nonlocal params, flops
+        nonlocal params, flops, buffers
         params += _conv_params(ci, co, k, bn)
         flops += 2 * ci * co * k * k * hw[0] * hw[1]
+        if bn:
+            buffers += 2 * co + 1  # BatchNorm running mean and variance, num_batches_tracked
 
     if g.stem_stride == 2:
         h, w = _halve(h), _halve(w)
@@ -349,7 +351,7 @@ def _walk(g: Genome, info: dict[str, Any]) -> tuple[int, int]:
         params += c * width + width
         flops += 2 * c * width
         c = width
-    return params, flops
+    return params, flops, buffers
 
 
 def estimate_params(g: Genome, info: dict[str, Any]) -> int:
@@ -360,6 +362,13 @@ def estimate_params(g: Genome, info: dict[str, Any]) -> int:
 def estimate_flops(g: Genome, info: dict[str, Any]) -> int:
     """FLOPs per image of render(g) at the dataset's image size (torch flop_counter convention)."""
     return _walk(g, info)[1]
+
+
+def estimate_stored(g: Genome, info: dict[str, Any]) -> int:
+    """Parameters plus buffers (BatchNorm statistics) of render(g): what the `params` metric
+    counts, every stored tensor, so a budget on `params` is met by the measured value too."""
+    p, _, b = _walk(g, info)
+    return p + b
 
 
 def _scaled(g: Genome, factor: float) -> Genome:
@@ -375,10 +384,11 @@ def fit_budget(g: Genome, info: dict[str, Any], *, max_params: float | None = No
     estimates meet the limits (bisection: rounding to multiples of 8 makes the size a step
     function of the factor, so a closed-form square-root step would overshoot). When even the
     minimum widths are too big, blocks are removed until it fits or nothing is left to remove.
+    `max_params` caps parameters plus buffers (`estimate_stored`), as the `params` metric does.
     """
     def fits(x: Genome) -> bool:
-        p, f = _walk(x, info)
-        return (not max_params or p <= max_params) and (not max_flops or f <= max_flops)
+        p, f, b = _walk(x, info)
+        return (not max_params or p + b <= max_params) and (not max_flops or f <= max_flops)
 
     while not fits(g):
         lo, hi = 0.0, 1.0  # fits(_scaled(g, lo)) may be false: checked below
@@ -522,6 +532,49 @@ def describe_change(before: Genome, after: Genome) -> str:
             parts.append(f"{name} {list(x) if name == 'head' else x}->"
                          f"{list(y) if name == 'head' else y}")
     return "; ".join(parts) or "no change"
+
+
+def _direction(name: str, before: float, after: float) -> str | None:
+    if after > before:
+        return f"{name}+"
+    if after < before:
+        return f"{name}-"
+    return None
+
+
+def edit_signature(before: Genome, after: Genome) -> str:
+    """What kind of edit turns `before` into `after`, whatever its size: the genes that changed
+    and in which direction ("blocks+, channels-"), sorted; "no change" when nothing did.
+
+    Two edits with the same signature push the same genes the same way (reduce_kernels by 15% and
+    by 30% both read "channels-"), so a signature that failed for a parent names a direction not
+    worth trying on that parent again.
+    """
+    def channels(g: Genome) -> int:
+        return g.stem_channels + sum(s.channels for s in g.stages)
+
+    parts = [
+        _direction("channels", channels(before), channels(after)),
+        _direction("blocks", sum(s.blocks for s in before.stages),
+                   sum(s.blocks for s in after.stages)),
+        _direction("stages", len(before.stages), len(after.stages)),
+        _direction("skips", sum(s.block == "residual" for s in before.stages),
+                   sum(s.block == "residual" for s in after.stages)),
+        _direction("kernels", sum(s.kernel for s in before.stages),
+                   sum(s.kernel for s in after.stages)),
+        _direction("dense_layers", len(before.head), len(after.head)),
+        _direction("dropout", before.dropout, after.dropout),
+        _direction("feature_dropout", before.feature_dropout, after.feature_dropout),
+        _direction("stem_stride", before.stem_stride, after.stem_stride),
+    ]
+    if len(before.head) == len(after.head):
+        parts.append(_direction("neurons", sum(before.head), sum(after.head)))
+    for name in ("init", "activation", "batchnorm"):
+        if getattr(before, name) != getattr(after, name):
+            parts.append(f"{name}={getattr(after, name)}")
+    if before != after and not any(parts):
+        parts.append("layout")  # same totals, genes moved between stages
+    return ", ".join(sorted(p for p in parts if p)) or "no change"
 
 
 def _stage_line(s: Stage) -> str:

@@ -11,6 +11,14 @@ each scaled by its magnitude, then:
      because re-training a known model spends budget and teaches nothing.
 `repair()` after a failure (usually out of memory or a time-out) shrinks the genome.
 
+It learns from what happened: the loop calls `observe(candidate_id, genome, status, metrics,
+parent_id)` after each finished candidate (and, on resume, for every stored one in order). An edit
+whose child failed or did not beat its parent (the search's ranking, `objectives.rank_key`) is
+not tried on that parent again: edits are compared by `genome.edit_signature` (which genes moved
+and which way), so "reduce_kernels 0.15" that failed also rules out "reduce_kernels 0.30" for
+that parent. The proposer then takes a different advised instruction alone, else a random
+one-gene mutation whose direction has not failed there.
+
 The proposal's `raw_response` is a short account of the edits, so the store and the report show
 what was modified and why.
 """
@@ -20,17 +28,20 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lemonade.config import Objective, ProposerConfig
+from lemonade.objectives import rank_key
 from lemonade.proposers import Proposal, ProposalRequest, zero_usage
 from lemonade.proposers.genome import (
     Genome,
     apply,
     describe_change,
+    edit_signature,
     estimate_flops,
-    estimate_params,
+    estimate_stored,
     fit_budget,
     initial_genome,
     mutate,
@@ -39,6 +50,8 @@ from lemonade.proposers.genome import (
 )
 
 NOVELTY_TRIES = 50
+# outcomes that say something about a genome (a duplicate, a rejection or an interruption do not)
+INFORMATIVE = ("ok", "failed", "timeout", "crashed")
 STEP_SCALES = (1.0, 2.0, 0.5, 3.0)  # multiples of the advised magnitudes, tried in this order
 BYTES_PER_PARAM = 4  # float32 weights
 SIZE_MARGIN = 0.9  # a saved state dict also holds BatchNorm buffers and a header
@@ -72,9 +85,50 @@ def parent_genome(req: ProposalRequest) -> tuple[Genome, str]:
     return initial_genome(req.dataset), "initial genome"
 
 
+@dataclass(frozen=True)
+class Observation:
+    """One finished candidate as the loop reported it to `observe`."""
+
+    candidate_id: int
+    genome: Genome | None  # None: not a genome candidate (LLM code) or an unreadable genome
+    status: str
+    metrics: dict[str, float]
+    parent_id: int | None = None
+
+
+def genome_or_none(d: Mapping[str, Any] | None) -> Genome | None:
+    if not d:
+        return None
+    try:
+        return Genome.from_dict(dict(d))
+    except ValueError:
+        return None
+
+
+def observation(candidate: Any) -> Observation:
+    """An Observation of a Candidate record (or of a mapping with the same keys)."""
+    def field(name: str) -> Any:
+        if isinstance(candidate, Mapping):
+            return candidate.get(name)
+        return getattr(candidate, name, None)
+
+    values = field("values")
+    if values is None or callable(values):
+        from lemonade.candidate import values_of
+
+        values = values_of(field("metrics"))
+    parent = field("parent_id")
+    return Observation(
+        candidate_id=int(field("id")), genome=genome_or_none(field("genome")),
+        status=str(field("status")),
+        metrics={k: float(v) for k, v in values.items() if not k.startswith("test_")},
+        parent_id=None if parent is None else int(parent))
+
+
 class GenomeSearch:
-    """What the offline and random proposers share: a seeded RNG, the set of genomes already
-    proposed in this run, budget steering and the rendering of a genome into a Proposal."""
+    """What the genome proposers (offline, random, evolution) share: a seeded RNG, the genomes
+    already proposed or measured in this run, what the loop reported back (`observe`), budget
+    steering and the rendering of a genome into a Proposal."""
 
     name = "genome"
 
@@ -82,6 +136,52 @@ class GenomeSearch:
         self.cfg = cfg
         self.rng = random.Random(seed)
         self.seen: set[str] = set()
+        self.observed: dict[int, Observation] = {}  # by candidate id, in the order reported
+        self.lineage: dict[str, str] = {}  # genome key -> key of the parent it was proposed from
+        self.metrics_by_key: dict[str, dict[str, float]] = {}  # measured genomes (status ok)
+
+    def observe(self, candidate: Any) -> None:
+        """The loop reports a finished candidate (a `lemonade.candidate.Candidate`: id, genome,
+        status, metrics, parent_id), after each one and, on resume, for every stored candidate
+        in order, so the proposer's state is rebuilt from the store. Test metrics are dropped.
+        """
+        obs = observation(candidate)
+        self.observed[obs.candidate_id] = obs
+        g = obs.genome
+        if g is not None:
+            self.seen.add(g.key())
+            if obs.status == "ok":
+                self.metrics_by_key[g.key()] = obs.metrics
+        self.observed_hook(obs)
+
+    def observed_hook(self, obs: Observation) -> None:
+        """What a subclass does with a new observation (the population of evolution)."""
+
+    def parent_key_of(self, obs: Observation) -> str | None:
+        """The genome key of the parent a candidate was edited from, when known."""
+        if obs.genome is not None and obs.genome.key() in self.lineage:
+            return self.lineage[obs.genome.key()]
+        parent = self.observed.get(obs.parent_id) if obs.parent_id is not None else None
+        return parent.genome.key() if parent is not None and parent.genome is not None else None
+
+    def failed_edits(self, parent: Genome, objectives: Sequence[Objective]) -> dict[str, int]:
+        """{edit signature: candidate id} of the edits of `parent` whose child failed or did not
+        beat it under the search's ranking."""
+        pk = parent.key()
+        base = self.metrics_by_key.get(pk)
+        out: dict[str, int] = {}
+        for obs in self.observed.values():
+            if obs.genome is None or obs.status not in INFORMATIVE or obs.genome.key() == pk:
+                continue
+            if self.parent_key_of(obs) != pk:
+                continue
+            if obs.status == "ok":
+                if base is None:
+                    continue  # cannot tell whether it beat a parent that was never measured
+                if rank_key(objectives, obs.metrics) < rank_key(objectives, base):
+                    continue  # it beat the parent: not a failed edit
+            out.setdefault(edit_signature(parent, obs.genome), obs.candidate_id)
+        return out
 
     def steer(self, g: Genome, req: ProposalRequest, notes: list[str]) -> Genome:
         limits = budget_limits(req.objectives)
@@ -90,7 +190,7 @@ class GenomeSearch:
         fitted = fit_budget(g, req.dataset, **limits)
         if fitted != g:
             caps = ", ".join(f"{k.removeprefix('max_')} <= {v:,.0f}" for k, v in limits.items())
-            notes.append(f"fit budget ({estimate_params(g, req.dataset):,} params, "
+            notes.append(f"fit budget ({estimate_stored(g, req.dataset):,} params, "
                          f"{estimate_flops(g, req.dataset):,} FLOPs est.; {caps}): "
                          f"{describe_change(g, fitted)}")
         return fitted
@@ -109,9 +209,11 @@ class GenomeSearch:
         return g
 
     def proposal(self, g: Genome, notes: list[str], started: float,
-                 info: dict[str, Any]) -> Proposal:
+                 info: dict[str, Any], parent: Genome | None = None) -> Proposal:
         self.seen.add(g.key())
-        result = (f"-> genome {g.key()}: {estimate_params(g, info):,} params, "
+        if parent is not None and parent != g:
+            self.lineage.setdefault(g.key(), parent.key())
+        result = (f"-> genome {g.key()}: {estimate_stored(g, info):,} params, "
                   f"{estimate_flops(g, info):,} FLOPs (estimated)")
         return Proposal(
             code=render(g), genome=g.to_dict(),
@@ -134,7 +236,8 @@ class GenomeSearch:
             g = shrink(base)
             notes = [f"repair ({_first_line(error)}): shrink {describe_change(base, g)}"]
         g = self.novel(g, req, notes, steer=False)
-        return self.proposal(g, notes, started, req.dataset)
+        loop_parent = parent_genome(req)[0] if req.parent_genome else None
+        return self.proposal(g, notes, started, req.dataset, parent=loop_parent)
 
 
 class OfflineProposer(GenomeSearch):
@@ -144,9 +247,14 @@ class OfflineProposer(GenomeSearch):
         started = time.perf_counter()
         parent, origin = parent_genome(req)
         head = [] if origin == "parent" else [origin]
+        if origin == "parent" and req.parent_metrics:
+            self.metrics_by_key.setdefault(parent.key(), dict(req.parent_metrics))
+        banned = self.failed_edits(parent, req.objectives) if origin == "parent" else {}
         explore = self.rng.random() < self.cfg.exploration
         instructions = list(getattr(req.advice, "instructions", None) or [])
         g, notes = parent, head
+        skipped: list[str] = []
+        accepted = False
         for scale in STEP_SCALES:
             # The same parent with the same advice gives the same edit: when that genome was
             # proposed already, step further or less far along the advised direction (a line
@@ -159,10 +267,51 @@ class OfflineProposer(GenomeSearch):
                 notes.append(f"explore: {describe_change(g, explored)}")
                 g = explored
             g = self.steer(g, req, notes)
-            if g.key() not in self.seen:
-                break
+            if g.key() in self.seen:
+                continue
+            if self.banned(parent, g, banned, skipped):
+                break  # a larger or smaller step goes the same way: try a different edit
+            accepted = True
+            break
+        if not accepted and banned:
+            other = self.different_edit(parent, instructions, req, banned, skipped)
+            if other is not None:
+                g, notes = other[0], [*head, *other[1]]
         g = self.novel(g, req, notes)
-        return self.proposal(g, notes, started, req.dataset)
+        return self.proposal(g, [*skipped, *notes], started, req.dataset,
+                             parent=parent if origin == "parent" else None)
+
+    @staticmethod
+    def banned(parent: Genome, g: Genome, banned: dict[str, int], skipped: list[str]) -> bool:
+        sig = edit_signature(parent, g)
+        if sig in banned:
+            skipped.append(f"skip edit ({sig}): it failed for this parent "
+                           f"(candidate {banned[sig]})")
+            return True
+        return False
+
+    def different_edit(self, parent: Genome, instructions: list[Any], req: ProposalRequest,
+                       banned: dict[str, int], skipped: list[str]
+                       ) -> tuple[Genome, list[str]] | None:
+        """An edit of `parent` whose direction has not failed there and that is new: each advised
+        instruction alone (at its magnitude, then twice it), else a random one-gene mutation."""
+        tries: list[tuple[Genome, list[str]]] = []
+        if len(instructions) > 1:
+            for scale in STEP_SCALES[:2]:
+                for ins in instructions:
+                    notes = [f"different edit: {ins.action} alone"]
+                    tries.append((self.edit(parent, [ins], scale, notes), notes))
+        for g, notes in tries:
+            g = self.steer(g, req, notes)
+            if g.key() not in self.seen and not self.banned(parent, g, banned, skipped):
+                return g, notes
+        for _ in range(NOVELTY_TRIES):
+            child = mutate(parent, self.rng, req.dataset)
+            notes = [f"different edit (advised ones failed here): {describe_change(parent, child)}"]
+            child = self.steer(child, req, notes)
+            if child.key() not in self.seen and edit_signature(parent, child) not in banned:
+                return child, notes
+        return None
 
     @staticmethod
     def edit(g: Genome, instructions: list[Any], scale: float, notes: list[str]) -> Genome:

@@ -18,6 +18,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
@@ -89,12 +90,13 @@ def backoff_s(attempt: int, rng: random.Random) -> float:
 
 def build_messages(req: ProposalRequest) -> list[dict[str, str]]:
     advice_text = req.advice.prompt_text() if req.advice is not None else ""
+    suggestion = req.suggestion.prompt_text() if req.suggestion is not None else ""
     return [
         {"role": "system", "content": system_prompt(req.dataset, req.objectives)},
         {"role": "user", "content": user_prompt(
             iteration=req.iteration, advice_text=advice_text, memory_text=req.memory_text,
             parent_code=req.parent_code, parent_metrics=req.parent_metrics,
-            objectives=req.objectives)},
+            objectives=req.objectives, suggestion_text=suggestion)},
     ]
 
 
@@ -115,8 +117,22 @@ def _status_text(e: openai.APIStatusError) -> str:
     return f"HTTP {e.status_code}: {msg[:300]}"
 
 
-class OpenAIProposer:
-    name = "openai"
+@dataclass(frozen=True)
+class ChatReply:
+    """One chat completion after retries: the content, or `error` when there is none."""
+
+    content: str | None
+    messages: list[dict[str, str]]
+    model: str
+    usage: dict[str, int] = field(default_factory=zero_usage)
+    finish: str | None = None
+    error: str | None = None
+    latency_s: float = 0.0
+
+
+class ChatClient:
+    """Chat completions against one OpenAI-compatible endpoint, with our retries; never raises
+    for provider trouble. Shared by the code generator and the prompt improver."""
 
     def __init__(self, cfg: ProposerConfig, *, seed: int = 0,
                  sleep: Callable[[float], None] = time.sleep,
@@ -127,28 +143,15 @@ class OpenAIProposer:
         self.client = openai.OpenAI(base_url=cfg.base_url, api_key=resolve_api_key(cfg, environ),
                                     timeout=cfg.timeout_s, max_retries=0)
 
-    def propose(self, req: ProposalRequest) -> Proposal:
-        return self.complete(build_messages(req))
-
-    def repair(self, req: ProposalRequest, previous: Proposal, error: str) -> Proposal:
-        messages = list(previous.messages or build_messages(req))
-        if previous.raw_response is None:
-            # The call itself failed (no reply to correct): ask the same question again.
-            return self.complete(messages)
-        messages.append({"role": "assistant", "content": previous.raw_response})
-        messages.append({"role": "user", "content": repair_prompt(error)})
-        return self.complete(messages)
-
-    def complete(self, messages: list[dict[str, str]]) -> Proposal:
-        """One chat completion (with retries) turned into a Proposal; never raises."""
+    def chat(self, messages: list[dict[str, str]]) -> ChatReply:
         started = time.perf_counter()
-        fail: dict[str, Any] = {"code": None, "messages": messages, "model": self.cfg.model}
         try:
             resp, error = self._create(messages)
         except Exception as e:  # anything the SDK or transport throws is provider trouble
             resp, error = None, f"{type(e).__name__}: {e}"
         if resp is None:
-            return Proposal(error=error, latency_s=time.perf_counter() - started, **fail)
+            return ChatReply(None, messages, self.cfg.model, error=error,
+                             latency_s=time.perf_counter() - started)
         try:
             choice = resp.choices[0] if resp.choices else None
             content = (choice.message.content if choice and choice.message else None) or ""
@@ -156,27 +159,11 @@ class OpenAIProposer:
             usage = usage_dict(getattr(resp, "usage", None))
             model = getattr(resp, "model", None) or self.cfg.model
         except Exception as e:  # a malformed response object
-            return Proposal(error=f"malformed response: {type(e).__name__}: {e}",
-                            latency_s=time.perf_counter() - started, **fail)
-        base = {"raw_response": content, "messages": messages, "usage": usage, "model": model}
-        latency = time.perf_counter() - started
-        if not content.strip():
-            return Proposal(code=None, error=f"empty reply (finish_reason={finish})",
-                            latency_s=latency, **base)
-        try:
-            code = extract_code(content)
-        except CodeRejected as e:
-            error = f"no usable code in the reply: {e}"
-            if finish == "length":
-                error = self._truncated_text() + f"; {error}"
-            return Proposal(code=None, error=error, latency_s=latency, **base)
-        if finish == "length" and not _compiles(code):
-            return Proposal(code=None, error=self._truncated_text(), latency_s=latency, **base)
-        return Proposal(code=code, error=None, latency_s=latency, **base)
-
-    def _truncated_text(self) -> str:
-        return (f"the reply was cut off at max_tokens={self.cfg.max_tokens} "
-                "(finish_reason=length): the code is incomplete")
+            return ChatReply(None, messages, self.cfg.model,
+                             error=f"malformed response: {type(e).__name__}: {e}",
+                             latency_s=time.perf_counter() - started)
+        return ChatReply(content, messages, model, usage, finish,
+                         latency_s=time.perf_counter() - started)
 
     def _create(self, messages: list[dict[str, str]]) -> tuple[Any, str | None]:
         """The completion, or (None, why) after the retries are spent or on a final error."""
@@ -204,6 +191,60 @@ class OpenAIProposer:
             if attempt + 1 < tries:
                 self.sleep(delay if delay is not None else backoff_s(attempt, self.rng))
         return None, f"{last} (gave up after {tries} attempt{'s' if tries > 1 else ''})"
+
+
+class OpenAIProposer:
+    """The code generator: writes the model file from the advice, the improver's suggestion and
+    the memory."""
+
+    name = "openai"
+
+    def __init__(self, cfg: ProposerConfig, *, seed: int = 0,
+                 sleep: Callable[[float], None] = time.sleep,
+                 environ: Mapping[str, str] | None = None) -> None:
+        self.cfg = cfg
+        self.chat = ChatClient(cfg, seed=seed, sleep=sleep, environ=environ)
+
+    def propose(self, req: ProposalRequest) -> Proposal:
+        return self.complete(build_messages(req))
+
+    def repair(self, req: ProposalRequest, previous: Proposal, error: str) -> Proposal:
+        messages = list(previous.messages or build_messages(req))
+        if previous.raw_response is None:
+            # The call itself failed (no reply to correct): ask the same question again.
+            return self.complete(messages)
+        messages.append({"role": "assistant", "content": previous.raw_response})
+        messages.append({"role": "user", "content": repair_prompt(error)})
+        return self.complete(messages)
+
+    def observe(self, candidate: Any) -> None:
+        """Nothing to learn here: the memory in the prompt carries the outcomes."""
+
+    def complete(self, messages: list[dict[str, str]]) -> Proposal:
+        """One chat completion (with retries) turned into a Proposal; never raises."""
+        r = self.chat.chat(messages)
+        if r.content is None:
+            return Proposal(code=None, messages=messages, model=r.model, error=r.error,
+                            latency_s=r.latency_s)
+        content = r.content
+        base = {"raw_response": content, "messages": messages, "usage": r.usage,
+                "model": r.model, "latency_s": r.latency_s}
+        if not content.strip():
+            return Proposal(code=None, error=f"empty reply (finish_reason={r.finish})", **base)
+        try:
+            code = extract_code(content)
+        except CodeRejected as e:
+            error = f"no usable code in the reply: {e}"
+            if r.finish == "length":
+                error = self._truncated_text() + f"; {error}"
+            return Proposal(code=None, error=error, **base)
+        if r.finish == "length" and not _compiles(code):
+            return Proposal(code=None, error=self._truncated_text(), **base)
+        return Proposal(code=code, error=None, **base)
+
+    def _truncated_text(self) -> str:
+        return (f"the reply was cut off at max_tokens={self.cfg.max_tokens} "
+                "(finish_reason=length): the code is incomplete")
 
 
 def _compiles(code: str) -> bool:

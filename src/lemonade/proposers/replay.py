@@ -1,7 +1,10 @@
 """The replay proposer: plays back the LLM responses recorded in an earlier run's store.
 
-Responses are played in the order they were recorded, proposals and repairs from separate
-queues, so a replayed run asks for them in the same order as the recorded one did. The code is
+Responses are played in the order they were recorded, the code generator's proposals and the
+repairs from separate queues, so a replayed run asks for them in the same order as the recorded
+one did (a recorded improver's calls are not played: the expert system stands in for it, and the
+generator's replies already carry what it suggested). A resumed replay run skips the responses it
+already used (`resume_from`), so it goes on where it stopped. The code is
 extracted again from each raw response (not copied from the candidate row), so a replay also
 exercises today's parser. When the recording runs out, a Proposal with error "replay exhausted"
 comes back and the loop stops proposing anything new.
@@ -18,6 +21,9 @@ from lemonade.proposers import Proposal, ProposalRequest, zero_usage
 from lemonade.sandbox import CodeRejected, extract_code
 
 EXHAUSTED = "replay exhausted"
+# stored call kind -> the queue it is played from ("propose" is what older runs called the
+# generator's calls)
+ROLE_OF = {"generator": "generator", "propose": "generator", "repair": "repair"}
 
 
 def _usage(u: Any) -> dict[str, int]:
@@ -35,11 +41,21 @@ class ReplayProposer:
         # `store` is a lemonade.store.Store (anything with llm_calls() -> list[dict]).
         rows = store.llm_calls()
         self.queues: dict[str, deque[dict[str, Any]]] = {
-            kind: deque(r for r in rows if r.get("kind") == kind) for kind in ("propose", "repair")
+            role: deque(r for r in rows if ROLE_OF.get(r.get("kind") or "") == role)
+            for role in ("generator", "repair")
         }
 
     def remaining(self, kind: str) -> int:
-        return len(self.queues[kind])
+        return len(self.queues[ROLE_OF.get(kind, kind)])
+
+    def resume_from(self, calls: list[dict[str, Any]]) -> None:
+        """Skip the responses this run already played (its own recorded calls, from its store)."""
+        for c in calls:
+            role = ROLE_OF.get(c.get("kind") or "")
+            if role is None or str(c.get("error") or "").startswith(EXHAUSTED):
+                continue
+            if self.queues[role]:
+                self.queues[role].popleft()
 
     def _next(self, kind: str) -> Proposal:
         started = time.perf_counter()
@@ -72,7 +88,7 @@ class ReplayProposer:
         return Proposal(code=code, latency_s=time.perf_counter() - started, **base)
 
     def propose(self, req: ProposalRequest) -> Proposal:
-        return self._next("propose")
+        return self._next("generator")
 
     def repair(self, req: ProposalRequest, previous: Proposal, error: str) -> Proposal:
         return self._next("repair")

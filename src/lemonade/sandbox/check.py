@@ -1,4 +1,8 @@
-"""`lemonade check MODEL_PY`: the static checks, then a dry run in the sandboxed worker."""
+"""`lemonade check MODEL_PY`: the static checks, then a dry run in the sandboxed worker.
+
+Everything it reports is capped and scrubbed (`lemonade.sandbox.scrub`): a candidate's error
+text can carry anything, a secret included.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lemonade.sandbox.scrub import scrub
 from lemonade.sandbox.static import Violation, check_source
+
+MAX_VIOLATIONS = 20  # a file with more problems gets the first ones and a count
 
 
 @dataclass
@@ -28,10 +35,10 @@ def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
     worker. `limits` is a SandboxConfig (default: the config's defaults).
     """
     try:
-        source = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as e:
-        return CheckReport(ok=False, violations=[Violation(0, 0, f"cannot read {path}: {e}")])
-    violations = check_source(source)
+        source = read_model_file(path)
+    except ValueError as e:
+        return CheckReport(ok=False, violations=[Violation(0, 0, scrub(str(e)))])
+    violations = _scrubbed(check_source(source))
     if violations or not dry_run:
         return CheckReport(ok=not violations, violations=violations)
     from lemonade.config import SandboxConfig
@@ -42,8 +49,29 @@ def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
                        mode="check", check_shape=(in_channels, *size, num_classes))
     out = run_candidate(job, limits or SandboxConfig(), timeout_s)
     if out.status != "ok":
-        return CheckReport(ok=False, runtime_error=f"{out.status}: {out.reason}",
+        return CheckReport(ok=False, runtime_error=scrub(f"{out.status}: {out.reason}"),
                            seconds=out.seconds)
     shape = out.info.get("output_shape")
     return CheckReport(ok=True, params=out.info.get("params"),
                        output_shape=tuple(shape) if shape else None, seconds=out.seconds)
+
+
+def read_model_file(path: str | Path) -> str:
+    """The text of a model file; ValueError with one clear line when it cannot be read or is not
+    UTF-8 (the message names the file and the first bad byte)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise ValueError(f"cannot read {path}: {e.strerror or e}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
+                         f"{e.start}): save it as UTF-8") from None
+
+
+def _scrubbed(violations: list[Violation]) -> list[Violation]:
+    out = [Violation(v.line, v.col, scrub(v.message)) for v in violations[:MAX_VIOLATIONS]]
+    if len(violations) > MAX_VIOLATIONS:
+        out.append(Violation(0, 0, f"... and {len(violations) - MAX_VIOLATIONS} more problems"))
+    return out

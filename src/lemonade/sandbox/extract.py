@@ -1,6 +1,9 @@
 """LLM reply -> Python source: fenced or bare code, `<think>` blocks dropped, a main guard cut.
 
-Pure and table-tested (tests/test_extract.py).
+Pure and table-tested (tests/test_extract.py), after FunSearch's `_sample_to_program`: small
+functions over awkward outputs. Linear in the reply's size: a reply is capped
+(`MAX_REPLY_CHARS`), fences and `<think>` tags are found in one pass, and each candidate block is
+parsed a bounded number of times (never every prefix of the reply).
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from lemonade.sandbox.static import CodeRejected, _is_main_guard
+from lemonade.sandbox.static import CodeRejected, is_main_guard
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 _PY_LANGS = {"python", "py", "python3", "py3", "pytorch", "ipython"}
-_THINK = re.compile(r"<think(?:ing)?>.*?</think(?:ing)?>", re.DOTALL | re.IGNORECASE)
+_THINK_TAG = re.compile(r"<(/?)think(?:ing)?>", re.IGNORECASE)
+MAX_REPLY_CHARS = 200_000  # a model file is a few KB; a reply this large is an attack or a loop
 _CODE_START = re.compile(r"^(import |from \S+ import |class |def |@|#)")
 _DEFINES_NET = re.compile(r"^[ \t]*class[ \t]+Net\b", re.MULTILINE)
 
@@ -58,54 +62,73 @@ def _fenced_blocks(text: str) -> list[_Block]:
     return blocks
 
 
-def _parses(code: str) -> bool:
+def _parse(code: str) -> ast.Module | SyntaxError | None:
+    """The tree, the SyntaxError (it says where), or None when the code cannot be parsed at all."""
     try:
-        ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+        return ast.parse(code)
+    except SyntaxError as e:
+        return e
+    except (ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _defines(tree: ast.Module | SyntaxError | None) -> bool:
+    kinds = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef)
+    return isinstance(tree, ast.Module) and any(isinstance(n, kinds) for n in tree.body)
 
 
 def _has_definitions(code: str) -> bool:
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    kinds = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.FunctionDef)
-    return any(isinstance(n, kinds) for n in tree.body)
+    return _defines(_parse(code))
 
 
 def _bare_code(text: str) -> str | None:
-    """Code without fences: the whole reply, or the longest parsable run of lines after prose."""
+    """Code without fences: the whole reply, or the run of lines from the first code line with
+    trailing prose cut where the parser first fails (at most three parses, whatever the size)."""
     if _has_definitions(text):
         return text
     lines = text.split("\n")
-    starts = [k for k, ln in enumerate(lines) if _CODE_START.match(ln)]
-    if not starts:
+    first = next((k for k, ln in enumerate(lines) if _CODE_START.match(ln)), None)
+    if first is None:
         return None
-    first = starts[0]
-    for end in range(len(lines), first, -1):  # drop trailing prose, one line at a time
-        chunk = "\n".join(lines[first:end]).strip("\n")
-        if _has_definitions(chunk):
-            return chunk
+    chunk = "\n".join(lines[first:]).strip("\n")
+    parsed = _parse(chunk)
+    if _defines(parsed):
+        return chunk
+    if isinstance(parsed, SyntaxError) and parsed.lineno and parsed.lineno > 1:
+        head = "\n".join(chunk.split("\n")[: parsed.lineno - 1]).strip("\n")
+        if _has_definitions(head):
+            return head  # the prose after the code
     # Nothing parses (e.g. truncated): hand back from the first code line; the syntax check
     # reports the error instead of "no code".
-    chunk = "\n".join(lines[first:]).strip("\n")
     return chunk if re.search(r"^class[ \t]+\w+", chunk, re.MULTILINE) else None
 
 
 def _drop_main_guard(code: str) -> str:
     """Remove a top-level `if __name__ == "__main__":` block (LLMs add demo code there)."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _parse(code)
+    if not isinstance(tree, ast.Module):
         return code
     lines = code.split("\n")
     for node in reversed(tree.body):
-        if _is_main_guard(node) and node.end_lineno is not None:
+        if is_main_guard(node) and node.end_lineno is not None:
             del lines[node.lineno - 1:node.end_lineno]
     return "\n".join(lines).strip("\n") + "\n"
 
+
+def _drop_think(text: str) -> str:
+    """Text outside <think>...</think> (or <thinking>) blocks, in one pass; an unclosed block is
+    kept (a truncated reply may have its code there)."""
+    out: list[str] = []
+    pos, open_at = 0, -1
+    for m in _THINK_TAG.finditer(text):
+        closing = m.group(1) == "/"
+        if open_at < 0 and not closing:
+            open_at = m.start()
+        elif open_at >= 0 and closing:
+            out.append(text[pos:open_at])
+            pos, open_at = m.end(), -1
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def extract_code(reply: str) -> str:
@@ -117,10 +140,13 @@ def extract_code(reply: str) -> str:
     with leading/trailing prose cut. Reasoning in <think> tags is ignored when code exists outside
     it. A trailing `if __name__ == "__main__":` demo block is removed.
     """
+    if reply is not None and len(reply) > MAX_REPLY_CHARS:
+        raise CodeRejected(f"the reply is too large ({len(reply):,} characters; at most "
+                           f"{MAX_REPLY_CHARS:,}): answer with one model file of a few KB")
     if reply is None or not reply.strip():
         raise CodeRejected("reply is empty")
     text = reply.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    without_think = _THINK.sub("", text)
+    without_think = _drop_think(text)
     for candidate_text in dict.fromkeys((without_think, text)):  # outside <think> first
         code = _extract(candidate_text)
         if code is not None:

@@ -23,6 +23,7 @@ import collections
 import contextlib
 import json
 import os
+import resource
 import shutil
 import signal
 import site
@@ -31,12 +32,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from lemonade.metrics import Measurement, from_json
+from lemonade.sandbox import isolation
+from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
+from lemonade.sandbox.host_measure import HostSplits, host_splits, train_metrics
+from lemonade.sandbox.measure_worker import MEASURE_JOB_FILE, MEASURED_FILE
 
 LOG_TAIL_BYTES = 2048
 MAX_EVENT_LINE = 1 << 20  # a longer "event" line is not ours: cut, logged, not parsed
@@ -47,6 +52,14 @@ _KEEP_ENV = ("PATH", "LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
              "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
 
 Status = Literal["ok", "failed", "timeout", "crashed", "rejected"]
+ARTIFACT_FILES = (GRAPH_FILE, WEIGHTS_FILE)  # what the training worker hands to the measurement
+MEASURE_DIR = "measure"  # JOB_DIR/measure: the measurement process's job folder
+MEASURE_MIN_TIMEOUT_S = 120.0  # the measurement's own timeout, at least this
+# Inside the wall the worker's job folder is WORKER_JOB_DIR: a fresh host folder bound read-write,
+# with job.json bound read-only over it. The host copies WORKER_OUTPUTS back to the job dir.
+WORKER_JOB_DIR = "/job"
+WORKER_OUTPUTS = ("result.json", *ARTIFACT_FILES)
+FILE_DATASETS = ("cifar10", "cifar100", "imagenet16-120")  # read from dataset.data_dir
 
 
 @dataclass
@@ -60,6 +73,7 @@ class CandidateJob:
     # on check_shape = (in_channels, height, width, num_classes), for `lemonade check`.
     mode: Literal["evaluate", "check"] = "evaluate"
     check_shape: tuple[int, int, int, int] | None = None
+    train_on_val: bool = False  # train on train+val, measure on test (final training)
 
 
 @dataclass
@@ -72,10 +86,16 @@ class CandidateOutcome:
     seconds: float = 0.0
     log_tail: str = ""
     info: dict[str, Any] = field(default_factory=dict)  # limits applied, check-mode figures
+    # the folder holding graph.json + weights.safetensors (the exported candidate), on success
+    artifacts_dir: str | None = None
 
 
-def worker_env(scratch: str, seed: int = 0) -> dict[str, str]:
-    """The scrubbed environment of a worker (module-level so tests can read the rule)."""
+def worker_env(scratch: str, seed: int = 0, *, inside: bool = False) -> dict[str, str]:
+    """The scrubbed environment of a worker (module-level so tests can read the rule).
+
+    `inside`: the worker runs inside the OS wall (same paths as here), where bubblewrap
+    (--die-with-parent) ties it to this process and its own parent is the sandbox's init.
+    """
     env = {k: os.environ[k] for k in _KEEP_ENV if k in os.environ}
     env.setdefault("PATH", os.defpath)
     env["HOME"] = scratch
@@ -83,10 +103,11 @@ def worker_env(scratch: str, seed: int = 0) -> dict[str, str]:
     env["PYTHONHASHSEED"] = str(seed)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
-    # the worker dies with this process (PR_SET_PDEATHSIG), even when this one is killed -9
-    env["LEMONADE_PARENT_PID"] = str(os.getpid())
+    if not inside:
+        # the worker dies with this process (PR_SET_PDEATHSIG), even when this one is killed -9
+        env["LEMONADE_PARENT_PID"] = str(os.getpid())
     # lemonade must import in the worker even when it is not installed (a source checkout)
-    pkg_root = str(Path(__file__).resolve().parent.parent)
+    pkg_root = str(Path(__file__).resolve().parents[2])  # the folder holding lemonade/
     paths = [pkg_root, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     # HOME moves, so a `pip install --user` site would vanish: point at it explicitly
@@ -98,6 +119,37 @@ def worker_env(scratch: str, seed: int = 0) -> dict[str, str]:
 def worker_command(job_dir: Path) -> list[str]:
     """The worker's command line (a function, so tests can put a stand-in worker there)."""
     return [sys.executable, "-m", "lemonade.sandbox.worker", str(job_dir)]
+
+
+def _dataset_binds(config: dict[str, Any], splits: Any = None) -> list[tuple[str, str]]:
+    """What the training worker reads, read-only at its host path: the train split file the
+    host wrote, else (no split file) the dataset folder of a dataset read from files."""
+    if splits is not None:
+        return [(str(splits.train), str(splits.train))]
+    ds = (config or {}).get("dataset") or {}
+    if ds.get("name") not in FILE_DATASETS or not ds.get("data_dir"):
+        return []
+    folder = os.path.realpath(os.path.expanduser(str(ds["data_dir"])))
+    home = os.path.realpath(os.path.expanduser("~"))
+    if not os.path.isdir(folder) or folder == "/" or home == folder or home.startswith(
+            folder + "/"):
+        return []  # never a whole home (or its parents) for a dataset
+    return [(folder, folder)]
+
+
+def _with_host_pids(on_event: Callable[[dict[str, Any]], None] | None,
+                    outer_pid: int) -> Callable[[dict[str, Any]], None] | None:
+    """Inside its PID namespace the worker reports pid 2; callers get the host pid."""
+    if on_event is None:
+        return None
+
+    def translate(ev: dict[str, Any]) -> None:
+        if ev.get("event") == "started" and isinstance(ev.get("pid"), int):
+            ev["ns_pid"] = ev["pid"]
+            ev["pid"] = isolation.host_pid(outer_pid, ev["pid"]) or ev["pid"]
+        on_event(ev)
+
+    return translate
 
 
 def _tail_reader(stream: Any, tail: collections.deque[bytes]) -> None:
@@ -160,6 +212,81 @@ def run_candidate(job: CandidateJob, limits: Any, timeout_s: float,
                                 seconds=time.perf_counter() - t0)
 
 
+@dataclass
+class _Exit:
+    """How one sandboxed process ended, as the host saw it."""
+
+    returncode: int
+    timed_out: bool
+    events: list[dict[str, Any]]
+    tail: collections.deque[bytes]
+    wall_s: float  # spawn to exit, host clock
+    cpu_s: float  # user + system CPU of the process and its reaped children (getrusage)
+    isolation: dict[str, Any] = field(default_factory=dict)  # what the OS wall applied
+
+
+def _launch(argv: list[str], scratch: str, env: dict[str, str], timeout_s: float,
+            on_event: Callable[[dict[str, Any]], None] | None,
+            ro_binds: Sequence[tuple[str, str]] = (),
+            rw_binds: Sequence[tuple[str, str]] = (), *, limits: Any = None,
+            device: str = "cpu") -> _Exit:
+    """Spawn one worker process (training or measurement), wait for it, kill its group.
+
+    The process runs inside the OS wall (lemonade.sandbox.isolation) where this machine has
+    one: it sees the Python installation, `scratch` and the `ro_binds`/`rw_binds` (host path,
+    same path inside) and nothing else. `limits` (SandboxConfig or its dict) says whether the
+    wall is required; `device` "cuda"/"auto" passes the GPU device nodes through."""
+    events: list[dict[str, Any]] = []
+    tail: collections.deque[bytes] = collections.deque()
+    timed_out = False
+    status = isolation.resolve(limits)  # refuses (IsolationUnavailable) when it must
+    if status.isolated:
+        env = {k: v for k, v in env.items() if k != "LEMONADE_PARENT_PID"}  # see worker_env
+    launch = isolation.prepare(argv, status=status, scratch=scratch, env=env,
+                               ro_binds=ro_binds, rw_binds=rw_binds, device=device)
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t_spawn = time.perf_counter()
+    try:
+        proc = subprocess.Popen(
+            launch.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=scratch, env=launch.env, pass_fds=launch.pass_fds,
+            start_new_session=True, close_fds=True,
+        )
+    finally:
+        launch.close()
+    if launch.isolated:
+        on_event = _with_host_pids(on_event, proc.pid)
+    readers = [
+        threading.Thread(target=_event_reader, args=(proc.stdout, events, tail, on_event),
+                         daemon=True),
+        threading.Thread(target=_tail_reader, args=(proc.stderr, tail), daemon=True),
+    ]
+    for r in readers:
+        r.start()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    except BaseException:
+        # Ctrl-C (or anything) in the parent: the worker lives in its own session, so the
+        # terminal's SIGINT never reached it; take its whole group down before unwinding.
+        _kill_group(proc.pid)
+        raise
+    wall = time.perf_counter() - t_spawn
+    # Always: a worker that exited may have left children in its group.
+    _kill_group(proc.pid)
+    proc.wait()
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for r in readers:
+        r.join(timeout=5)  # a pipe held open by an escaped grandchild must not hang us
+    for s in (proc.stdout, proc.stderr):
+        with contextlib.suppress(Exception):
+            s.close()
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    return _Exit(launch.returncode(proc.returncode), timed_out, events, tail, wall, cpu,
+                 launch.applied)
+
+
 def _run(job: CandidateJob, limits: Any, timeout_s: float,
          on_event: Callable[[dict[str, Any]], None] | None, t0: float) -> CandidateOutcome:
     from lemonade.sandbox import check_source
@@ -175,74 +302,152 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
     own_dir = job.workdir is None
     job_dir = Path(job.workdir or tempfile.mkdtemp(prefix="lemonade-job-"))
     job_dir.mkdir(parents=True, exist_ok=True)
-    for stale in ("result.json", "weights.pt"):
+    for stale in ("result.json", "weights.pt", *ARTIFACT_FILES, MEASURED_FILE):
         (job_dir / stale).unlink(missing_ok=True)
     scratch = tempfile.mkdtemp(prefix="lemonade-scratch-")
     seed = int((job.config or {}).get("seed", 0) or 0)
-    doc = {
+    evaluate = job.mode != "check"
+    limits_doc = {
+        "memory_limit_mb": getattr(limits, "memory_limit_mb", None),
+        "max_processes": getattr(limits, "max_processes", None),
+        "file_size_bytes": FILE_SIZE_LIMIT,
+        "isolation": getattr(limits, "isolation", "auto"),
+        "require_isolation": getattr(limits, "require_isolation", False),
+    }
+    doc: dict[str, Any] = {
         "source": job.source, "config": job.config, "device": job.device,
         "want_weights": job.want_weights, "mode": job.mode,
         "check_shape": list(job.check_shape) if job.check_shape else None,
-        "limits": {
-            "memory_limit_mb": getattr(limits, "memory_limit_mb", None),
-            "max_processes": getattr(limits, "max_processes", None),
-            "file_size_bytes": FILE_SIZE_LIMIT,
-        },
+        "limits": limits_doc,
     }
+    splits: HostSplits | None = None
+    if evaluate:
+        try:  # the host loads the data and writes the split files the two processes read
+            splits = host_splits(job.config or {}, train_on_val=job.train_on_val)
+        except Exception as e:  # a bad config or a missing dataset: the candidate is not at fault
+            shutil.rmtree(scratch, ignore_errors=True)
+            text = str(e).strip().splitlines()
+            return CandidateOutcome(status="failed", seconds=time.perf_counter() - t0,
+                                    reason=f"{type(e).__name__}: {text[0] if text else ''}")
+        doc.update(train_split=str(splits.train), train_sha256=splits.train_sha256)
     (job_dir / "job.json").write_text(json.dumps(doc))
 
-    events: list[dict[str, Any]] = []
-    tail: collections.deque[bytes] = collections.deque()
-    timed_out = False
+    # The training worker never sees job_dir (it may be the candidate's folder in the run
+    # directory): it works in a fresh out_dir holding a copy of job.json, read-only inside the
+    # wall; the host copies WORKER_OUTPUTS back to job_dir afterwards.
+    out_dir = Path(tempfile.mkdtemp(prefix="lemonade-out-"))
     try:
-        proc = subprocess.Popen(
-            worker_command(job_dir.resolve()),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=scratch, env=worker_env(scratch, seed), start_new_session=True, close_fds=True,
-        )
-        readers = [
-            threading.Thread(target=_event_reader, args=(proc.stdout, events, tail, on_event),
-                             daemon=True),
-            threading.Thread(target=_tail_reader, args=(proc.stderr, tail), daemon=True),
-        ]
-        for r in readers:
-            r.start()
-        try:
-            proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        except BaseException:
-            # Ctrl-C (or anything) in the parent: the worker lives in its own session, so the
-            # terminal's SIGINT never reached it; take its whole group down before unwinding.
-            _kill_group(proc.pid)
-            raise
-        # Always: a worker that exited may have left children in its group.
-        _kill_group(proc.pid)
-        proc.wait()
-        for r in readers:
-            r.join(timeout=5)  # a pipe held open by an escaped grandchild must not hang us
-        for s in (proc.stdout, proc.stderr):
-            with contextlib.suppress(Exception):
-                s.close()
-        return _outcome(job, job_dir, proc.returncode, timed_out, timeout_s, events, tail, t0)
+        shutil.copyfile(job_dir / "job.json", out_dir / "job.json")
+        tracker = _host_energy_tracker(job) if evaluate else None
+        with tracker if tracker is not None else contextlib.nullcontext():
+            ran = _launch(worker_command(out_dir), scratch, worker_env(scratch, seed),
+                          timeout_s, on_event, limits=limits, device=job.device,
+                          rw_binds=[(str(out_dir), str(out_dir))],
+                          ro_binds=[(str(out_dir / "job.json"), str(out_dir / "job.json")),
+                                    *_dataset_binds(job.config, splits)])
+        isolation.copy_out(out_dir, job_dir, WORKER_OUTPUTS, FILE_SIZE_LIMIT)
+        outcome = _outcome(job, job_dir, ran.returncode, ran.timed_out, timeout_s, ran.events,
+                           ran.tail, t0)
+        outcome.info["isolation"] = ran.isolation
+        if not evaluate or outcome.status != "ok":
+            return outcome
+        host_metrics = _host_metrics(ran, tracker, outcome)
+        left = max(MEASURE_MIN_TIMEOUT_S, timeout_s - (time.perf_counter() - t0))
+        measured, measure_info = _measure(job, job_dir, splits, limits_doc, left, on_event)
+        outcome.info["measure"] = measure_info
+        outcome.info["trusted_metrics"] = True
+        if measured.get("status") != "ok":
+            outcome.status = "failed"
+            outcome.reason = str(measured.get("reason") or "measurement failed")[:2000]
+            outcome.metrics = host_metrics
+        else:
+            trusted = from_json(measured.get("metrics") or {})
+            epochs = (outcome.info.get("train") or {}).get("epochs_run")
+            for m in trusted.values():  # the weights measured are those after this many epochs
+                m.method.setdefault("epochs_run", epochs)
+            outcome.metrics = {**trusted, **host_metrics}
+        outcome.artifacts_dir = str(job_dir)
+        weights = job_dir / WEIGHTS_FILE
+        outcome.weights_path = str(weights) if weights.exists() else None
+        outcome.seconds = time.perf_counter() - t0
+        return outcome
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        if own_dir:
-            _tidy_job_dir(job_dir)
+        shutil.rmtree(out_dir, ignore_errors=True)
+        if own_dir and not job.want_weights:
+            shutil.rmtree(job_dir, ignore_errors=True)
 
 
-def _tidy_job_dir(job_dir: Path) -> None:
-    """A temp job dir goes away, except the weights the caller still has to move."""
-    weights = job_dir / "weights.pt"
-    if not weights.exists():
-        shutil.rmtree(job_dir, ignore_errors=True)
-        return
-    for p in job_dir.iterdir():
-        if p != weights:
-            if p.is_dir() and not p.is_symlink():
-                shutil.rmtree(p, ignore_errors=True)
-            else:
-                p.unlink(missing_ok=True)
+def measure_command(measure_dir: Path) -> list[str]:
+    """The trusted measurement process's command line (no candidate source runs there)."""
+    return [sys.executable, "-m", "lemonade.sandbox.measure_worker", str(measure_dir)]
+
+
+def _host_energy_tracker(job: CandidateJob) -> Any:
+    from lemonade.config import build_config
+    from lemonade.measure import EnergyTracker
+    from lemonade.train import resolve_device
+
+    cfg = build_config(job.config or {})
+    try:
+        device = resolve_device(job.device or cfg.device)
+    except ValueError:
+        device = "cpu"
+    return EnergyTracker(cfg.measure, device, reuse=True)
+
+
+def _host_metrics(ran: _Exit, tracker: Any, outcome: CandidateOutcome
+                  ) -> dict[str, Measurement]:
+    energy = tracker.measurements() if tracker is not None else None
+    return train_metrics(ran.wall_s, ran.cpu_s, outcome.info, energy)
+
+
+def _measure(job: CandidateJob, job_dir: Path, splits: HostSplits | None,
+             limits_doc: dict[str, Any], timeout_s: float,
+             on_event: Callable[[dict[str, Any]], None] | None
+             ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run the measurement process on the training worker's artifacts; (measured.json, info)."""
+    from lemonade.config import build_config
+    from lemonade.train import resolve_device
+
+    if splits is None:
+        return {"status": "failed", "reason": "no evaluation split"}, {}
+    missing = [n for n in ARTIFACT_FILES if not (job_dir / n).is_file()]
+    if missing:
+        return {"status": "failed",
+                "reason": f"the training worker left no {', '.join(missing)}"}, {}
+    cfg = build_config(job.config or {})
+    try:
+        device = str(resolve_device(job.device or cfg.device))
+    except ValueError as e:
+        return {"status": "failed", "reason": str(e)}, {}
+    mdir = job_dir / MEASURE_DIR
+    mdir.mkdir(exist_ok=True)
+    (mdir / MEASURED_FILE).unlink(missing_ok=True)
+    doc = {"artifacts": str(job_dir.resolve()), "eval_split": str(splits.eval),
+           "eval_sha256": splits.eval_sha256, "measure": cfg.measure.model_dump(mode="json"),
+           "device": device, "limits": limits_doc, "threads": cfg.train.cpu_threads or 1}
+    (mdir / MEASURE_JOB_FILE).write_text(json.dumps(doc))
+    scratch = tempfile.mkdtemp(prefix="lemonade-measure-")
+    try:
+        ran = _launch(measure_command(mdir.resolve()), scratch, worker_env(scratch, cfg.seed),
+                      timeout_s, on_event,
+                      ro_binds=[(str(job_dir.resolve()), str(job_dir.resolve())),
+                                (str(splits.eval), str(splits.eval))],
+                      rw_binds=[(str(mdir.resolve()), str(mdir.resolve()))],
+                      limits=limits_doc, device=device)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    info = {"seconds": round(ran.wall_s, 3)}
+    if ran.timed_out:
+        return {"status": "failed", "reason": f"measurement timed out after {timeout_s:g} s"}, info
+    try:
+        result = json.loads((mdir / MEASURED_FILE).read_text())
+    except (OSError, ValueError):
+        last = _last_line(_tail_text(ran.tail)) or f"exit status {ran.returncode}"
+        return {"status": "failed", "reason": f"measurement process failed: {last}"}, info
+    info.update(result.get("info") or {})
+    return result, info
 
 
 def _outcome(job: CandidateJob, job_dir: Path, returncode: int, timed_out: bool,
@@ -274,13 +479,12 @@ def _outcome(job: CandidateJob, job_dir: Path, returncode: int, timed_out: bool,
         return CandidateOutcome(status="failed", reason=f"worker failed ({why}): {last}",
                                 history=history, seconds=seconds, log_tail=log, info=info)
     info.update(result.get("info") or {})
-    weights = job_dir / "weights.pt"
     status = result.get("status") if result.get("status") in ("ok", "failed") else "failed"
+    # Display only: the history and info the worker wrote. Its metrics, if it wrote any, are
+    # ignored: the figures that rank a candidate come from the host and the measurement process.
     return CandidateOutcome(
-        status=status, reason=result.get("reason"),
-        metrics=from_json(result.get("metrics") or {}),
-        history=result.get("history") or history,
-        weights_path=str(weights) if job.want_weights and weights.exists() else None,
+        status=status, reason=str(result.get("reason"))[:2000] if result.get("reason") else None,
+        history=result.get("history") if isinstance(result.get("history"), list) else history,
         seconds=seconds, log_tail=log, info=info,
     )
 

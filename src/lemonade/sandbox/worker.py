@@ -5,9 +5,12 @@ channel, then torch, then the candidate. Events are JSON lines on the *original*
 moved to a private descriptor; fd 1 is pointed at stderr so that whatever the candidate or a
 library prints lands in the log, not in the event stream.
 
-Writes JOB_DIR/result.json ({status, reason, metrics, history, info}) and, when asked and the
-candidate succeeded, JOB_DIR/weights.pt (torch.save of the CPU state_dict). Exits 0 whenever a
-result was written, whatever the candidate's status.
+Evaluate mode trains on the train split the host wrote (JOB_DIR/train_split.safetensors, the only
+data this process gets) and writes the artifacts the trusted measurement process reads:
+graph.json (torch.export program, dynamic batch) and weights.safetensors (every stored tensor).
+JOB_DIR/result.json ({status, reason, history, info}) and the epoch events are display only:
+no metric that ranks a candidate comes from this process. Exits 0 whenever a result was written,
+whatever the candidate's status.
 """
 
 from __future__ import annotations
@@ -102,34 +105,70 @@ def _run_check(job: dict[str, Any], channel: TextIO) -> dict[str, Any]:
             "info": {"params": count_params(model), "output_shape": [2, k]}}
 
 
+def _train_split_dataset(job: dict[str, Any], cfg: Any) -> Any:
+    """The train split the host wrote for this job (no val/test labels reach this process)."""
+
+    from lemonade.data import Dataset, load_dataset
+    from lemonade.sandbox.artifacts import read_split
+
+    if not job.get("train_split"):  # a job without a split file (tests, old callers)
+        full = load_dataset(cfg.dataset, cfg.seed)
+        tensors = {"x_train": full.x_train, "y_train": full.y_train}
+        meta = {"name": full.name, "num_classes": full.num_classes, "mean": list(full.mean),
+                "std": list(full.std)}
+    else:
+        tensors, meta = read_split(Path(job["train_split"]), job.get("train_sha256"))
+    x, y = tensors["x_train"], tensors["y_train"]
+    empty_x, empty_y = x[:0], y[:0]
+    return Dataset(name=meta["name"], x_train=x, y_train=y, x_val=empty_x, y_val=empty_y,
+                   x_test=empty_x, y_test=empty_y, num_classes=int(meta["num_classes"]),
+                   mean=tuple(meta["mean"]), std=tuple(meta["std"]))
+
+
 def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[str, Any]:
+    """Train, then export the graph and weights: the artifacts the measurement process reads.
+
+    Nothing this returns ranks the candidate: epoch events and result.json are display only.
+    """
     from dataclasses import asdict
 
-    import torch
-
     from lemonade.config import build_config
-    from lemonade.data import load_dataset
-    from lemonade.evaluate import evaluate_source
-    from lemonade.metrics import to_json
+    from lemonade.data.augment import normalize
+    from lemonade.evaluate import train_candidate
+    from lemonade.sandbox.artifacts import ArtifactError, export_program, save_program
     from lemonade.train import resolve_device
 
     cfg = build_config(job["config"] or {})
     device = resolve_device(job["device"] or cfg.device)
-    _emit(channel, "phase", phase="loading the dataset")
-    data = load_dataset(cfg.dataset, cfg.seed)
+    _emit(channel, "phase", phase="loading the train split")
+    data = _train_split_dataset(job, cfg)
     _emit(channel, "phase", phase="running the candidate")
 
     def on_epoch(stats: Any) -> None:
-        _emit(channel, "epoch", **asdict(stats))
+        _emit(channel, "epoch", **asdict(stats), display_only=True)
 
-    res = evaluate_source(job["source"], data, cfg, device, on_epoch=on_epoch)
-    out = {"status": res.status, "reason": res.reason, "metrics": to_json(res.metrics),
-           "history": [asdict(e) for e in res.history],
-           "info": {"device": str(device), "timings": getattr(res, "timings", {})}}
-    if job.get("want_weights") and res.status == "ok" and res.state_dict is not None:
-        tmp = job_dir / "weights.pt.tmp"
-        torch.save(res.state_dict, tmp)
-        tmp.replace(job_dir / "weights.pt")
+    res = train_candidate(job["source"], data, cfg, device, on_epoch=on_epoch)
+    history = [asdict(e) for e in res.train.history] if res.train else []
+    info: dict[str, Any] = {"device": str(device), "timings": res.timings}
+    if res.train is not None:
+        info["train"] = {"status": res.train.status, "epochs_run": res.train.epochs_run,
+                         "loop_seconds": res.train.train_seconds,
+                         "train_accuracy": res.train.train_accuracy, "notes": res.train.notes}
+    out = {"status": res.status, "reason": res.reason, "history": history, "info": info}
+    if res.status != "ok" or res.model is None:
+        return out
+    _emit(channel, "phase", phase="exporting the graph")
+    import time
+
+    t = time.perf_counter()
+    model = res.model.to("cpu").eval()
+    example = normalize(data.x_train[:2], data.mean, data.std)
+    try:
+        ep = export_program(model, example)
+        save_program(ep, Path(job.get("out_dir") or job_dir))
+    except ArtifactError as e:
+        return {**out, "status": "failed", "reason": str(e)}
+    info["timings"]["export_s"] = time.perf_counter() - t
     return out
 
 

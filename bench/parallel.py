@@ -1,0 +1,187 @@
+"""Candidates per hour with 1 and 2 workers on this machine, and the per-candidate overhead.
+
+    python bench/parallel.py [--mode pool|search|both] [--candidates 6] [--epochs 6]
+
+- `pool`: the evaluation engine alone. The same N digits models (small CNNs of growing width)
+  go through `lemonade.parallel.candidate_task` on a SerialPool (1 worker) and on a RayPool with
+  2 workers (a local Ray runtime; its start and stop are counted). Each candidate is a fresh
+  sandboxed worker process, as in a search.
+- `search`: the whole loop. `lemonade.search.start_run` with `parallel.workers` 1 and 2, the
+  same seed, iterations and epochs. Also printed: the most candidates the store saw training at
+  once (from their started/finished times) and whether the first round (`batch` candidates) has
+  the same code in both runs.
+
+Printed per arm: wall seconds, candidates per hour, the 2-worker/1-worker ratio, and the
+overhead per candidate (its sandbox wall time minus its training loop), with the machine and
+its load average (other processes on the machine slow every arm alike).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
+
+from lemonade.config import Config, build_config  # noqa: E402
+
+MODEL = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, WIDTH, 3, padding=1)
+        self.conv2 = nn.Conv2d(WIDTH, WIDTH, 3, padding=1)
+        self.fc = nn.Linear(WIDTH, num_classes)
+
+    def forward(self, x):
+        x = torch.relu(self.conv1(x))
+        x = torch.relu(self.conv2(x))
+        return self.fc(x.mean(dim=(2, 3)))
+"""
+BASE = {
+    "dataset": {"name": "digits"},
+    "objectives": [{"metric": "val_accuracy", "threshold": 0.95, "priority": 3},
+                   {"metric": "params", "threshold": 8000, "priority": 2},
+                   {"metric": "latency_ms", "threshold": 1.0, "priority": 1}],
+    "budget": {"repair_attempts": 1, "candidate_timeout_s": 600},
+    "measure": {"latency_repeats": 10, "latency_warmup": 2, "energy": False},
+    "device": "cpu", "seed": 0,
+}
+
+
+def machine() -> str:
+    import torch
+
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"torch {torch.__version__}, load average {os.getloadavg()[0]:.1f}")
+
+
+def overhead_of(outcome: Any) -> float | None:
+    """Sandbox wall time minus the training loop (epoch seconds as the worker timed them)."""
+    if outcome is None or not getattr(outcome, "history", None):
+        return None
+    loop = sum(float(e.get("seconds") or 0.0) for e in outcome.history)
+    return float(outcome.seconds) - loop
+
+
+def pool_arm(workers: int, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
+    from lemonade.parallel import candidate_task, open_pool, task_resources
+    from lemonade.sandbox import CandidateJob
+
+    cfg: Config = build_config({**BASE, "budget": {**BASE["budget"], "epochs": epochs}},
+                               {"parallel.workers": workers})
+    t0 = time.perf_counter()
+    pool = open_pool(cfg)
+    started = time.perf_counter() - t0
+    res = task_resources(cfg, pool.gpus)
+    outcomes = []
+    try:
+        for i in range(n):
+            src = MODEL.replace("WIDTH", str(8 + 2 * i))
+            job = CandidateJob(source=src, config=cfg.model_dump(mode="json"),
+                               workdir=str(tmp / f"w{workers}-{i}"), device="cpu",
+                               want_weights=True)
+            pool.submit(candidate_task, job, cfg.sandbox, cfg.budget.candidate_timeout_s,
+                        None, None, resources=res, key=i)
+        for done in pool.as_completed():
+            outcomes.append(done.value if done.ok else None)
+    finally:
+        t_stop = time.perf_counter()
+        pool.shutdown()
+        stopped = time.perf_counter() - t_stop
+    wall = time.perf_counter() - t0
+    ok = sum(1 for o in outcomes if o is not None and o.status == "ok")
+    return {"wall": wall, "ok": ok, "n": n, "runtime_start": started, "runtime_stop": stopped,
+            "overheads": [x for x in map(overhead_of, outcomes) if x is not None]}
+
+
+def search_arm(workers: int, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
+    from lemonade.search import start_run
+    from lemonade.store import Store
+
+    cfg = build_config({**BASE, "budget": {**BASE["budget"], "epochs": epochs, "iterations": n}},
+                       {"parallel.workers": workers, "run_dir": str(tmp / f"search-w{workers}")})
+    t0 = time.perf_counter()
+    result = start_run(cfg).run()
+    wall = time.perf_counter() - t0
+    with Store.open(cfg.run_dir) as st:
+        cands = st.candidates()
+    ok = [c for c in cands if str(c["status"]) == "ok"]
+    spans = [(c["started_at"], c["finished_at"]) for c in cands
+             if c.get("started_at") and c.get("finished_at")]
+    return {"wall": wall, "ok": len(ok), "n": n, "status": result.status,
+            "max_concurrent": max_overlap(spans),
+            "first_round": [c["code_hash"] for c in cands[:cfg.parallel.round_size]],
+            "overheads": [], "round_size": cfg.parallel.round_size}
+
+
+def max_overlap(spans: list[tuple[str, str]]) -> int:
+    """The most intervals open at one instant (ISO timestamps sort as text)."""
+    edges = sorted([(s, 1) for s, _ in spans] + [(f, -1) for _, f in spans],
+                   key=lambda e: (e[0], e[1]))
+    cur = best = 0
+    for _, d in edges:
+        cur += d
+        best = max(best, cur)
+    return best
+
+
+def report(name: str, arms: dict[int, dict[str, Any]]) -> None:
+    print(f"\n{name}")
+    for w, a in arms.items():
+        per_hour = 3600.0 * a["ok"] / a["wall"] if a["wall"] else 0.0
+        a["per_hour"] = per_hour
+        extra = ""
+        if a["overheads"]:
+            extra += (f", overhead/candidate {statistics.fmean(a['overheads']):.1f} s "
+                      f"(sandbox wall - training loop)")
+        if "runtime_start" in a and w > 1:
+            extra += f", Ray start {a['runtime_start']:.1f} s + stop {a['runtime_stop']:.1f} s"
+        if "max_concurrent" in a:
+            extra += f", at most {a['max_concurrent']} training at once"
+        print(f"  {w} worker(s): {a['ok']}/{a['n']} ok in {a['wall']:.1f} s = "
+              f"{per_hour:.0f} candidates/hour{extra}")
+    if 1 in arms and 2 in arms and arms[1]["per_hour"]:
+        print(f"  ratio 2 workers / 1 worker: {arms[2]['per_hour'] / arms[1]['per_hour']:.2f}x")
+    if "first_round" in arms.get(1, {}) and "first_round" in arms.get(2, {}):
+        k = min(arms[1]["round_size"], arms[2]["round_size"])
+        same = arms[1]["first_round"][:k] == arms[2]["first_round"][:k]
+        print(f"  first round ({k} candidate(s)) identical in both runs: {same}")
+    if arms.get(2, {}).get("max_concurrent") == 1:
+        print("  note: the loop trained one candidate at a time with 2 workers "
+              "(parallel rounds are not wired into the loop in this version)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mode", choices=("pool", "search", "both"), default="pool")
+    ap.add_argument("--candidates", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=6)
+    args = ap.parse_args()
+    print(f"machine: {machine()}")
+    with tempfile.TemporaryDirectory(prefix="lemonade-bench-parallel-") as d:
+        tmp = Path(d)
+        if args.mode in ("pool", "both"):
+            arms = {w: pool_arm(w, args.candidates, args.epochs, tmp) for w in (1, 2)}
+            report(f"engine: {args.candidates} digits candidates, {args.epochs} epochs each",
+                   arms)
+        if args.mode in ("search", "both"):
+            arms = {w: search_arm(w, args.candidates, args.epochs, tmp) for w in (1, 2)}
+            report(f"search: {args.candidates} iterations, {args.epochs} epochs, digits", arms)
+    print(f"machine after: load average {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

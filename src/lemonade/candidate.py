@@ -1,0 +1,165 @@
+"""One candidate of a run, as a typed, immutable record (after Optuna's `FrozenTrial`).
+
+`Store.candidates()` returns `Candidate`s; nothing else builds them from database rows. The record
+is frozen: a change to a candidate is a new row in the store, never an edit of this object.
+
+One status vocabulary (`Status`), with named sets for the three questions the code asks:
+
+- `OPEN`: the candidate is still being worked on (`pending`, `running`).
+- `CLOSED`: the store will never change its outcome again (everything that is not open).
+- `OUTCOMES`: it has a result of its own, so its iteration counts as done: `CLOSED` minus
+  `interrupted` (an interrupted candidate has no outcome; its code is run again on resume).
+- `REUSABLE`: the outcome is a property of the code itself (`ok`, `failed`): the same code would
+  end the same way, so a duplicate may reuse it instead of training again.
+
+Ranking lives in one place, `lemonade.objectives.rank_key`; `rank` and `best` below only apply it
+to candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    INTERRUPTED = "interrupted"
+
+
+OPEN: frozenset[Status] = frozenset({Status.PENDING, Status.RUNNING})
+CLOSED: frozenset[Status] = frozenset(Status) - OPEN
+OUTCOMES: frozenset[Status] = CLOSED - {Status.INTERRUPTED}
+REUSABLE: frozenset[Status] = frozenset({Status.OK, Status.FAILED})
+# not ok and not open: shown as failures in reports
+FAILURES: frozenset[Status] = CLOSED - {Status.OK, Status.DUPLICATE}
+
+
+def values_of(doc: Mapping[str, Any] | None) -> dict[str, float]:
+    """{metric: value} of a metrics.json document (unavailable metrics left out)."""
+    out: dict[str, float] = {}
+    for name, rec in (doc or {}).items():
+        if isinstance(rec, Mapping) and isinstance(rec.get("value"), int | float) \
+                and not isinstance(rec.get("value"), bool):
+            out[name] = float(rec["value"])
+    return out
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate as the store holds it. `metrics` is the metrics.json document
+    ({metric: {value, unit, method, ...}}); `values` the flat {metric: float} view of it."""
+
+    id: int
+    iteration: int
+    status: Status
+    parent_id: int | None = None
+    code: str = ""
+    code_hash: str = ""
+    genome: dict[str, Any] | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    cme: float | None = None
+    feasible: bool = False
+    reason: str | None = None
+    proposer: str | None = None
+    created_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    seconds: float | None = None
+    history: list[Any] = field(default_factory=list)
+    weights_path: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Candidate:
+        """From a `candidates` row whose JSON columns are already decoded."""
+        return cls(
+            id=int(row["id"]), iteration=int(row["iteration"]), status=Status(row["status"]),
+            parent_id=None if row.get("parent_id") is None else int(row["parent_id"]),
+            code=row.get("code") or "", code_hash=row.get("code_hash") or "",
+            genome=row.get("genome"), metrics=dict(row.get("metrics") or {}),
+            cme=None if row.get("cme") is None else float(row["cme"]),
+            feasible=bool(row.get("feasible")), reason=row.get("reason"),
+            proposer=row.get("proposer"), created_at=row.get("created_at"),
+            started_at=row.get("started_at"), finished_at=row.get("finished_at"),
+            seconds=None if row.get("seconds") is None else float(row["seconds"]),
+            history=list(row.get("history") or []), weights_path=row.get("weights_path"),
+            extra=dict(row.get("extra") or {}),
+        )
+
+    @property
+    def values(self) -> dict[str, float]:
+        return values_of(self.metrics)
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.OK
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def has_outcome(self) -> bool:
+        return self.status in OUTCOMES
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["status"] = str(self.status)
+        return d
+
+    # Read-only mapping access, for code written against the old dict rows. New code uses the
+    # attributes; this keeps `row["status"]` and `row.get("metrics")` working meanwhile.
+    def __getitem__(self, key: str) -> Any:
+        if key not in _FIELDS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key) if key in _FIELDS else default
+
+    def keys(self) -> list[str]:
+        return list(_FIELDS)
+
+
+_FIELDS = tuple(f.name for f in fields(Candidate))
+
+
+def rank(cands: Iterable[Candidate], objectives: Sequence[Any]) -> list[Candidate]:
+    """Ok candidates best first by `objectives.rank_key`; ties go to the earlier candidate."""
+    from lemonade.objectives import rank_key
+
+    return sorted((c for c in cands if c.ok),
+                  key=lambda c: (rank_key(objectives, c.values), c.id))
+
+
+def best(cands: Iterable[Candidate], objectives: Sequence[Any]) -> Candidate | None:
+    ranked = rank(cands, objectives)
+    return ranked[0] if ranked else None
+
+
+def beats(child: Candidate, parent: Candidate, objectives: Sequence[Any]) -> bool:
+    """Whether `child` ranks strictly above `parent` (a failed child never does)."""
+    from lemonade.objectives import rank_key
+
+    if not child.ok:
+        return False
+    return rank_key(objectives, child.values) < rank_key(objectives, parent.values)
+
+
+def proposer_values(values: Mapping[str, float] | None) -> dict[str, float]:
+    """The metrics a proposer may see: everything but the test split's (`test_*`).
+
+    The search ranks on validation metrics; the test split is only reported, so no test metric
+    may reach a prompt, the memory or the advice.
+    """
+    return {k: v for k, v in (values or {}).items() if not k.startswith("test_")}

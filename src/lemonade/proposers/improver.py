@@ -1,0 +1,191 @@
+"""The Prompt Improver: the role that decides *what* to change next, before the code is written.
+
+After "Resource-Efficient Iterative LLM-Based NAS with Feedback Memory": the work of one iteration
+is split between a Prompt Improver, which diagnoses the last result and proposes one concrete
+modification, and a Code Generator, which writes the model file from that suggestion (with the
+expert system's instructions beside it).
+
+Two improvers:
+- `ExpertImprover`: the rule-based expert system plays the role (no LLM call): the diagnosis is
+  the expert's findings, the modification its instructions.
+- `LLMImprover`: an LLM on any OpenAI-compatible endpoint (`proposer.improver`, each field
+  defaulting to `proposer`'s). It receives the parent's code, its validation metrics against the
+  thresholds, the expert's diagnosis and instructions (conflicts resolved) and the memory, and
+  replies with a small JSON object `{"diagnosis": ..., "modification": ...}`; two labelled lines
+  are accepted too. A reply that cannot be used falls back to the expert's suggestion, and the
+  reason is recorded with the call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from lemonade.config import ProposerConfig
+from lemonade.prompts import improver_system_prompt, improver_user_prompt
+from lemonade.proposers import zero_usage
+
+MAX_FIELD_CHARS = 800  # a diagnosis or modification longer than this is an essay, not a step
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    diagnosis: str
+    modification: str
+    source: str  # "improver" (an LLM's reply) | "expert" (the rule-based system's)
+    error: str | None = None  # why an improver's reply was not used (the expert's stands in)
+
+    def prompt_text(self) -> str:
+        return f"Diagnosis: {self.diagnosis}\nModification: {self.modification}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"diagnosis": self.diagnosis, "modification": self.modification,
+                "source": self.source, "error": self.error}
+
+
+@dataclass
+class ImproveRequest:
+    iteration: int
+    dataset: dict[str, Any]
+    objectives: list[Any]
+    advice: Any  # lemonade.expert.Advice
+    memory_text: str
+    parent_code: str | None = None
+    parent_metrics: dict[str, float] | None = None  # validation metrics only
+
+
+@dataclass
+class ImproverCall:
+    """What the loop stores in `llm_calls` with kind "improver"."""
+
+    messages: list[dict[str, str]]
+    response: str | None
+    model: str
+    usage: dict[str, int] = field(default_factory=zero_usage)
+    error: str | None = None
+    latency_s: float = 0.0
+
+
+class Improver(Protocol):
+    name: str
+
+    def improve(self, req: ImproveRequest) -> tuple[Suggestion, ImproverCall | None]: ...
+
+
+def expert_suggestion(advice: Any, error: str | None = None) -> Suggestion:
+    """The expert system's advice as a suggestion: its findings and its instructions."""
+    findings = list(getattr(advice, "findings", None) or [])
+    instructions = [i.text() for i in getattr(advice, "instructions", None) or []]
+    return Suggestion(diagnosis="; ".join(findings) or "first model: nothing measured yet",
+                      modification="; ".join(instructions) or "write an initial model",
+                      source="expert", error=error)
+
+
+def _clean(text: Any) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1] + "…"
+
+
+_LABELS = re.compile(r"^\W*(diagnosis|problem|modification|change)\W*\s*[:\-]\s*(.*)$",
+                     re.IGNORECASE)
+
+
+def parse_reply(text: str) -> tuple[str, str]:
+    """(diagnosis, modification) from an improver's reply; ValueError saying what is missing.
+
+    Accepted: a JSON object (bare, inside a ``` fence, or inside prose) with keys diagnosis and
+    modification (problem / change accepted as synonyms), or labelled lines "Diagnosis: ..." and
+    "Modification: ..." (a label's text runs until the next label).
+    """
+    if not text or not text.strip():
+        raise ValueError("empty reply")
+    for m in re.finditer(r"\{", text):
+        try:
+            doc, _ = json.JSONDecoder().raw_decode(text[m.start():])
+        except ValueError:
+            continue
+        if isinstance(doc, Mapping):
+            low = {str(k).lower(): v for k, v in doc.items()}
+            diag = low.get("diagnosis", low.get("problem"))
+            mod = low.get("modification", low.get("change"))
+            if isinstance(diag, str) and isinstance(mod, str) and diag.strip() and mod.strip():
+                return _clean(diag), _clean(mod)
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        m = _LABELS.match(line.strip())
+        if m:
+            key = m.group(1).lower()
+            current = {"problem": "diagnosis", "change": "modification"}.get(key, key)
+            found[current] = [m.group(2)]
+        elif current is not None and line.strip() and not line.strip().startswith("```"):
+            found[current].append(line.strip())
+    diag = " ".join(found.get("diagnosis", [])).strip()
+    mod = " ".join(found.get("modification", [])).strip()
+    if diag and mod:
+        return _clean(diag), _clean(mod)
+    missing = " and ".join(k for k, v in (("diagnosis", diag), ("modification", mod)) if not v)
+    raise ValueError(f"no {missing} in the reply (expected a JSON object with diagnosis and "
+                     "modification)")
+
+
+class ExpertImprover:
+    """No LLM: the rule-based expert system's diagnosis and instructions are the suggestion."""
+
+    name = "expert"
+
+    def improve(self, req: ImproveRequest) -> tuple[Suggestion, ImproverCall | None]:
+        return expert_suggestion(req.advice), None
+
+
+def build_messages(req: ImproveRequest) -> list[dict[str, str]]:
+    advice_text = req.advice.prompt_text() if req.advice is not None else ""
+    return [
+        {"role": "system", "content": improver_system_prompt(req.dataset, req.objectives)},
+        {"role": "user", "content": improver_user_prompt(
+            iteration=req.iteration, advice_text=advice_text, memory_text=req.memory_text,
+            parent_code=req.parent_code, parent_metrics=req.parent_metrics,
+            objectives=req.objectives)},
+    ]
+
+
+class LLMImprover:
+    """An LLM on an OpenAI-compatible endpoint plays the Prompt Improver."""
+
+    name = "improver"
+
+    def __init__(self, cfg: ProposerConfig, *, seed: int = 0,
+                 sleep: Callable[[float], None] = time.sleep,
+                 environ: Mapping[str, str] | None = None) -> None:
+        from lemonade.proposers.openai_compat import ChatClient
+
+        self.cfg = cfg
+        self.chat = ChatClient(cfg, seed=seed, sleep=sleep, environ=environ)
+
+    def improve(self, req: ImproveRequest) -> tuple[Suggestion, ImproverCall | None]:
+        messages = build_messages(req)
+        r = self.chat.chat(messages)
+        call = ImproverCall(messages=messages, response=r.content, model=r.model, usage=r.usage,
+                            error=r.error, latency_s=r.latency_s)
+        if r.content is None:
+            return expert_suggestion(req.advice, f"improver call failed: {r.error}"), call
+        try:
+            diagnosis, modification = parse_reply(r.content)
+        except ValueError as e:
+            call.error = f"unusable improver reply: {e}; the expert's advice was used"
+            return expert_suggestion(req.advice, call.error), call
+        return Suggestion(diagnosis, modification, source="improver"), call
+
+
+def make_improver(cfg: ProposerConfig, *, seed: int = 0) -> Improver:
+    """The LLM improver when `proposer.improver` is set, else the expert system in its place.
+
+    Raises ConfigError (at construction) for a missing API key, like the generator."""
+    settings = cfg.improver_settings()
+    if settings is None:
+        return ExpertImprover()
+    return LLMImprover(settings, seed=seed)

@@ -1,0 +1,108 @@
+"""The host's side of trusted measurement: the data split files it writes for the two processes,
+and the metrics it measures itself, from outside the training worker.
+
+- `host_splits`: the train split (for the training worker) and the val/test split (for the
+  measurement process only) as safetensors files in a per-user cache, written once per dataset
+  configuration and seed; their sha256 goes into each job, so a changed file is refused.
+- `train_metrics`: `train_seconds` is the training process's wall time as the host saw it (spawn
+  to exit: interpreter start, build, training, export), its CPU seconds come from getrusage;
+  energy, power and CO2 come from an `EnergyTracker` the host holds around the process.
+  Nothing the worker reports can change them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lemonade.metrics import Measurement, measured, unavailable
+
+OUTSIDE = {"trusted": True, "measured_by": "host, outside the candidate's process"}
+
+
+@dataclass(frozen=True)
+class HostSplits:
+    train: Path
+    train_sha256: str
+    eval: Path
+    eval_sha256: str
+
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, HostSplits] = {}
+
+
+def cache_dir() -> Path:
+    base = Path(tempfile.gettempdir()) / f"lemonade-splits-{os.getuid()}"
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return base
+
+
+def host_splits(config: dict[str, Any], base: Path | None = None, *,
+                train_on_val: bool = False) -> HostSplits:
+    """Load the dataset of `config` here (the host) and write its two split files once.
+
+    `train_on_val` (final training): the train split is train + val, the eval split holds the
+    test split only (`lemonade.data.trainval.train_plus_val`)."""
+    from lemonade.config import build_config
+    from lemonade.data import load_dataset
+    from lemonade.sandbox.artifacts import EVAL_SPLIT_FILE, TRAIN_SPLIT_FILE, write_split
+
+    cfg = build_config(config)
+    key = hashlib.sha256(json.dumps([cfg.dataset.model_dump(mode="json"), cfg.seed,
+                                     *(["train+val"] if train_on_val else [])],
+                                    sort_keys=True).encode()).hexdigest()[:24]
+    with _LOCK:
+        if key in _CACHE and _CACHE[key].train.exists() and _CACHE[key].eval.exists():
+            return _CACHE[key]
+        data = load_dataset(cfg.dataset, cfg.seed)
+        if train_on_val:
+            from lemonade.data.trainval import train_plus_val
+
+            data = train_plus_val(data)
+        folder = (base or cache_dir()) / key
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        meta = {"name": data.name, "num_classes": data.num_classes, "mean": list(data.mean),
+                "std": list(data.std)}
+        train_sha = write_split(folder / TRAIN_SPLIT_FILE,
+                                {"x_train": data.x_train, "y_train": data.y_train}, meta)
+        eval_sha = write_split(folder / EVAL_SPLIT_FILE,
+                               {"x_val": data.x_val, "y_val": data.y_val,
+                                "x_test": data.x_test, "y_test": data.y_test}, meta)
+        splits = HostSplits(folder / TRAIN_SPLIT_FILE, train_sha, folder / EVAL_SPLIT_FILE,
+                            eval_sha)
+        _CACHE[key] = splits
+        return splits
+
+
+def train_metrics(wall_s: float, cpu_s: float, worker_info: dict[str, Any],
+                  energy: list[Measurement] | None) -> dict[str, Measurement]:
+    """train_seconds, train_accuracy (display only) and the energy figures, keyed by name."""
+    train = worker_info.get("train") or {}
+    epochs = train.get("epochs_run")
+    ms = [measured("train_seconds", wall_s, **OUTSIDE, epochs_run=epochs,
+                   scope="wall time of the training process seen by the host, spawn to exit: "
+                         "interpreter and torch start, build, training, graph export",
+                   cpu_seconds=round(cpu_s, 3),
+                   worker_reported_loop_s=train.get("loop_seconds"))]
+    acc = train.get("train_accuracy")
+    if isinstance(acc, int | float) and 0.0 <= acc <= 1.0:
+        ms.append(measured("train_accuracy", float(acc), trusted=False, epochs_run=epochs,
+                           measured_by="training worker (display only: reported by the "
+                                       "process that runs the candidate)",
+                           measured_on="last epoch, on the augmented training batches seen"))
+    else:
+        ms.append(unavailable("train_accuracy", "not reported by the training worker",
+                              trusted=False))
+    for m in energy or []:
+        if m.value is not None:
+            m.method.update(OUTSIDE, scope="around the training process, from the host",
+                            epochs_run=epochs)
+        ms.append(m)
+    return {m.name: m for m in ms}

@@ -1,0 +1,83 @@
+"""The trusted measurement process: `python -m lemonade.sandbox.measure_worker JOB_DIR`.
+
+It never runs candidate source. It reads JOB_DIR/measure_job.json (written by the host), loads
+the training worker's artifacts through `lemonade.sandbox.artifacts` (safetensors + a graph
+checked against an operator allow-list, nothing unpickled), loads the validation/test split (whose
+sha256 the host recorded when it wrote it), measures (`lemonade.measure.program`) and writes
+JOB_DIR/measured.json ({status, reason, metrics, info}). Like the training worker it runs inside
+the OS wall: the artifacts came from candidate code, so this is defence in depth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+MEASURE_JOB_FILE = "measure_job.json"
+MEASURED_FILE = "measured.json"
+
+
+def measure(job: dict[str, Any]) -> dict[str, Any]:
+    """The measurement itself (importable, so tests can run it in-process on crafted files)."""
+    import torch
+
+    from lemonade.config import MeasureConfig
+    from lemonade.measure.program import RefusedModel, measure_program
+    from lemonade.metrics import to_json
+    from lemonade.sandbox.artifacts import ArtifactError, ProgramModule, load_program, read_split
+
+    cfg = MeasureConfig(**(job.get("measure") or {}))
+    device = torch.device(job.get("device") or "cpu")
+    try:
+        ep, report = load_program(Path(job["artifacts"]))
+        model = ProgramModule(ep)
+        splits, meta = read_split(Path(job["eval_split"]), job.get("eval_sha256"))
+        metrics = measure_program(model, splits, meta, cfg, device)
+    except (ArtifactError, RefusedModel) as e:
+        return {"status": "failed", "reason": f"refused by the measurement: {e}"}
+    return {"status": "ok", "reason": None, "metrics": to_json(metrics),
+            "info": {"graph_ops": report.ops}}
+
+
+def main(argv: list[str]) -> int:
+    from lemonade.sandbox.worker import _die_with_parent, _emit, _event_channel, apply_limits
+
+    if len(argv) != 2:
+        print("usage: python -m lemonade.sandbox.measure_worker JOB_DIR", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    _die_with_parent()
+    job_dir = Path(argv[1])
+    job = json.loads((job_dir / MEASURE_JOB_FILE).read_text())
+    notes = apply_limits(job.get("limits") or {}, job.get("device") or "cpu")
+    channel = _event_channel()
+    _emit(channel, "started", pid=os.getpid(), limits=notes, role="measure")
+    _emit(channel, "phase", phase="measuring the exported model")
+    try:
+        import torch
+
+        torch.set_num_threads(max(1, int(job.get("threads") or 1)))
+        result = measure(job)
+    except BaseException as e:  # report anything: the host decides
+        text = str(e).strip().splitlines()
+        result = {"status": "failed", "reason": f"measurement crashed: {type(e).__name__}: "
+                                                f"{text[-1] if text else ''}"[:500]}
+    result.setdefault("info", {})["measure_s"] = round(time.perf_counter() - t0, 3)
+    tmp = job_dir / (MEASURED_FILE + ".tmp")
+    tmp.write_text(json.dumps(result, default=str))
+    tmp.replace(job_dir / MEASURED_FILE)
+    _emit(channel, "result", status=result.get("status"), reason=result.get("reason"))
+    channel.close()
+    return 0
+
+
+if __name__ == "__main__":
+    code = main(sys.argv)
+    sys.stderr.flush()
+    # The result is written: skip the interpreter's teardown (torch's and codecarbon's exit
+    # handlers and threads cost seconds and can produce nothing the host reads).
+    os._exit(code)

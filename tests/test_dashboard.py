@@ -1,0 +1,259 @@
+"""`lemonade dashboard`: read-only pages over run stores, escaped, live in headless Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import uvicorn  # the `dashboard` extra, part of `dev`
+from e2e import cli_env
+
+from lemonade import metrics as M
+from lemonade.dashboard.app import CSP, bind, create_app, url_of
+from lemonade.dashboard.runs import ReadOnlyStore
+from lemonade.store import Store
+
+HOSTILE_CODE = ('import torch\n# </code></pre><script>document.title="pwned"</script>\n'
+                '<img src=x onerror="document.title=\'pwned\'">\nclass Net: pass\n')
+HOSTILE_REASON = '<script>document.title="pwned"</script> failed'
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def _metrics(acc: float, params: float) -> dict[str, Any]:
+    return M.to_json({"val_accuracy": M.measured("val_accuracy", acc),
+                      "test_accuracy": M.measured("test_accuracy", acc - 0.01),
+                      "params": M.measured("params", params),
+                      "latency_ms": M.measured("latency_ms", 0.2),
+                      "train_seconds": M.measured("train_seconds", 3.0)})
+
+
+def _new_run(path: Path) -> Store:
+    return Store.create(path, "dataset: {name: digits}\n",
+                        meta={"dataset": "digits", "proposer": "offline"})
+
+
+def _add(store: Store, i: int, status: str = "ok", code: str = "class Net: pass\n",
+         reason: str | None = None) -> int:
+    cid = store.add_candidate(iteration=i, parent_id=None, code=code, code_hash=f"h{i}",
+                              genome=None, proposer="offline")
+    store.mark_running(cid)
+    store.finish_candidate(cid, status, metrics=_metrics(0.80 + 0.05 * i, 3000 + 500 * i),
+                           cme=-0.2 + 0.1 * i, feasible=i >= 2, reason=reason, seconds=1.5)
+    return cid
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The ASGI app on a free loopback port, in a thread; yields its URL.
+
+    The socket listens before the thread starts, so a request made at once waits in the backlog
+    until the server accepts it: nothing to wait for here."""
+    sock = bind("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield url_of(sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _get(url: str) -> tuple[int, dict[str, str], str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode()
+
+
+def _chromium() -> str | None:
+    for name in ("/usr/bin/chromium", "chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _dump_dom(url: str, profile: Path, budget_ms: int = 3000) -> str:
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", f"--user-data-dir={profile}", f"--virtual-time-budget={budget_ms}",
+           "--dump-dom", url]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "HOME": str(profile)})
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout
+
+
+def _rows(dom: str) -> list[int]:
+    return [int(m) for m in re.findall(r'data-candidate="(\d+)"', dom)]
+
+
+# --- pages ---------------------------------------------------------------------------------------
+def test_pages_list_runs_escape_store_text_and_send_a_strict_csp(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    with _new_run(runs / "evil-<img src=x onerror=alert(1)>") as st:
+        _add(st, 1, code=HOSTILE_CODE)
+        _add(st, 2, status="failed", reason=HOSTILE_REASON)
+    with _new_run(runs / "plain") as st:
+        pass
+    with serving(create_app(runs, poll_seconds=1)) as url:
+        status, headers, index = _get(url)
+        assert status == 200
+        assert headers["content-security-policy"] == CSP and "script-src 'self'" in CSP
+        assert "unsafe-eval" not in CSP and headers["x-content-type-options"] == "nosniff"
+        assert 'data-run="plain"' in index
+        assert "evil-&lt;img src=x onerror=alert(1)&gt;" in index and "<img" not in index
+        link = re.search(r'href="(/runs/evil[^"]+)"', index).group(1)
+        status, _, page = _get(url.rstrip("/") + link)
+        assert status == 200
+        assert _rows(page) == [1, 2]
+        assert "&lt;script&gt;document.title=&#34;pwned&#34;&lt;/script&gt;" in page
+        assert "<script>document.title" not in page and "<img src=x" not in page
+        assert 'id="best-code"' in page and "class Net: pass" in page
+        for section in ("objectives", "plots", "candidates", "advice", "best"):
+            assert f'id="{section}"' in page
+        status, _, api = _get(url.rstrip("/") + link.replace("/runs/", "/api/runs/"))
+        doc = json.loads(api)
+        assert doc["candidates"] == 2 and doc["plots"]["cme"]["x"] == [1, 2]
+        assert doc["plots"]["pareto"]["ids"] == [1]  # only ok candidates
+        status, _, _ = _get(url + "runs/..%2F..%2Fetc")
+        assert status == 404
+        status, _, _ = _get(url + "static/..%2Fapp.py")
+        assert status == 404
+        status, headers, js = _get(url + "static/plotly.min.js")
+        assert status == 200 and "plotly" in js[:2000].lower() and len(js) > 1_000_000
+
+
+def test_stores_are_opened_read_only(tmp_path: Path) -> None:
+    with _new_run(tmp_path / "r") as st:
+        _add(st, 1)
+    with ReadOnlyStore.open(tmp_path / "r") as ro:
+        assert len(ro.candidates()) == 1
+        with pytest.raises(sqlite3.OperationalError):
+            ro.set_meta("status", "tampered")
+    with Store.open(tmp_path / "r") as st:
+        assert st.get_meta("status") == "running"
+
+
+def test_cli_without_the_extra_prints_the_install_hint(tmp_path: Path) -> None:
+    # A sitecustomize blocks starlette (None in sys.modules: imports of it fail, find_spec
+    # says it is absent), as if the extra were not installed.
+    stub = tmp_path / "stub"
+    stub.mkdir()
+    (stub / "sitecustomize.py").write_text("import sys\nsys.modules['starlette'] = None\n")
+    env = cli_env()
+    env["PYTHONPATH"] = str(stub) + os.pathsep + env["PYTHONPATH"]
+    res = subprocess.run([sys.executable, "-m", "lemonade", "dashboard", str(tmp_path)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 2
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "pip install 'lemonade-nas[dashboard]'" in lines[0], res.stderr
+
+
+# --- live, in Chromium ---------------------------------------------------------------------------
+class FinishOnPoll:
+    """ASGI wrapper: each time the page polls its run's JSON, the next candidate finishes.
+
+    This stands for a search writing its store while the page is open, in lockstep with the
+    page's polls (no timing involved)."""
+
+    def __init__(self, app: Any, step: Callable[[], None]) -> None:
+        self.app, self.step = app, step
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/runs/"):
+            self.step()
+        await self.app(scope, receive, send)
+
+
+@pytest.mark.browser
+def test_rows_appear_in_chromium_as_candidates_finish(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    store = _new_run(runs / "live")
+    done: list[int] = []
+
+    def step() -> None:
+        if len(done) < 3:
+            done.append(_add(store, len(done) + 1,
+                             code=HOSTILE_CODE if not done else "class Net: pass\n"))
+        elif store.get_meta("status") == "running":
+            store.finish_run("finished")
+
+    try:
+        with serving(FinishOnPoll(create_app(runs, poll_seconds=0.25), step)) as url:
+            status, _, first = _get(url + "runs/live")
+            assert status == 200 and _rows(first) == []  # the page opens before any candidate
+            dom = _dump_dom(url + "runs/live", tmp_path / "profile", budget_ms=8000)
+    finally:
+        store.close()
+    assert done == [1, 2, 3]
+    assert _rows(dom) == [1, 2, 3]
+    refreshes = int(re.search(r'data-refreshes="(\d+)"', dom).group(1))
+    assert refreshes >= 3  # each row arrived by a refresh of the open page, not at load
+    assert 'data-plots-drawn="2"' in dom and dom.count('class="main-svg"') >= 2
+    assert "s-finished" in dom
+    assert "<title>live · lemonade dashboard</title>" in dom  # the hostile script did not run
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_cli_dashboard_during_a_live_search_on_arrays(tmp_path: Path) -> None:
+    from lemonade.data.synthetic import make_images
+
+    x, y = make_images((1, 8, 8), 3, 150)
+    np.savez(tmp_path / "d.npz", x_train=x.transpose(0, 2, 3, 1), y_train=y)  # NHWC uint8
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        f"dataset: {{name: arrays, data_dir: {tmp_path / 'd.npz'}}}\n"
+        "objectives: [{metric: val_accuracy, threshold: 0.5}, {metric: params, threshold: 5000}]\n"
+        "budget: {iterations: 2, epochs: 1, repair_attempts: 0, candidate_timeout_s: 180}\n"
+        "measure: {latency_repeats: 3, latency_warmup: 1, energy: false, "
+        "inference_energy: false}\ndevice: cpu\n")
+    env = cli_env()
+    dash = subprocess.Popen([sys.executable, "-m", "lemonade", "dashboard", str(runs), "--port",
+                             "0", "--poll", "0.5"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        line = dash.stdout.readline()  # printed once the socket listens
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        search = subprocess.Popen(
+            [sys.executable, "-m", "lemonade", "search", "--config", str(cfg), "--run-dir",
+             str(runs / "arr"), "-q"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, env=env, cwd=tmp_path)
+        seen_live = None
+        for out_line in search.stdout:  # the search reports each candidate as it finishes
+            if seen_live is None and re.match(r"\s*#1\b", out_line):
+                seen_live = _dump_dom(url + "runs/arr", tmp_path / "p1", budget_ms=1500)
+        assert search.wait(timeout=300) == 0
+        assert seen_live is not None, "the search never reported candidate 1"
+        assert 1 in _rows(seen_live)
+        final = _dump_dom(url + "runs/arr", tmp_path / "p2", budget_ms=1500)
+        assert _rows(final) == [1, 2] and "s-finished" in final
+        assert 'data-plots-drawn="2"' in final
+        index = _dump_dom(url, tmp_path / "p3", budget_ms=500)
+        assert 'data-run="arr"' in index
+    finally:
+        dash.terminate()
+        dash.wait(timeout=30)
