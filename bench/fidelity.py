@@ -8,7 +8,8 @@ many candidates each arm sees:
   full   every candidate trains `budget.epochs`;
   proxy  every candidate first trains `budget.proxy_epochs` (1); the `budget.promote` fraction
          that ranks best at that fidelity trains on to `budget.epochs`.
-Printed per dataset and arm (mean ± spread over seeds): candidates evaluated, candidates
+Printed per dataset and arm (mean ± spread over seeds): wall seconds, architectures tried,
+trainings (a promoted architecture trains twice), candidates
 trained to full fidelity, the best validation accuracy found at full fidelity and the test
 accuracy of that candidate, and whether the store holds proxy-fidelity results at all (a loop
 without multi-fidelity ignores `proxy_epochs`: both arms are then the same experiment).
@@ -42,14 +43,16 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "budget": {"epochs": 6, "candidate_timeout_s": 300},
     },
     "cifar10": {
-        "dataset": {"name": "cifar10", "data_dir": str(SHARED), "download": False},
+        # a 5000-image training subset keeps one CPU epoch near a minute
+        "dataset": {"name": "cifar10", "data_dir": str(SHARED), "download": False,
+                    "limit_train": 5000},
         "objectives": [{"metric": "val_accuracy", "threshold": 0.45, "priority": 3},
                        {"metric": "params", "threshold": 150_000, "priority": 2},
                        {"metric": "latency_ms", "threshold": 2.0, "priority": 1}],
         "budget": {"epochs": 4, "candidate_timeout_s": 300},
     },
 }
-ARMS = {"full": {}, "proxy": {"proxy_epochs": 1, "promote": 0.5}}
+ARMS = {"full": {}, "proxy": {"proxy_epochs": 1, "promote": 0.34}}
 
 
 def epochs_of(c: Any) -> int | None:
@@ -84,7 +87,8 @@ def one_run(dataset: str, arm: str, seed: int, seconds: float, tmp: Path) -> dic
     proxy = [c for c in ok if (epochs_of(c) or cfg.budget.epochs) < cfg.budget.epochs]
     best = max(full, key=lambda c: metric_values(c).get("val_accuracy", 0.0), default=None)
     vals = metric_values(best) if best is not None else {}
-    return {"wall": wall, "evaluated": len(ok), "full": len(full), "proxy": len(proxy),
+    return {"wall": wall, "evaluated": len(ok), "codes": len({c.code_hash for c in ok}),
+            "full": len(full), "proxy": len(proxy),
             "best_val": vals.get("val_accuracy"), "best_test": vals.get("test_accuracy")}
 
 
@@ -117,7 +121,9 @@ def main() -> int:
             with tempfile.TemporaryDirectory(prefix="lemonade-bench-fidelity-") as d:
                 runs = [one_run(ds, arm, seed, args.seconds, Path(d))
                         for seed in range(args.seeds)]
-            print(f"  {arm:<6} evaluated {fmt([r['evaluated'] for r in runs])}, "
+            print(f"  {arm:<6} {fmt([r['wall'] for r in runs])} s, "
+                  f"architectures {fmt([r['codes'] for r in runs])}, "
+                  f"trainings {fmt([r['evaluated'] for r in runs])}, "
                   f"full fidelity {fmt([r['full'] for r in runs])}, "
                   f"proxy only {fmt([r['proxy'] for r in runs])}; best val accuracy "
                   f"{fmt([r['best_val'] for r in runs], True)}%, its test accuracy "

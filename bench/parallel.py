@@ -1,18 +1,18 @@
 """Candidates per hour with 1 and 2 workers on this machine, and the per-candidate overhead.
 
-    python bench/parallel.py [--mode pool|search|both] [--candidates 6] [--epochs 6]
+    python bench/parallel.py [--mode search|pool|both] [--candidates 6] [--epochs 2]
 
 - `pool`: the evaluation engine alone. The same N digits models (small CNNs of growing width)
   go through `lemonade.parallel.candidate_task` on a SerialPool (1 worker) and on a RayPool with
   2 workers (a local Ray runtime; its start and stop are counted). Each candidate is a fresh
   sandboxed worker process, as in a search.
 - `search`: the whole loop. `lemonade.search.start_run` with `parallel.workers` 1 and 2, the
-  same seed, iterations and epochs. Also printed: the most candidates the store saw training at
-  once (from their started/finished times) and whether the first round (`batch` candidates) has
-  the same code in both runs.
+  same seed, iterations, epochs and `batch` (2), one training thread a candidate. Also printed:
+  whether the first round (`batch` candidates) has the same code in both runs.
 
 Printed per arm: wall seconds, candidates per hour, the 2-worker/1-worker ratio, and the
-overhead per candidate (its sandbox wall time minus its training loop), with the machine and
+overhead per candidate (its sandbox wall time, or in `search` mode the host's train_seconds,
+minus its training loop), with the machine and
 its load average (other processes on the machine slow every arm alike).
 """
 
@@ -56,8 +56,11 @@ BASE = {
                    {"metric": "latency_ms", "threshold": 1.0, "priority": 1}],
     "budget": {"repair_attempts": 1, "candidate_timeout_s": 600},
     "measure": {"latency_repeats": 10, "latency_warmup": 2, "energy": False},
+    # one training thread a candidate: 2 workers on 2 cores, not 2 x N threads fighting
+    "train": {"cpu_threads": 1},
     "device": "cpu", "seed": 0,
 }
+BATCH = 2  # candidates a round, in both arms: the same first round is then expected
 
 
 def machine() -> str:
@@ -111,30 +114,29 @@ def search_arm(workers: int, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
     from lemonade.store import Store
 
     cfg = build_config({**BASE, "budget": {**BASE["budget"], "epochs": epochs, "iterations": n}},
-                       {"parallel.workers": workers, "run_dir": str(tmp / f"search-w{workers}")})
+                       {"parallel.workers": workers, "parallel.batch": BATCH,
+                        "run_dir": str(tmp / f"search-w{workers}")})
     t0 = time.perf_counter()
-    result = start_run(cfg).run()
+    result = start_run(cfg).run()  # a 2-worker run starts and stops its local Ray runtime
     wall = time.perf_counter() - t0
     with Store.open(cfg.run_dir) as st:
         cands = st.candidates()
-    ok = [c for c in cands if str(c["status"]) == "ok"]
-    spans = [(c["started_at"], c["finished_at"]) for c in cands
-             if c.get("started_at") and c.get("finished_at")]
+    ok = [c for c in cands if c.ok]
+    gen = sorted((c for c in cands if c.extra.get("kind") == "generator"),
+                 key=lambda c: c.iteration)
     return {"wall": wall, "ok": len(ok), "n": n, "status": result.status,
-            "max_concurrent": max_overlap(spans),
-            "first_round": [c["code_hash"] for c in cands[:cfg.parallel.round_size]],
-            "overheads": [], "round_size": cfg.parallel.round_size}
+            "first_round": [c.code_hash for c in gen[:BATCH]],
+            "overheads": [x for x in map(search_overhead, ok) if x is not None],
+            "round_size": BATCH}
 
 
-def max_overlap(spans: list[tuple[str, str]]) -> int:
-    """The most intervals open at one instant (ISO timestamps sort as text)."""
-    edges = sorted([(s, 1) for s, _ in spans] + [(f, -1) for _, f in spans],
-                   key=lambda e: (e[0], e[1]))
-    cur = best = 0
-    for _, d in edges:
-        cur += d
-        best = max(best, cur)
-    return best
+def search_overhead(c: Any) -> float | None:
+    """train_seconds (the host's wall time of the training process) minus its training loop."""
+    rec = (c.metrics or {}).get("train_seconds") or {}
+    loop = (rec.get("method") or {}).get("worker_reported_loop_s")
+    if not isinstance(rec.get("value"), int | float) or not isinstance(loop, int | float):
+        return None
+    return float(rec["value"]) - float(loop)
 
 
 def report(name: str, arms: dict[int, dict[str, Any]]) -> None:
@@ -145,11 +147,9 @@ def report(name: str, arms: dict[int, dict[str, Any]]) -> None:
         extra = ""
         if a["overheads"]:
             extra += (f", overhead/candidate {statistics.fmean(a['overheads']):.1f} s "
-                      f"(sandbox wall - training loop)")
+                      f"(process wall - training loop)")
         if "runtime_start" in a and w > 1:
             extra += f", Ray start {a['runtime_start']:.1f} s + stop {a['runtime_stop']:.1f} s"
-        if "max_concurrent" in a:
-            extra += f", at most {a['max_concurrent']} training at once"
         print(f"  {w} worker(s): {a['ok']}/{a['n']} ok in {a['wall']:.1f} s = "
               f"{per_hour:.0f} candidates/hour{extra}")
     if 1 in arms and 2 in arms and arms[1]["per_hour"]:
@@ -158,16 +158,13 @@ def report(name: str, arms: dict[int, dict[str, Any]]) -> None:
         k = min(arms[1]["round_size"], arms[2]["round_size"])
         same = arms[1]["first_round"][:k] == arms[2]["first_round"][:k]
         print(f"  first round ({k} candidate(s)) identical in both runs: {same}")
-    if arms.get(2, {}).get("max_concurrent") == 1:
-        print("  note: the loop trained one candidate at a time with 2 workers "
-              "(parallel rounds are not wired into the loop in this version)")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--mode", choices=("pool", "search", "both"), default="pool")
+    ap.add_argument("--mode", choices=("pool", "search", "both"), default="search")
     ap.add_argument("--candidates", type=int, default=6)
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=2)
     args = ap.parse_args()
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="lemonade-bench-parallel-") as d:

@@ -7,8 +7,9 @@ Measured on this machine, spawn to exit as the parent sees it (mean ± sd over r
       of the worker's path (lemonade's worker module; torch + the training path; codecarbon);
   (b) one candidate through `lemonade.sandbox.run_candidate` (a 4-channel CNN, 1 epoch of 64
       synthetic 8x8 images, energy off): total wall minus the training loop, split by the
-      arrival time of the worker's events (python start -> first event, torch import, train
-      split load, training, graph export, measurement process);
+      arrival time of the processes' events (python start -> first event, torch import, train
+      split load, build + train + graph export, training process exit + measurement process
+      start, measuring, measurement process exit);
   (c) the same with the bubblewrap wall (`sandbox.isolation: bwrap`), when it starts here.
 Printed: a table of seconds per stage and the overhead per candidate with and without the wall.
 """
@@ -93,6 +94,10 @@ def one_candidate(isolation: str, workdir: Path) -> dict[str, float]:
     last_epoch = max((t - t0 for t, e in marks if e.get("event") == "epoch"), default=None)
     train_done = first(lambda e: e.get("event") == "result" and e.get("role") != "measure")
     m_started = first(lambda e: e.get("event") == "started" and e.get("role") == "measure")
+    m_done = None
+    if m_started is not None:
+        m_done = next((t - t0 for t, e in marks if e.get("event") == "result"
+                       and t - t0 > m_started), None)
     loop = sum(float(e.get("seconds") or 0.0) for _, e in marks if e.get("event") == "epoch")
     stages = {
         "total": total,
@@ -104,8 +109,11 @@ def one_candidate(isolation: str, workdir: Path) -> dict[str, float]:
         "train split load": None if running is None or split is None else running - split,
         "build + train + export (minus loop)": None if train_done is None or running is None
         else train_done - running - loop,
-        "measurement process": None if m_started is None or train_done is None
-        else total - train_done,
+        "training exit + measurement spawn -> first event": None
+        if m_started is None or train_done is None else m_started - train_done,
+        "measuring (load graph, metrics)": None if m_done is None or m_started is None
+        else m_done - m_started,
+        "measurement exit + host": None if m_done is None else total - m_done,
     }
     if last_epoch is not None:
         stages["_last_epoch_at"] = last_epoch

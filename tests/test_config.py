@@ -132,3 +132,12 @@ def test_bad_user_rules_are_config_errors(rule: dict, expect: str) -> None:
     with pytest.raises(ConfigError) as e:
         build_config({"rules": [rule]})
     assert "rules" in str(e.value) and expect in str(e.value)
+
+
+@pytest.mark.parametrize("metric", ["test_accuracy", "train_accuracy"])
+def test_objectives_on_untrusted_or_test_metrics_are_refused(metric: str) -> None:
+    # the test split is only reported; train accuracy comes from the candidate's own process
+    with pytest.raises(ConfigError, match="use val_accuracy"):
+        build_config({"objectives": [{"metric": metric, "threshold": 0.9}]})
+    ok = build_config({"objectives": [{"metric": "val_accuracy", "threshold": 0.9}]})
+    assert ok.objectives[0].metric == "val_accuracy"

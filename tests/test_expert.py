@@ -464,10 +464,10 @@ def test_empty_then():
 @pytest.mark.parametrize(
     ("metrics", "expect"),
     [
-        # accuracy at 0.979 vs 0.95 has only log2(1/0.95) - 0.043 = 0.03 left; params is at 2.7x
-        # under (saturated); latency at 0.9 vs 1.0 has 0.85 left at priority 2: push latency
+        # scores r = 1 - 1/q: accuracy 0.979 vs 0.95 (error 2.4x lower, r 0.58) has 0.42 x 3 left,
+        # params at 2.7x under 0.375 x 2, latency at 0.9 vs 1.0 (r 0.1) 0.9 x 2: push latency
         ({"val_accuracy": 0.979, "params": 7_500, "latency_ms": 0.9}, "latency_ms"),
-        # latency saturated too: params has 1 - log2(20000/15000) = 0.58 left at priority 2
+        # latency at 10x under (r 0.9): params at 1.33x (r 0.25) has 0.75 x 2 left, the most
         ({"val_accuracy": 0.979, "params": 15_000, "latency_ms": 0.1}, "params"),
         # everything saturated but accuracy far from its ceiling at a low threshold
         ({"val_accuracy": 0.55, "params": 1_000, "latency_ms": 0.1}, "val_accuracy"),

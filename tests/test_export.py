@@ -173,3 +173,21 @@ def test_errors_for_a_bad_graph_weights_and_shape(run: Path, tmp_path: Path) -> 
         s.set_meta("dataset_info", {"channels": 3})
     with pytest.raises(ExportError, match="dataset_info"):
         export_model(copy, candidate_id=1)
+
+
+def test_final_is_preferred_over_best_when_there(run: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "withfinal"
+    shutil.copytree(run, copy)
+    best_id = json.loads((copy / "best" / "candidate.json").read_text())["candidate_id"]
+    other = next(int(d.name) for d in sorted((copy / "candidates").iterdir())
+                 if (d / "graph.json").is_file() and int(d.name) != best_id)
+    final = copy / "final"
+    final.mkdir()
+    for name in ("graph.json", "weights.safetensors"):
+        shutil.copy2(copy / "candidates" / f"{other:04d}" / name, final / name)
+    (final / "candidate.json").write_text(json.dumps({"candidate_id": other}))
+    res = export_model(copy, fmt="torchscript")
+    assert res.ok and res.candidate_id == other
+    x = torch.randn(2, CHANNELS, *IMAGE_SIZE)
+    got = torch.jit.load(str(res.path))(x).detach().numpy()
+    np.testing.assert_allclose(got, _pytorch_logits(copy, other, x), atol=1e-4, rtol=1e-3)

@@ -12,6 +12,7 @@ from e2e import quick_config
 from safetensors.torch import load_file
 from typer.testing import CliRunner
 
+from lemonade.candidate import Candidate
 from lemonade.cli import app
 from lemonade.config import Objective, build_config, load_config
 from lemonade.data import Dataset
@@ -57,9 +58,10 @@ def test_finalists_are_the_ok_candidates_best_first_by_rank_key() -> None:
     objs = [Objective(metric="val_accuracy", threshold=0.9, priority=1),
             Objective(metric="params", threshold=1000, priority=1)]
 
-    def cand(cid: int, status: str, acc: float, params: float) -> dict:
-        return {"id": cid, "status": status,
-                "metrics": {"val_accuracy": {"value": acc}, "params": {"value": params}}}
+    def cand(cid: int, status: str, acc: float, params: float) -> Candidate:
+        return Candidate.from_row({
+            "id": cid, "iteration": cid, "status": status,
+            "metrics": {"val_accuracy": {"value": acc}, "params": {"value": params}}})
 
     cands = [cand(1, "ok", 0.80, 500), cand(2, "failed", 0.99, 10), cand(3, "ok", 0.95, 800),
              cand(4, "ok", 0.95, 400)]
@@ -192,6 +194,12 @@ def test_finalize_writes_a_loadable_model_that_beats_the_search(digits_run: Path
         same = net.eval()(normalize(data.x_test, data.mean, data.std)).argmax(1)
     assert (same == pred).float().mean().item() > 0.99
     assert not (digits_run / "final.work").exists()
+    # the report shows the retrained model and its test accuracy from final/
+    from lemonade.report import write_report
+
+    html = write_report(digits_run, digits_run / "r.html").read_text()
+    assert '<section id="final">' in html
+    assert f"Candidate #{doc['candidate_id']} retrained on train+val" in html
 
 
 def test_finalize_refuses_a_run_without_a_successful_candidate(tmp_path: Path) -> None:

@@ -45,12 +45,11 @@ def test_resumed_replay_goes_on_where_it_stopped(tmp_path: Path,
     monkeypatch.setenv(KEY_ENV, "sk-replay-test")
     recorded = tmp_path / "recorded"
     recorded.mkdir()
-    with ScriptedLLM([code_reply(benign(6)), code_reply(benign(8)),
-                      code_reply(benign(10))]) as llm:
-        cfg = search_config(recorded, llm, iterations=3, repair_attempts=0)
+    with ScriptedLLM([code_reply(benign(6)), code_reply(benign(8))]) as llm:
+        cfg = search_config(recorded, llm, iterations=2, repair_attempts=0)
         assert start_run(cfg).run().status == "finished"
     want = [c.code_hash for c in Store.open(recorded / "run").candidates()]
-    assert len(set(want)) == 3
+    assert len(set(want)) == 2
 
     replay_cfg = build_config({**cfg.model_dump(mode="json"),
                                "proposer": {"kind": "replay",
@@ -60,8 +59,8 @@ def test_resumed_replay_goes_on_where_it_stopped(tmp_path: Path,
     assert start_run(replay_cfg).run().status == "finished"
     # resumed with a larger budget: the replay continues with the second recorded reply, not
     # the first again (which would come back as a duplicate)
-    s = resume_run(tmp_path / "replayed", overrides={"budget.iterations": 3})
+    s = resume_run(tmp_path / "replayed", overrides={"budget.iterations": 2})
     assert s.run().status == "finished"
     again = Store.open(tmp_path / "replayed").candidates()
     assert [c.code_hash for c in again] == want
-    assert [str(c.status) for c in again] == ["ok", "ok", "ok"]
+    assert [str(c.status) for c in again] == ["ok", "ok"]

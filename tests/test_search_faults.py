@@ -56,8 +56,10 @@ class Net(nn.Module):
         return self.fc(x.mean(dim=(2, 3)))
 """
 # The files a run may leave in its directory; anything else was written by someone it should not be.
-RUN_FILES = {"run.db", "run.db-wal", "run.db-shm", "config.yaml", "model.py", "job.json",
-             "result.json", "weights.pt", "metrics.json", "candidate.json"}
+RUN_FILES = {"run.db", "run.db-wal", "run.db-shm", ".lock", "config.yaml", "model.py",
+             "job.json", "result.json", "weights.pt", "metrics.json", "candidate.json",
+             # the training worker's checked export and the measurement process's job folder
+             "graph.json", "weights.safetensors", "measure_job.json", "measured.json"}
 
 
 def benign(width: int) -> str:
@@ -83,6 +85,15 @@ def search_config(tmp_path: Path, llm: ScriptedLLM, *, iterations: int, repair_a
         "measure": {"energy": False, "latency_repeats": 3, "latency_warmup": 1},
         "device": "cpu", "seed": 0, "run_dir": str(tmp_path / "run"),
     })
+
+
+def scratch_left(tmp: Path) -> list[Path]:
+    """What is left in the temp root, besides the host's documented split cache
+    (lemonade.sandbox.host_measure.cache_dir: the dataset's split files, kept for the next run)."""
+    from lemonade.sandbox.host_measure import cache_dir
+
+    cache = cache_dir().name  # under tempfile.gettempdir(), which the fixture points at `tmp`
+    return [p for p in tmp.iterdir() if p.name != cache]
 
 
 @pytest.fixture
@@ -205,10 +216,12 @@ def test_hostile_third_of_replies(tmp_path: Path, isolated: dict[str, Path],
     # contained: nothing outside the run dir, scratch dirs removed, workers gone, store sound
     assert list(target.iterdir()) == []
     assert list(isolated["cwd"].iterdir()) == []
-    assert list(isolated["tmp"].iterdir()) == []
+    assert scratch_left(isolated["tmp"]) == []
     strays = [p for p in res.run_dir.rglob("*") if p.is_file() and p.name not in RUN_FILES]
     assert strays == []
-    assert len(pids) == 5  # 4 benign + the infinite loop; static rejects never got a process
+    # 4 benign (a training and a measurement process each) + the infinite loop (training only);
+    # static rejects never got a process
+    assert len(pids) == 4 * 2 + 1
     assert_gone(pids)
     assert_store_sound(res.run_dir)
 
@@ -322,7 +335,7 @@ def test_worker_killed_by_sigkill_is_recorded_and_the_run_goes_on(
         assert_measured(c)
     assert len({c["iteration"] for c in cands}) == 2
     assert_gone(pids)
-    assert list(isolated["tmp"].iterdir()) == []  # the killed worker's scratch dir went too
+    assert scratch_left(isolated["tmp"]) == []  # the killed worker's scratch dir went too
     assert_store_sound(res.run_dir)
 
 

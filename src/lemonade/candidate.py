@@ -112,6 +112,20 @@ class Candidate:
     def has_outcome(self) -> bool:
         return self.status in OUTCOMES
 
+    @property
+    def fidelity(self) -> int | None:
+        """Epochs this row was trained for in a multi-fidelity run (`extra["fidelity"]`);
+        None in a single-fidelity run, where every row has the same fidelity."""
+        f = self.extra.get("fidelity")
+        return int(f) if isinstance(f, int | float) and not isinstance(f, bool) else None
+
+    @property
+    def lineage(self) -> int:
+        """The id of the row that first trained this code: a promoted row (trained again at a
+        higher fidelity) names its proxy row in `extra["fidelity_of"]`."""
+        of = self.extra.get("fidelity_of")
+        return int(of) if isinstance(of, int) and not isinstance(of, bool) else self.id
+
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["status"] = str(self.status)
@@ -135,11 +149,54 @@ _FIELDS = tuple(f.name for f in fields(Candidate))
 
 
 def rank(cands: Iterable[Candidate], objectives: Sequence[Any]) -> list[Candidate]:
-    """Ok candidates best first by `objectives.rank_key`; ties go to the earlier candidate."""
+    """Ok candidates best first by `objectives.rank_key`; ties go to the earlier candidate.
+
+    Multi-fidelity: the rows of one code (a proxy row and the row promoted from it, see
+    `Candidate.lineage`) count once, as their highest-fidelity ok row, and two codes are compared
+    at the highest fidelity both have a result for (`rank_by_fidelity`). In a single-fidelity
+    run this is a plain sort by `rank_key`.
+    """
+    return rank_by_fidelity(cands, objectives)
+
+
+def rank_by_fidelity(cands: Iterable[Candidate], objectives: Sequence[Any]
+                     ) -> list[Candidate]:
+    """One row per lineage (its highest-fidelity ok row), best first.
+
+    Two lineages are compared by `rank_key` at the highest fidelity they share: a code trained
+    at 2 and 6 epochs against one trained at 2 only is judged on their 2-epoch results; two
+    codes both trained at 6 on their 6-epoch results; ties go to the earlier lineage. (With
+    rows of no recorded fidelity, all are one fidelity.) The pairwise rule need not be
+    transitive across three fidelity patterns; the sort then returns one consistent order of it.
+    """
+    import functools
+
     from lemonade.objectives import rank_key
 
-    return sorted((c for c in cands if c.ok),
-                  key=lambda c: (rank_key(objectives, c.values), c.id))
+    by_lineage: dict[int, dict[int, Candidate]] = {}
+    for c in cands:
+        if not c.ok:
+            continue
+        levels = by_lineage.setdefault(c.lineage, {})
+        f = c.fidelity or 0
+        if f not in levels or c.id > levels[f].id:  # a retried row supersedes
+            levels[f] = c
+    keys = {lin: {f: rank_key(objectives, row.values) for f, row in levels.items()}
+            for lin, levels in by_lineage.items()}
+
+    def cmp(a: int, b: int) -> int:
+        shared = set(keys[a]) & set(keys[b])
+        if shared:
+            f = max(shared)
+            ka, kb = keys[a][f], keys[b][f]
+        else:  # no fidelity in common: each at its highest
+            ka, kb = keys[a][max(keys[a])], keys[b][max(keys[b])]
+        if ka != kb:
+            return -1 if ka < kb else 1
+        return (a > b) - (a < b)
+
+    order = sorted(by_lineage, key=functools.cmp_to_key(cmp))
+    return [by_lineage[lin][max(by_lineage[lin])] for lin in order]
 
 
 def best(cands: Iterable[Candidate], objectives: Sequence[Any]) -> Candidate | None:

@@ -1,5 +1,5 @@
-"""`lemonade` command line: search, resume, evaluate, check, report, export, runs, show,
-dashboard.
+"""`lemonade` command line: search, resume, evaluate, finalize, check, report, export, runs,
+show, dashboard.
 
 Every command exits 0 on success and non-zero with a one-line reason on failure (no traceback;
 set LEMONADE_DEBUG=1 to see one).
@@ -217,7 +217,6 @@ def evaluate(
     from lemonade.data import load_dataset
     from lemonade.progress import epoch_progress, metrics_table
     from lemonade.sandbox import CandidateJob, check_source, run_candidate
-
     from lemonade.sandbox.check import read_model_file
 
     try:

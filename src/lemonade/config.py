@@ -78,6 +78,10 @@ class Objective(_Strict):
             # the search ranks on validation metrics; the test split is only reported
             raise ValueError(f"{v} is measured on the test split, which the search never sees "
                              f"(it is only reported); use {'val_' + v[5:]} as the objective")
+        if v == "train_accuracy":
+            # reported by the process that runs the candidate's code: display only, forgeable
+            raise ValueError("train_accuracy is reported by the candidate's own training process "
+                             "and cannot be trusted for ranking; use val_accuracy as the objective")
         return _one_of(v, METRIC_NAMES, "metric")
 
     @field_validator("threshold")

@@ -105,19 +105,21 @@ def _artifacts_of(run_dir: Path, row: Candidate) -> Path:
 
 
 def locate(run_dir: Path, candidate_id: int | None) -> _Source:
-    """The exported model and input shape of the chosen candidate, or best/ by default."""
+    """The exported model and input shape of the chosen candidate; by default final/ (the
+    retrained winner, `lemonade finalize`) when it is there, else best/."""
     try:
         store = Store.open(run_dir)
     except StoreError as e:
         raise ExportError(str(e)) from None
     with store:
         channels, hw, classes = _dataset_shape(store)
-        best = run_dir / "best"
-        if candidate_id is None and has_artifacts(best):
-            cid = None
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                cid = json.loads((best / "candidate.json").read_text()).get("candidate_id")
-            return _Source(cid, best, channels, hw, classes)
+        for default in ("final", "best"):
+            folder = run_dir / default
+            if candidate_id is None and has_artifacts(folder):
+                cid = None
+                with contextlib.suppress(OSError, ValueError, AttributeError):
+                    cid = json.loads((folder / "candidate.json").read_text()).get("candidate_id")
+                return _Source(cid, folder, channels, hw, classes)
         if candidate_id is None:
             row = store.best_candidate()
             if row is None:

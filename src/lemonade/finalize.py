@@ -26,7 +26,6 @@ from typing import Any
 
 from lemonade import metrics as M
 from lemonade.config import Config, load_config
-from lemonade.objectives import rank_key
 from lemonade.store import Store, metric_values
 
 FINAL_DIR = "final"
@@ -93,9 +92,11 @@ def final_epochs(cfg: Config, epochs: int | None = None) -> int:
 
 
 def pick_top(cands: list[Any], objectives: list[Any], k: int) -> list[Any]:
-    """The k best ok candidates by `rank_key` (ties: the earlier candidate), best first."""
-    ok = [c for c in cands if str(c["status"]) == "ok"]
-    return sorted(ok, key=lambda c: (rank_key(objectives, metric_values(c)), c["id"]))[:k]
+    """The k best ok candidates by the search's one ranking (`candidate.rank`: `rank_key`, at
+    the highest fidelity two candidates share; ties: the earlier candidate), best first."""
+    from lemonade.candidate import rank
+
+    return rank(cands, objectives)[:k]
 
 
 def final_config(cfg: Config, epochs: int, seed: int) -> Config:

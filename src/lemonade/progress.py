@@ -88,8 +88,8 @@ class SearchDisplay:
                                  MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
                                  TimeElapsedColumn(), console=console)
         self.it_task = self.progress.add_task("iterations", total=cfg.budget.iterations, info="")
-        self.ep_task = self.progress.add_task("candidate", total=cfg.budget.epochs, info="",
-                                              visible=False)
+        # one epoch bar per candidate in training (several at once with parallel workers)
+        self.ep_tasks: dict[int, Any] = {}
         self.live: Live | None = None
 
     def __enter__(self) -> SearchDisplay:
@@ -142,21 +142,28 @@ class SearchDisplay:
             self.progress.update(self.it_task, completed=info.get("iterations_done", 0))
 
         def on_candidate_start(cid: int, it: int, kind: str) -> None:
-            self.progress.update(self.ep_task, description=f"candidate {cid} (iter {it})",
-                                 completed=0, visible=True, info="")
+            epochs = self.cfg.budget.proxy_epochs or self.cfg.budget.epochs
+            self.ep_tasks[cid] = self.progress.add_task(f"candidate {cid} (iter {it})",
+                                                        total=epochs, info="")
             self._refresh()
 
         def on_epoch(cid: int, ev: dict[str, Any]) -> None:
             va = ev.get("val_accuracy")
             info = f"loss {ev.get('loss', float('nan')):.3f}" + (
                 f" val {100 * va:.1f}%" if va is not None else "")
-            self.progress.update(self.ep_task, completed=int(ev.get("epoch", 0)), info=info)
+            task = self.ep_tasks.get(cid)
+            if task is not None:
+                total = ev.get("epochs")
+                self.progress.update(task, completed=int(ev.get("epoch", 0)), info=info,
+                                     total=int(total) if isinstance(total, int) else None)
 
         def on_candidate_end(row: Candidate, is_best: bool) -> None:
             self.rows.append(row)
             its = {r.iteration for r in self.rows}
             self.progress.update(self.it_task, completed=max(len(its), 0))
-            self.progress.update(self.ep_task, visible=False)
+            task = self.ep_tasks.pop(row.id, None)
+            if task is not None:
+                self.progress.remove_task(task)
             if row.ok:
                 vals = row.values
                 star = " [bold green]★ new best[/]" if is_best else ""

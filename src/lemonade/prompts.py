@@ -22,9 +22,7 @@ from lemonade.candidate import proposer_values
 from lemonade.config import Objective
 from lemonade.metrics import METRICS
 from lemonade.objectives import describe_gap, format_value
-
-ALLOWED_IMPORTS = ("torch", "torch.nn", "torch.nn.functional", "math", "typing", "collections",
-                   "functools")
+from lemonade.sandbox.policy import ALLOWED_IMPORTS
 
 MAX_PARENT_CODE_CHARS = 16_000  # a normal model file is 2-6 kB
 MAX_ADVICE_CHARS = 4_000

@@ -228,6 +228,8 @@ class _Ctx:
         self.objectives = store.objectives() or _objectives_from_meta(store)
         self.config = _config_dict(store.config_yaml())
         self.values = {r.id: metric_values(r) for r in self.rows}
+        self.run_dir: Path | None = Path(store.path).parent if getattr(store, "path", None) \
+            else None
 
 
 def _objectives_from_meta(store: Store) -> list[Objective]:
@@ -313,12 +315,8 @@ def section_objectives(ctx: _Ctx) -> str:
               "priority-weighted mean.</p></section>")
 
 
-def section_best(ctx: _Ctx) -> str:
-    b = ctx.best
-    if b is None:
-        return ('<section id="best"><h2>Best model</h2><p class="note">No candidate finished '
-                "ok, so there is no best model.</p></section>")
-    doc = b.metrics or {}
+def _metrics_table(doc: Mapping[str, Any]) -> str:
+    """A metrics document (keyed by metric name) as a table with each value's method."""
     rows = []
     for name in sorted(doc, key=lambda k: list(METRICS).index(k) if k in METRICS else 99):
         rec = doc[name]
@@ -328,8 +326,41 @@ def section_best(ctx: _Ctx) -> str:
         shown = (esc(format_value(name, value)) if value is not None
                  else f'<span class="muted">unavailable: {esc(rec.get("unavailable"))}</span>')
         rows.append([esc(name), shown, esc(rec.get("unit", "")), _method(rec.get("method"))])
-    metrics_html = _table(["metric", "value", "unit", "how measured"], rows) if rows else (
+    return _table(["metric", "value", "unit", "how measured"], rows) if rows else (
         '<p class="note">No metrics recorded.</p>')
+
+
+def section_final(ctx: _Ctx) -> str:
+    """The retrained winner (`lemonade finalize` / budget.final_epochs), when final/ exists."""
+    final = ctx.run_dir / "final" if ctx.run_dir else None
+    if final is None or not (final / "metrics.json").is_file():
+        return ""
+    try:
+        metrics = json.loads((final / "metrics.json").read_text())
+        cand = json.loads((final / "candidate.json").read_text())
+    except (OSError, ValueError):
+        return ('<section id="final"><h2>Final model</h2><p class="note">final/ is there but '
+                "unreadable.</p></section>")
+    if not isinstance(metrics, dict) or not isinstance(cand, dict):
+        return ""
+    stats = cand.get("test_accuracy") if isinstance(cand.get("test_accuracy"), dict) else {}
+    spread = ""
+    if stats.get("mean") is not None:
+        spread = (f"; test accuracy over {esc(len(cand.get('seeds') or []))} seed(s): mean "
+                  f"{esc(_fmt_num(stats.get('mean')))}, std {esc(_fmt_num(stats.get('std')))}")
+    head = (f"<p>Candidate #{esc(cand.get('candidate_id'))} retrained on "
+            f"{esc(cand.get('trained_on', 'train+val'))} for {esc(cand.get('epochs'))} epochs"
+            f"{spread}. <code>lemonade export</code> uses this model.</p>")
+    return ('<section id="final"><h2>Final model</h2>' + head + _metrics_table(metrics)
+            + "</section>")
+
+
+def section_best(ctx: _Ctx) -> str:
+    b = ctx.best
+    if b is None:
+        return ('<section id="best"><h2>Best model</h2><p class="note">No candidate finished '
+                "ok, so there is no best model.</p></section>")
+    metrics_html = _metrics_table(b.metrics or {})
     layers = stored_layers(b)
     if layers:
         lrows = [[esc(d.get("name", "")), esc(d.get("type", "")), esc(_fmt_num(d.get("params")))]
@@ -539,8 +570,33 @@ def section_timings(ctx: _Ctx) -> str:
             + "</section>")
 
 
-SECTIONS = (section_summary, section_objectives, section_best, section_plots, section_advice,
-            section_memory, section_llm, section_failures, section_timings)
+def section_fidelity(ctx: _Ctx) -> str:
+    """Multi-fidelity runs: each code's proxy result beside its promoted (full) result."""
+    rows = [r for r in ctx.rows if r.fidelity is not None]
+    if not rows:
+        return ""
+    promoted = {r.lineage: r for r in rows if r.lineage != r.id}
+    acc = _accuracy_metric(ctx) or "val_accuracy"
+
+    def cells(r: Candidate | None) -> list[str]:
+        if r is None:
+            return ['<span class="muted">not promoted</span>', "", ""]
+        v = ctx.values.get(r.id, {}).get(acc)
+        return [f"#{esc(r.id)} ({esc(r.fidelity)} ep, {esc(r.status)})",
+                esc(format_value(acc, v)) if v is not None else "", esc(_fmt_num(r.cme))]
+
+    body = [[esc(r.iteration), *cells(r), *cells(promoted.get(r.id))]
+            for r in rows if r.lineage == r.id and r.ok]
+    table = _table(["iteration", "proxy", acc, "CME", "promoted", acc, "CME"], body)
+    return ('<section id="fidelity"><h2>Fidelities</h2><p>Every candidate first trained for '
+            "the proxy's epochs; the best by CME were trained again for the full epochs. "
+            "Candidates are compared at the highest fidelity both have.</p>" + table
+            + "</section>")
+
+
+SECTIONS = (section_summary, section_objectives, section_final, section_best, section_fidelity,
+            section_plots,
+            section_advice, section_memory, section_llm, section_failures, section_timings)
 
 
 def render_report(store: Store) -> str:

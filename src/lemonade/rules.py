@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from lemonade.config import Objective
 from lemonade.metrics import METRICS
-from lemonade.objectives import describe_gap, format_value, raw_ratio
+from lemonade.objectives import describe_gap, format_value, ratio, raw_ratio
 
 # --- knobs -------------------------------------------------------------------------------------
 UNDERFIT_SPREAD = 0.05  # train - val below this while val misses its threshold: too little capacity
@@ -311,9 +311,8 @@ def _over_threshold(metrics: tuple[str, ...], what: str) -> Callable[[Context], 
 def push_target(ctx: Context) -> str | None:
     """All objectives met: the one to push further, or None when some objective is missed.
 
-    The objective with the most CME still to gain: priority x (ceiling - r), where the ceiling
-    is 1 (CME's clip) or, for an accuracy, log2(1 / threshold) (an accuracy cannot pass 1.0, so
-    at a 0.95 threshold only 0.074 is left to win). Ties go to the higher priority.
+    The objective with the most CME still to gain: priority x (1 - r), r being its CME score
+    (`objectives.ratio`, bounded by 1). Ties go to the higher priority.
     """
     if not ctx.objectives or not ctx.metrics:
         return None
@@ -322,10 +321,9 @@ def push_target(ctx: Context) -> str | None:
         return None
 
     def headroom(o: Objective) -> float:
-        ceiling = 1.0
-        if o.metric.endswith("accuracy") and o.goal == "max":
-            ceiling = min(1.0, math.log2(1.0 / o.threshold))
-        return max(0.0, ceiling - min(1.0, rs[o.metric] or 0.0))
+        # CME's score r is bounded by 1 and keeps rising towards it (accuracy on the error
+        # rate), so what is left to win is 1 - r for every objective
+        return max(0.0, 1.0 - ratio(o, ctx.metrics.get(o.metric)))
 
     order = sorted(ctx.objectives.values(),
                    key=lambda o: (-o.priority * headroom(o), -o.priority, rs[o.metric]))

@@ -7,14 +7,26 @@ One iteration:
     -> static validation (bad code goes back to the proposer, a bounded number of times)
     -> isolated worker builds, trains and measures it  ->  store + feedback memory.
 
+Rounds (`parallel.batch` iterations, default `parallel.workers`): every proposal of a round is
+made from the same store snapshot, then the round trains through `lemonade.parallel`'s pool (one
+sandboxed process per candidate; Ray tasks when workers > 1) and each result is recorded as it
+finishes. A candidate that failed in training is repaired in the next round.
+
+Multi-fidelity (`budget.proxy_epochs`): every candidate first trains the proxy epochs; after each
+round the proxy results in the top `budget.promote` fraction of all proxy results so far are
+trained again, from scratch, to `budget.epochs` (a new row, extra `fidelity_of`). Ranking
+compares two codes at the highest fidelity both have (`lemonade.candidate.rank_by_fidelity`).
+
 Every step is written to the store when it happens, so a run killed at any instant can be resumed
 (`lemonade resume RUN_DIR`): finished candidates are never trained again, and a candidate that was
-in flight is recorded as interrupted and its code retried first.
+in flight is recorded as interrupted and its code retried first. (A repair that was due in the
+next round is not proposed after a resume; promotions are caught up.)
 """
 
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
 import socket
@@ -27,7 +39,7 @@ from typing import Any
 
 from lemonade import __version__
 from lemonade import metrics as M
-from lemonade.candidate import Candidate, Status, proposer_values
+from lemonade.candidate import Candidate, Status, proposer_values, rank_by_fidelity
 from lemonade.candidate import best as best_of
 from lemonade.config import Config, ConfigError, dump_config, load_config
 from lemonade.data import Dataset, load_dataset
@@ -45,6 +57,7 @@ from lemonade.proposers import (
 )
 from lemonade.proposers.improver import Improver, ImproveRequest, Suggestion, make_improver
 from lemonade.sandbox import CandidateJob, CandidateOutcome, check_source, code_hash, run_candidate
+from lemonade.sandbox.scrub import scrub
 from lemonade.store import Store
 
 
@@ -101,6 +114,10 @@ class Search:
                                                             seed=cfg.seed + 7919 * done)
         self._resume_proposer()
         self._rebuild_memory()
+        self.pool: Any = None  # lemonade.parallel's pool, open while run() runs
+        self._shared: Any = None  # what the pool shares with every task (the split files)
+        self._in_flight: dict[int, _Slot] = {}
+        self._repairs: list[_Repair] = []  # training failures, repaired in the next round
 
     # ----- state rebuilt from the store (resume) -------------------------------------------------
     def _iterations_done(self) -> int:
@@ -116,7 +133,7 @@ class Search:
         cands = self.store.candidates()
         by_id = {c.id: c for c in cands}
         for c in cands:
-            if not c.has_outcome:
+            if not c.has_outcome or c.lineage != c.id:  # a promotion is not a new attempt
                 continue
             if c.status is not Status.DUPLICATE:
                 self.memory.record(self._attempt(c, by_id.get(c.parent_id or -1)))
@@ -140,6 +157,8 @@ class Search:
 
     # ----- the loop -----------------------------------------------------------------------------
     def run(self) -> SearchResult:
+        from lemonade.parallel import open_pool
+
         t_start = time.monotonic()
         spent_before = float(self.store.get_meta("seconds_spent") or 0.0)
         self.store.set_meta("status", "running")
@@ -148,12 +167,15 @@ class Search:
                              "improver": self.improver.name,
                              "iterations_done": self._iterations_done()})
         status = "finished"
+        self.pool = open_pool(self.cfg)
         try:
+            self._shared = self.pool.share(self._split_blobs())
             self._retry_interrupted()
+            self._promote()  # a resumed run catches up on promotions it had not made
             while True:
                 done = self._iterations_done()
                 elapsed = spent_before + (time.monotonic() - t_start)
-                if done >= self.cfg.budget.iterations:
+                if done >= self.cfg.budget.iterations and not self._repairs:
                     break
                 if elapsed >= self.cfg.budget.max_seconds:
                     self.hooks.on_message(f"wall-clock budget of {self.cfg.budget.max_seconds:.0f}s"
@@ -162,18 +184,46 @@ class Search:
                 if self._llm_calls() + self._calls_per_iteration() > self.cfg.budget.max_llm_calls:
                     self.hooks.on_message("LLM call budget reached")
                     break
-                self.iteration(done)
+                self.round(done)
                 self.store.set_meta("seconds_spent",
                                     f"{spent_before + time.monotonic() - t_start:.3f}")
         except KeyboardInterrupt:
             status = "interrupted"
+            self.pool.shutdown(cancel=True)
             self.store.mark_interrupted_stale()
         finally:
+            self.pool.shutdown(cancel=status != "finished")
             self.store.set_meta("seconds_spent", f"{spent_before + time.monotonic() - t_start:.3f}")
             self.store.set_meta("status", status)
             if status == "finished":
                 self.store.set_meta("finished_at", now_iso())
+        if status == "finished" and self.cfg.budget.final_epochs and self.best() is not None:
+            self._finalize()
         return self.result(status, spent_before + time.monotonic() - t_start)
+
+    def _finalize(self) -> None:
+        """`budget.final_epochs`: retrain the best candidate on train+val (RUN_DIR/final/)."""
+        from lemonade.finalize import FinalizeError, finalize_run
+
+        self.hooks.on_message(f"final training: {self.cfg.budget.final_epochs} epochs on "
+                              "train+val")
+        try:
+            finalize_run(self.run_dir, top=1, epochs=self.cfg.budget.final_epochs, seeds=1)
+        except FinalizeError as e:
+            self.hooks.on_message(f"final training failed: {e}")
+
+    def _split_blobs(self) -> Any:
+        """What the pool shares with its tasks: the split files' bytes (Ray), or nothing.
+
+        The host writes the dataset's split files once (lemonade.sandbox.host_measure); a task
+        on another process or machine gets their bytes from the object store and writes them
+        into its own cache, so no task loads or preprocesses the dataset again. In-process
+        (one worker) the files are already there."""
+        if self.pool.workers <= 1 and not self.cfg.parallel.ray_address:
+            return None
+        from lemonade.sandbox.host_measure import split_blobs
+
+        return split_blobs(self.cfg.model_dump(mode="json"))
 
     def result(self, status: str, seconds: float) -> SearchResult:
         cands = self.store.candidates()
@@ -198,9 +248,10 @@ class Search:
         for c in self.store.candidates(Status.INTERRUPTED):
             if c.extra.get("retried"):
                 continue
-            its_done = {r.iteration for r in self.store.candidates() if r.has_outcome}
-            if c.iteration in its_done:
-                continue
+            if c.extra.get("fidelity_of") is None:
+                its_done = {r.iteration for r in self.store.candidates() if r.has_outcome}
+                if c.iteration in its_done:
+                    continue
             self.store.update_extra(c.id, {"retried": True})
             self.hooks.on_message(f"retrying candidate {c.id} (interrupted)")
             new_id = self.store.add_candidate(c.iteration, c.parent_id, c.code, c.code_hash,
@@ -208,7 +259,8 @@ class Search:
                                               extra={**c.extra, "retry_of": c.id,
                                                      "retried": False})
             self._write_code(new_id, c.code)
-            self._evaluate(new_id, c.iteration, c.code, c.extra)
+            self._submit(_Slot(new_id, c.iteration, None, None, 0), c.code)
+        self._drain()
 
     def _choose_parent(self, it: int, cands: list[Candidate],
                        advice_by_it: dict[int, dict[str, Any]]) -> Candidate | None:
@@ -218,15 +270,48 @@ class Search:
         return select_parent(cands, self.objectives, policy=s.parent, rng=rng,
                              tournament_size=s.tournament_size, exhausted=exhausted)
 
-    def iteration(self, it: int) -> None:
+    # ----- one round: propose a batch, train it concurrently, record results as they finish ----
+    def round(self, done: int) -> None:
+        """Propose up to `parallel.batch` candidates, then train them through the pool.
+
+        All proposals of a round are made from the same snapshot of the store, before any of
+        the round's results exist, so the first round is the same whatever the number of
+        workers. Slot k of a round is iteration `first + k`: its own parent draw and proposer
+        seed (`seed + iteration`). A candidate whose training failed is repaired in the next
+        round (it takes a slot there, ahead of new iterations); a static rejection is repaired
+        at once, before anything trains.
+        """
         cands = self.store.candidates()
         advice_by_it = {a["iteration"]: a.get("advice") or {} for a in self.store.advice()}
+        first = max((c.iteration for c in cands), default=-1) + 1
+        slots = self.cfg.parallel.round_size
+        repairs, self._repairs = self._repairs, []
+        for r in repairs[:slots]:
+            if self._llm_calls() >= self.cfg.budget.max_llm_calls:
+                break
+            proposal = self.proposer.repair(r.req, r.proposal, r.error)
+            self._propose_and_check(r.it, r.parent, r.req, proposal, "repair", r.advice,
+                                    r.suggestion, None, r.attempt + 1)
+        self._repairs.extend(repairs[slots:])
+        fresh = min(slots - min(len(repairs), slots),
+                    self.cfg.budget.iterations - done)
+        for k in range(max(0, fresh)):
+            if self._llm_calls() + self._calls_per_iteration() > self.cfg.budget.max_llm_calls:
+                break
+            self.propose(first + k, cands, advice_by_it)
+        self._drain()
+        self._promote()
+
+    def propose(self, it: int, cands: list[Candidate],
+                advice_by_it: dict[int, dict[str, Any]]) -> None:
+        """Iteration `it`: parent, advice, improver, proposal; submitted when it passes the
+        static checks (repaired at once, a bounded number of times, when it does not)."""
         parent = self._choose_parent(it, cands, advice_by_it)
         closed = [c for c in cands if c.has_outcome]
         last = closed[-1] if closed else None
         failure = None
         if last is not None and not last.ok:
-            failure = f"{last.status}: {last.reason or ''}".strip()
+            failure = scrub(f"{last.status}: {last.reason or ''}".strip())
         # what a proposer may see of the parent: validation metrics, never the test split's
         parent_vals = proposer_values(parent.values) if parent else None
         history = (parent_attempts(parent, cands, advice_by_it, self.objectives)
@@ -254,23 +339,27 @@ class Search:
             suggestion=suggestion if suggestion.source == "improver" else None,
         )
         proposal = self.proposer.propose(req)
-        kind = "generator"
-        for attempt in range(self.cfg.budget.repair_attempts + 1):
+        self._propose_and_check(it, parent, req, proposal, "generator", advice, suggestion,
+                                improver_call, 0)
+
+    def _propose_and_check(self, it: int, parent: Candidate | None, req: ProposalRequest,
+                           proposal: Proposal, kind: str, advice: Advice,
+                           suggestion: Suggestion, improver_call: int | None,
+                           attempt: int) -> None:
+        while True:
             cid = self._record_proposal(it, parent, proposal, kind, advice, suggestion)
             if improver_call is not None:
                 self.store.set_llm_call_candidate(improver_call, cid)
                 improver_call = None
-            status, error = self._try_candidate(cid, it, proposal, advice)
-            if status == "ok" or attempt == self.cfg.budget.repair_attempts:
-                break
-            if self._llm_calls() >= self.cfg.budget.max_llm_calls:
-                break
-            if status == "timeout":
-                # another try would likely cost the whole timeout again; the expert's failure
-                # advice (smaller, shallower) steers the next iteration instead. A crash (most
-                # often the out-of-memory killer) is repaired: a smaller model is the fix.
-                break
-            kind = "repair"
+            slot = _Slot(cid, it, req, proposal, attempt, parent, advice, suggestion)
+            status, error = self._check(cid, it, proposal)
+            if status is None:
+                self._submit(slot, proposal.code or "")
+                return
+            if attempt >= self.cfg.budget.repair_attempts \
+                    or self._llm_calls() >= self.cfg.budget.max_llm_calls:
+                return
+            kind, attempt = "repair", attempt + 1
             proposal = self.proposer.repair(req, proposal, error or status)
 
     def _record_proposal(self, it: int, parent: Candidate | None, p: Proposal, kind: str,
@@ -285,13 +374,14 @@ class Search:
             modification = suggestion.modification
         else:
             modification = edit_log or said or suggestion.modification
+        extra = {"problem": suggestion.diagnosis, "modification": modification,
+                 "kind": kind, "summary": edit_log or said,
+                 "suggestion": suggestion.to_json(), "parent_policy": self.cfg.search.parent}
+        if self.cfg.budget.proxy_epochs:
+            extra["fidelity"] = self.cfg.budget.proxy_epochs
         cid = self.store.add_candidate(
             it, parent.id if parent else None, code, code_hash(code) if code else "",
-            p.genome, self.proposer.name,
-            extra={"problem": suggestion.diagnosis, "modification": modification,
-                   "kind": kind, "summary": edit_log or said,
-                   "suggestion": suggestion.to_json(), "parent_policy": self.cfg.search.parent},
-        )
+            p.genome, self.proposer.name, extra=extra)
         self.store.add_llm_call(cid, it, kind, p.messages, p.raw_response, p.usage, p.model,
                                 p.error, p.latency_s)
         if kind == "generator":
@@ -305,44 +395,123 @@ class Search:
         d.mkdir(parents=True, exist_ok=True)
         (d / "model.py").write_text(code)
 
-    def _try_candidate(self, cid: int, it: int, p: Proposal, advice: Advice
-                       ) -> tuple[str, str | None]:
-        self.hooks.on_candidate_start(cid, it, p.model)
+    def _check(self, cid: int, it: int, p: Proposal) -> tuple[str | None, str | None]:
+        """Static checks before training: (None, None) when the candidate may train, else the
+        status it was closed with and why."""
         if p.error or not p.code:
             reason = p.error or "the proposer returned no code"
+            self.hooks.on_candidate_start(cid, it, p.model)
             self._finish(cid, "rejected", {}, reason, 0.0, [], None)
             return "rejected", reason
         violations = check_source(p.code)
         if violations:
             reason = "; ".join(f"line {v.line}: {v.message}" for v in violations[:5])
+            self.hooks.on_candidate_start(cid, it, p.model)
             self._finish(cid, "rejected", {}, reason, 0.0, [], None)
             return "rejected", reason
-        twin = self.store.find_by_hash(code_hash(p.code))
-        if twin is not None and twin.id != cid:
-            reason = (f"identical to candidate {twin.id} (already {twin.status}); "
+        h = code_hash(p.code)
+        twin = self.store.find_by_hash(h)
+        # a twin proposed earlier in this round is still training: a duplicate all the same
+        sibling = next((s.cid for s in self._in_flight.values() if s.code_hash == h), None)
+        if (twin is not None and twin.id != cid) or sibling is not None:
+            tid, state = (twin.id, str(twin.status)) if twin is not None else (sibling, "training")
+            reason = (f"identical to candidate {tid} (already {state}); "
                       "propose a different architecture")
-            self._finish(cid, "duplicate", twin.metrics, reason, 0.0, [], None)
+            self.hooks.on_candidate_start(cid, it, p.model)
+            self._finish(cid, "duplicate", twin.metrics if twin is not None else {}, reason, 0.0,
+                         [], None)
             return "duplicate", reason
-        return self._evaluate(cid, it, p.code, {})
+        return None, None
 
-    def _evaluate(self, cid: int, it: int, code: str, extra: dict[str, Any]
-                  ) -> tuple[str, str | None]:
-        self.store.mark_running(cid)
+    # ----- training through the pool --------------------------------------------------------------
+    def _job(self, cid: int, code: str, epochs: int | None) -> CandidateJob:
+        cfg = self.cfg
+        if epochs is not None or cfg.budget.proxy_epochs:
+            budget = cfg.budget.model_copy(update={"epochs": epochs or cfg.budget.epochs,
+                                                   "proxy_epochs": None})
+            cfg = cfg.model_copy(update={"budget": budget})
         cdir = self.run_dir / "candidates" / f"{cid:04d}"
         cdir.mkdir(parents=True, exist_ok=True)
-        # the job folder is the candidate's own: job.json, result.json and weights.pt stay with
-        # the code that produced them
-        job = CandidateJob(source=code, config=self.cfg.model_dump(mode="json"),
-                           workdir=str(cdir), device=self.cfg.device, want_weights=True)
-        outcome: CandidateOutcome = run_candidate(
-            job, self.cfg.sandbox, self.cfg.budget.candidate_timeout_s,
-            on_event=lambda ev: self._on_worker_event(cid, ev),
-        )
+        # the job folder is the candidate's own: job.json, result.json and the weights stay
+        # with the code that produced them
+        return CandidateJob(source=code, config=cfg.model_dump(mode="json"),
+                            workdir=str(cdir), device=self.cfg.device, want_weights=True)
+
+    def _submit(self, slot: _Slot, code: str) -> None:
+        from lemonade.parallel import task_resources
+
+        row = self.store.candidate(slot.cid)
+        self.store.mark_running(slot.cid)
+        self.hooks.on_candidate_start(slot.cid, slot.it, row.proposer or "")
+        slot.code_hash = code_hash(code)
+        self._in_flight[slot.cid] = slot
+        sink = self.pool.event_sink(lambda ev, cid=slot.cid: self._on_worker_event(cid, ev))
+        self.pool.submit(evaluate_task, self._job(slot.cid, code, row.fidelity),
+                         self.cfg.sandbox, self.cfg.budget.candidate_timeout_s,
+                         self._shared, sink,
+                         resources=task_resources(self.cfg, gpus=self.pool.gpus), key=slot.cid)
+
+    def _drain(self) -> None:
+        """Record every submitted candidate's result, in the order they finish."""
+        for done in self.pool.as_completed():
+            slot = self._in_flight.pop(done.key)
+            if done.ok:
+                outcome: CandidateOutcome = done.value
+            elif done.lost_worker:
+                outcome = CandidateOutcome(status="crashed", reason=done.error)
+            else:
+                outcome = CandidateOutcome(status="failed", reason=f"sandbox error: {done.error}")
+            self._record_outcome(slot.cid, outcome)
+            if outcome.status in ("failed", "crashed") and slot.req is not None \
+                    and slot.proposal is not None \
+                    and slot.attempt < self.cfg.budget.repair_attempts:
+                # a timeout is not repaired: another try would likely cost the whole timeout
+                # again; the expert's failure advice steers the next iteration instead. A crash
+                # (most often the out-of-memory killer) is repaired: a smaller model is the fix.
+                self._repairs.append(_Repair(
+                    slot.it, slot.parent, slot.req, slot.proposal,
+                    scrub(outcome.reason or outcome.status), slot.attempt, slot.advice,
+                    slot.suggestion))
+
+    def _record_outcome(self, cid: int, outcome: CandidateOutcome) -> None:
+        cdir = self.run_dir / "candidates" / f"{cid:04d}"
         metrics_doc = M.to_json(outcome.metrics)
         (cdir / "metrics.json").write_text(json.dumps(metrics_doc, indent=2))
+        isolation = (outcome.info or {}).get("isolation")
+        if isolation is not None:
+            self.store.update_extra(cid, {"isolation": isolation})
+        if getattr(outcome, "artifacts_dir", None):
+            self.store.update_extra(cid, {"artifacts_dir": outcome.artifacts_dir})
         self._finish(cid, outcome.status, metrics_doc, outcome.reason, outcome.seconds,
                      outcome.history, outcome.weights_path)
-        return outcome.status, outcome.reason
+
+    # ----- multi-fidelity -------------------------------------------------------------------------
+    def _promote(self) -> None:
+        """Train again, to `budget.epochs`, the proxy-fidelity candidates that rank in the top
+        `budget.promote` fraction of all proxy results so far (asynchronous successive halving:
+        a candidate not promoted now may be later, as worse ones arrive)."""
+        b = self.cfg.budget
+        if not b.proxy_epochs:
+            return
+        cands = self.store.candidates()
+        proxies = [c for c in cands if c.ok and c.fidelity == b.proxy_epochs
+                   and c.extra.get("fidelity_of") is None]
+        promoted = {c.extra.get("fidelity_of") for c in cands
+                    if c.extra.get("fidelity_of") is not None}
+        top = rank_by_fidelity(proxies, self.objectives)[:math.ceil(b.promote * len(proxies))]
+        for c in top:
+            if c.id in promoted:
+                continue
+            new_id = self.store.add_candidate(
+                c.iteration, c.parent_id, c.code, c.code_hash, c.genome, c.proposer,
+                extra={**{k: v for k, v in c.extra.items()
+                          if k in ("problem", "modification", "summary", "parent_policy")},
+                       "kind": "promotion", "fidelity": b.epochs, "fidelity_of": c.id})
+            self._write_code(new_id, c.code)
+            self.hooks.on_message(f"promoting candidate {c.id} to {b.epochs} epochs "
+                                  f"(candidate {new_id})")
+            self._submit(_Slot(new_id, c.iteration, None, None, 0), c.code)
+        self._drain()
 
     def _on_worker_event(self, cid: int, ev: dict[str, Any]) -> None:
         if ev.get("event") == "epoch":
@@ -353,13 +522,17 @@ class Search:
         vals = M.values(metrics_doc)
         score = cme_of(self.objectives, vals) if status == "ok" else None
         feasible = is_feasible(self.objectives, vals) if status == "ok" else False
+        # a candidate's own text (its error, its output): no secret, no home path, bounded
+        reason = scrub(reason) if reason else reason
         self.store.finish_candidate(cid, status, metrics_doc, score, feasible, reason, seconds,
                                     history, weights)
         row = self.store.candidate(cid)
-        if row.status is not Status.DUPLICATE:
+        promoted = row.extra.get("fidelity_of") is not None
+        if row.status is not Status.DUPLICATE and not promoted:
             parent = self.store.candidate(row.parent_id) if row.parent_id is not None else None
             self.memory.record(self._attempt(row, parent))
-        self._observe(row)
+        if not promoted:  # the same code again, at a higher fidelity: not a new member
+            self._observe(row)
         is_best = False
         if row.ok:
             best = self.best()
@@ -374,14 +547,23 @@ class Search:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         (tmp / "model.py").write_text(row.code)
-        if row.weights_path and Path(row.weights_path).exists():
-            shutil.copy2(row.weights_path, tmp / "weights.pt")
+        cdir = self.run_dir / "candidates" / f"{row.id:04d}"
+        for name in ("graph.json", "weights.safetensors"):
+            # the checked exported program the measurement used (lemonade.sandbox.artifacts)
+            if (cdir / name).is_file():
+                shutil.copy2(cdir / name, tmp / name)
+        if row.weights_path and Path(row.weights_path).is_file():
+            # weights.pt: a state_dict for model.py's Net (torch.load(weights_only=True))
+            from lemonade.finalize import plain_state_dict, save_state_dict
+
+            save_state_dict(plain_state_dict(row.weights_path), tmp / "weights.pt")
         # metrics.json is the metrics contract (keys are metric names); which candidate this is
         # and how it scored goes beside it
         (tmp / "metrics.json").write_text(json.dumps(row.metrics, indent=2))
         doc = {"candidate_id": row.id, "iteration": row.iteration, "cme": row.cme,
                "feasible": row.feasible, "parent_id": row.parent_id,
-               "code_hash": row.code_hash}
+               "code_hash": row.code_hash, "fidelity": row.fidelity,
+               "fidelity_of": row.extra.get("fidelity_of")}
         (tmp / "candidate.json").write_text(json.dumps(doc, indent=2))
         # swap in one rename so best/ is never half written
         old = self.run_dir / "best.old"
@@ -390,6 +572,47 @@ class Search:
             best.rename(old)
         tmp.rename(best)
         shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass
+class _Slot:
+    """A candidate submitted to the pool, and what a repair of it would need."""
+
+    cid: int
+    it: int
+    req: ProposalRequest | None
+    proposal: Proposal | None
+    attempt: int
+    parent: Candidate | None = None
+    advice: Advice | None = None
+    suggestion: Suggestion | None = None
+    code_hash: str = ""
+
+
+@dataclass(frozen=True)
+class _Repair:
+    """A candidate that failed in training, to be repaired in the next round."""
+
+    it: int
+    parent: Candidate | None
+    req: ProposalRequest
+    proposal: Proposal
+    error: str
+    attempt: int
+    advice: Any
+    suggestion: Any
+
+
+def evaluate_task(job: CandidateJob, limits: Any, timeout_s: float, shared: Any = None,
+                  emit: Callable[[dict[str, Any]], None] | None = None) -> CandidateOutcome:
+    """One candidate, as a pool task: a fresh sandboxed process (`run_candidate`) trains it and
+    a separate one measures it. `shared` is the split files' bytes from the object store (see
+    `Search._split_blobs`), written to this machine's cache before the candidate starts."""
+    if shared is not None:
+        from lemonade.sandbox.host_measure import adopt_splits
+
+        adopt_splits(shared)
+    return run_candidate(job, limits, timeout_s, on_event=emit)
 
 
 def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:

@@ -24,7 +24,9 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
+import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,9 +66,13 @@ def write_split(path: Path, tensors: dict[str, torch.Tensor], meta: dict[str, An
 
     blob = save({k: v.contiguous() for k, v in tensors.items()},
                 metadata={"lemonade": json.dumps(meta)})
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(blob)
-    tmp.replace(path)
+    # a per-process, per-thread name: two Ray tasks may write the same split at once
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_bytes(blob)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return hashlib.sha256(blob).hexdigest()
 
 

@@ -55,9 +55,7 @@ def host_splits(config: dict[str, Any], base: Path | None = None, *,
     from lemonade.sandbox.artifacts import EVAL_SPLIT_FILE, TRAIN_SPLIT_FILE, write_split
 
     cfg = build_config(config)
-    key = hashlib.sha256(json.dumps([cfg.dataset.model_dump(mode="json"), cfg.seed,
-                                     *(["train+val"] if train_on_val else [])],
-                                    sort_keys=True).encode()).hexdigest()[:24]
+    key = split_key(config, train_on_val=train_on_val)
     with _LOCK:
         if key in _CACHE and _CACHE[key].train.exists() and _CACHE[key].eval.exists():
             return _CACHE[key]
@@ -78,6 +76,61 @@ def host_splits(config: dict[str, Any], base: Path | None = None, *,
         splits = HostSplits(folder / TRAIN_SPLIT_FILE, train_sha, folder / EVAL_SPLIT_FILE,
                             eval_sha)
         _CACHE[key] = splits
+        return splits
+
+
+def split_key(config: dict[str, Any], *, train_on_val: bool = False) -> str:
+    """The cache key of a dataset configuration and seed (the split files' folder name)."""
+    from lemonade.config import build_config
+
+    cfg = build_config(config)
+    return hashlib.sha256(json.dumps([cfg.dataset.model_dump(mode="json"), cfg.seed,
+                                      *(["train+val"] if train_on_val else [])],
+                                     sort_keys=True).encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class SplitBlobs:
+    """The two split files' bytes, to ship once to other processes or machines (a parallel
+    search puts this into Ray's object store; `adopt_splits` writes it where `host_splits`
+    looks, so a task never loads the dataset again)."""
+
+    key: str
+    train: bytes
+    train_sha256: str
+    eval: bytes
+    eval_sha256: str
+
+
+def split_blobs(config: dict[str, Any]) -> SplitBlobs:
+    """Write (or find) the split files of `config` here, and return their bytes."""
+    s = host_splits(config)
+    return SplitBlobs(split_key(config), s.train.read_bytes(), s.train_sha256,
+                      s.eval.read_bytes(), s.eval_sha256)
+
+
+def adopt_splits(blobs: SplitBlobs, base: Path | None = None) -> HostSplits:
+    """Make `host_splits` of the same configuration return these files without loading the
+    dataset: written into this machine's cache when missing or different (checked by sha256)."""
+    from lemonade.sandbox.artifacts import EVAL_SPLIT_FILE, TRAIN_SPLIT_FILE
+
+    with _LOCK:
+        cached = _CACHE.get(blobs.key)
+        if cached is not None and cached.train_sha256 == blobs.train_sha256 \
+                and cached.train.exists() and cached.eval.exists():
+            return cached
+        folder = (base or cache_dir()) / blobs.key
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for name, blob, sha in ((TRAIN_SPLIT_FILE, blobs.train, blobs.train_sha256),
+                                (EVAL_SPLIT_FILE, blobs.eval, blobs.eval_sha256)):
+            path = folder / name
+            if not (path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha):
+                tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(blob)
+                tmp.replace(path)
+        splits = HostSplits(folder / TRAIN_SPLIT_FILE, blobs.train_sha256,
+                            folder / EVAL_SPLIT_FILE, blobs.eval_sha256)
+        _CACHE[blobs.key] = splits
         return splits
 
 

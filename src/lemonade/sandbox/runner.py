@@ -326,6 +326,8 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
             splits = host_splits(job.config or {}, train_on_val=job.train_on_val)
         except Exception as e:  # a bad config or a missing dataset: the candidate is not at fault
             shutil.rmtree(scratch, ignore_errors=True)
+            if own_dir:
+                shutil.rmtree(job_dir, ignore_errors=True)
             text = str(e).strip().splitlines()
             return CandidateOutcome(status="failed", seconds=time.perf_counter() - t0,
                                     reason=f"{type(e).__name__}: {text[0] if text else ''}")
@@ -336,6 +338,7 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
     # directory): it works in a fresh out_dir holding a copy of job.json, read-only inside the
     # wall; the host copies WORKER_OUTPUTS back to job_dir afterwards.
     out_dir = Path(tempfile.mkdtemp(prefix="lemonade-out-"))
+    keep_job_dir = False
     try:
         shutil.copyfile(job_dir / "job.json", out_dir / "job.json")
         tracker = _host_energy_tracker(job) if evaluate else None
@@ -370,11 +373,14 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
         weights = job_dir / WEIGHTS_FILE
         outcome.weights_path = str(weights) if weights.exists() else None
         outcome.seconds = time.perf_counter() - t0
+        keep_job_dir = outcome.status == "ok" and outcome.weights_path is not None
         return outcome
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.rmtree(out_dir, ignore_errors=True)
-        if own_dir and not job.want_weights:
+        # a temporary job dir outlives the call only to hand a successful candidate's weights
+        # over to the caller; a failed one leaves nothing behind
+        if own_dir and not (job.want_weights and keep_job_dir):
             shutil.rmtree(job_dir, ignore_errors=True)
 
 
