@@ -17,7 +17,7 @@ from lemonade.store import Store
 
 CHANNELS, IMAGE_SIZE, NUM_CLASSES = 3, (16, 16), 10
 
-# A model file in the contract's style (DESIGN.md "Model file"); `width` varies the candidates.
+# A model file in the contract's style (README, "The model file"); `width` varies the candidates.
 MODEL_TEMPLATE = '''import torch
 import torch.nn as nn
 import torch.nn.functional as F

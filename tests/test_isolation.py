@@ -537,12 +537,19 @@ def test_argv_has_every_namespace_and_no_private_folder(tmp_path: Path) -> None:
     assert argv.index(str(tmp_path / "out")) < argv.index(str(tmp_path / "in"))
     # and the private /tmp before the Python installation, which may live in /tmp
     assert argv.index("/tmp") < argv.index(isolation.python_dirs()[0])
-    sources = [argv[i + 1] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind")]
+    pairs = [(argv[i + 1], argv[i + 2]) for i, a in enumerate(argv)
+             if a in ("--bind", "--ro-bind")]
     home = os.path.realpath(os.path.expanduser("~"))
-    for src in sources:
-        assert src in (str(tmp_path / "s"), str(tmp_path / "in"), str(tmp_path / "out")) \
+    for src, dst in pairs:
+        # a checkout (wherever it lives, /tmp included) appears only at a neutral place inside
+        checkout = src == isolation.package_dir() and dst.startswith(
+            isolation.PACKAGE_ROOT_INSIDE + "/")
+        assert checkout or src in (str(tmp_path / "s"), str(tmp_path / "in"),
+                                   str(tmp_path / "out")) \
             or not isolation.is_private(src) or src in isolation.python_dirs(), src
         assert src != home and src not in ("/tmp", "/", "/etc", "/home")
+        assert dst == src or checkout or (src, dst) in (
+            (str(tmp_path / "in"), "/job/in"), (str(tmp_path / "out"), "/job")), (src, dst)
 
 
 # ----- copying the worker's outputs back ----------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 
 from lemonade import prompts as P
 from lemonade.config import Objective
+from lemonade.sandbox.policy import ALLOWED_IMPORTS
 
 DIGITS = {"name": "digits", "channels": 1, "image_size": [8, 8], "num_classes": 10,
           "n_train": 1293, "n_val": 144, "n_test": 360}
@@ -28,7 +29,9 @@ def system() -> str:
     "(B, C, H, W)",
     "(B, num_classes)",
     "8 x 8 pixels",
-    "torch, torch.nn, torch.nn.functional, math, typing, collections, functools",
+    # the static check's own allow-list: the prompt cannot drift from what is accepted
+    ", ".join(ALLOWED_IMPORTS),
+    "torch.nn.init",
     "os, sys, subprocess, eval, exec, open",
     "pretrained weights",
     "downloads",

@@ -136,6 +136,19 @@ def package_dir() -> str:
     return str(Path(__file__).resolve().parent.parent)
 
 
+PACKAGE_ROOT_INSIDE = "/opt/lemonade-src"  # where a checkout's package folder appears inside
+
+
+def inside_env(env: dict[str, str]) -> dict[str, str]:
+    """`env` with the checkout's folder on PYTHONPATH replaced by where it appears inside."""
+    host_root = str(Path(package_dir()).parent)
+    paths = env.get("PYTHONPATH", "").split(os.pathsep) if env.get("PYTHONPATH") else []
+    if host_root not in paths:
+        return env
+    out = [PACKAGE_ROOT_INSIDE if p == host_root else p for p in paths]
+    return {**env, "PYTHONPATH": os.pathsep.join(dict.fromkeys(out))}
+
+
 def library_dirs(env: dict[str, str]) -> list[str]:
     """LD_LIBRARY_PATH folders outside private places (CUDA libraries often live there)."""
     out = []
@@ -204,7 +217,10 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
         a += ["--ro-bind", d, d]
     pkg = package_dir()
     if not any(_under(pkg, d) for d in python_dirs()):
-        a += ["--ro-bind", pkg, pkg]
+        # a source checkout (an editable install) may live anywhere, /tmp or a home included:
+        # it is mounted at a neutral place, so its host path (and its parents) stay unseen
+        a += ["--ro-bind", pkg, f"{PACKAGE_ROOT_INSIDE}/{Path(pkg).name}"]
+        env = inside_env(env)
     for node in device_nodes:
         a += ["--dev-bind", node, node]
     if device_nodes:

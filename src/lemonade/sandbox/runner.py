@@ -13,7 +13,7 @@ The worker sets its own rlimits first thing (RLIMIT_AS, RLIMIT_NPROC, RLIMIT_COR
 rather than a `preexec_fn` here: preexec_fn is unsafe when the parent has threads (the search loop
 does), and the worker sets them before it imports torch or reads the candidate.
 
-Contrast: a "timeout" that leaves a thread running (STYLE.md). A timed-out candidate here leaves
+Contrast: a "timeout" that leaves a thread running. A timed-out candidate here leaves
 nothing behind: its whole process group is killed and its scratch directory removed.
 """
 
