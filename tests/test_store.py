@@ -354,3 +354,17 @@ def test_count_llm_calls_leaves_out_models(tmp_path: Path, models: list, exclude
         store.add_llm_call(None, 0, "propose", [], "reply", {}, m, None, 0.1)
     assert store.count_llm_calls(exclude_models=exclude) == expect
     assert store.count_llm_calls() == len(store.llm_calls())
+
+
+def test_a_write_cut_short_by_ctrl_c_does_not_block_the_next_one(tmp_path: Path) -> None:
+    # KeyboardInterrupt between BEGIN and COMMIT leaves an open, uncommitted transaction; the
+    # interrupt handler's own write (marking the run interrupted) must still go through
+    with Store.create(tmp_path, "seed: 0\n", {"status": "running"}) as store:
+        store._conn.execute("BEGIN IMMEDIATE")
+        store._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('half', 'x')")
+        assert store._conn.in_transaction
+        store.set_meta("status", "interrupted")
+        assert store.get_meta("status") == "interrupted"
+        assert store.get_meta("half") is None  # the cut-short write never committed
+    with Store.open(tmp_path) as again:
+        assert again.get_meta("status") == "interrupted"

@@ -24,6 +24,7 @@ The store holds the database only: the loop writes `candidates/NNNN/model.py`, w
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -475,10 +476,14 @@ class _Txn:
     def __enter__(self) -> sqlite3.Connection:
         self._lock.acquire()
         try:
+            # A write cut short by Ctrl-C (KeyboardInterrupt between BEGIN and the `with` body,
+            # or during COMMIT) can leave a transaction open: it never committed, so drop it.
+            self._rollback_leftover()
             # IMMEDIATE takes the write lock now, so a concurrent writer waits (busy_timeout)
             # instead of failing half-way with SQLITE_BUSY on upgrade from a read lock.
             self._conn.execute("BEGIN IMMEDIATE")
         except BaseException:
+            self._rollback_leftover()
             self._lock.release()
             raise
         return self._conn
@@ -486,8 +491,16 @@ class _Txn:
     def __exit__(self, exc_type: object, *rest: object) -> None:
         try:
             self._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        except BaseException:
+            self._rollback_leftover()
+            raise
         finally:
             self._lock.release()
+
+    def _rollback_leftover(self) -> None:
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
 
 
 def objectives_from_yaml(config_yaml: str | None) -> list[Any] | None:
