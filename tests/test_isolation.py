@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tiny_job import TINY_NET
 
 from lemonade import runlock
 from lemonade.config import SandboxConfig, build_config
@@ -382,19 +383,7 @@ def test_environment_is_exactly_what_the_caller_gave(tmp_path: Path,
 
 
 # ----- end to end through run_candidate -----------------------------------------------------------
-GOOD = """import torch
-import torch.nn as nn
-
-
-class Net(nn.Module):
-    def __init__(self, in_channels, num_classes):
-        super().__init__()
-        self.conv = nn.Conv2d(in_channels, 4, 3, padding=1)
-        self.fc = nn.Linear(4, num_classes)
-
-    def forward(self, x):
-        return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
-"""
+GOOD = TINY_NET
 TINY = {"dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8], "synthetic_size": 64},
         "budget": {"epochs": 1}, "device": "cpu",
         "measure": {"energy": False, "latency_repeats": 3, "latency_warmup": 1}}

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import torch
+from tiny_job import TINY_NET
 
 from lemonade.config import SandboxConfig, build_config
 from lemonade.modelfile import build_net
@@ -25,19 +26,7 @@ from lemonade.sandbox.check import check_file
 
 torch.set_num_threads(1)
 
-GOOD = """import torch
-import torch.nn as nn
-
-
-class Net(nn.Module):
-    def __init__(self, in_channels, num_classes):
-        super().__init__()
-        self.conv = nn.Conv2d(in_channels, 4, 3, padding=1)
-        self.fc = nn.Linear(4, num_classes)
-
-    def forward(self, x):
-        return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
-"""
+GOOD = TINY_NET
 LIMITS = SandboxConfig(memory_limit_mb=2048)
 TINY = {"dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8], "synthetic_size": 64},
         "budget": {"epochs": 1}, "device": "cpu",

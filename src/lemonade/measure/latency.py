@@ -101,8 +101,6 @@ def latency_and_fps(model: nn.Module, in_channels: int, image_size: tuple[int, i
     with cpu_threads(threads) as used:
         lat = time_forward(net, x1, cfg.latency_warmup, cfg.latency_repeats)
         bat = time_forward(net, xb, max(1, cfg.latency_warmup // 2), fps_repeats)
-    lat_ms = statistics.median(lat)
-    batch_ms = statistics.median(bat)
     common = {
         "device": str(device),
         "threads": used if device.type == "cpu" else None,
@@ -110,6 +108,14 @@ def latency_and_fps(model: nn.Module, in_channels: int, image_size: tuple[int, i
         "mode": "eval, torch.inference_mode, float32",
         "input_shape": [in_channels, h, w],
     }
+    return _latency_and_fps(lat, bat, fps_repeats, cfg, common)
+
+
+def _latency_and_fps(lat: list[float], bat: list[float], fps_repeats: int, cfg: MeasureConfig,
+                     common: dict[str, Any]) -> list[Measurement]:
+    """`latency_ms` (median of the batch-1 timings, ms) and `fps` (FPS batch / median batch
+    time) from the timings of either runtime; `common` is the method both share."""
+    lat_ms, batch_ms = statistics.median(lat), statistics.median(bat)
     return [
         measured("latency_ms", lat_ms, batch_size=1, statistic="median",
                  warmup=cfg.latency_warmup, repeats=cfg.latency_repeats,
@@ -212,14 +218,7 @@ def latency_and_fps_onnxruntime(model: nn.Module, example: torch.Tensor, cfg: Me
                      "is cuda")
     if notes:
         common["note"] = "; ".join(notes)
-    lat_ms, batch_ms = statistics.median(lat), statistics.median(bat)
-    return [
-        measured("latency_ms", lat_ms, batch_size=1, statistic="median",
-                 warmup=cfg.latency_warmup, repeats=cfg.latency_repeats,
-                 spread_ms=[min(lat), max(lat)], **common),
-        measured("fps", cfg.fps_batch_size / (batch_ms / 1e3), batch_size=cfg.fps_batch_size,
-                 statistic="batch / median batch time", repeats=fps_repeats, **common),
-    ]
+    return _latency_and_fps(lat, bat, fps_repeats, cfg, common)
 
 
 def latency_for_runtime(model: nn.Module, in_channels: int, image_size: tuple[int, int],

@@ -10,7 +10,6 @@ the OS wall: the artifacts came from candidate code, so this is defence in depth
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -44,17 +43,13 @@ def measure(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    from lemonade.sandbox.worker import _die_with_parent, _emit, _event_channel, apply_limits
+    from lemonade.sandbox.worker import _emit, finish, start
 
     if len(argv) != 2:
         print("usage: python -m lemonade.sandbox.measure_worker JOB_DIR", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    _die_with_parent()
-    job_dir = Path(argv[1])
-    job = json.loads((job_dir / MEASURE_JOB_FILE).read_text())
-    notes = apply_limits(job.get("limits") or {}, job.get("device") or "cpu")
-    channel = _event_channel()
+    job_dir, job, notes, channel = start(argv[1], MEASURE_JOB_FILE, "cpu")
     _emit(channel, "started", pid=os.getpid(), limits=notes, role="measure")
     _emit(channel, "phase", phase="measuring the exported model")
     try:
@@ -67,11 +62,7 @@ def main(argv: list[str]) -> int:
         result = {"status": "failed", "reason": f"measurement crashed: {type(e).__name__}: "
                                                 f"{text[-1] if text else ''}"[:500]}
     result.setdefault("info", {})["measure_s"] = round(time.perf_counter() - t0, 3)
-    tmp = job_dir / (MEASURED_FILE + ".tmp")
-    tmp.write_text(json.dumps(result, default=str))
-    tmp.replace(job_dir / MEASURED_FILE)
-    _emit(channel, "result", status=result.get("status"), reason=result.get("reason"))
-    channel.close()
+    finish(channel, job_dir, MEASURED_FILE, result)
     return 0
 
 

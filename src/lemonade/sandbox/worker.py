@@ -208,16 +208,32 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
+def start(job_dir: str, job_file: str, default_device: str
+          ) -> tuple[Path, dict[str, Any], dict[str, str], TextIO]:
+    """What every sandboxed process does first, in this order: die with the parent, read its
+    job, set its limits (before torch is imported), then move stdout to the event channel."""
+    _die_with_parent()
+    folder = Path(job_dir)
+    job = json.loads((folder / job_file).read_text())
+    notes = apply_limits(job.get("limits") or {}, job.get("device") or default_device)
+    return folder, job, notes, _event_channel()
+
+
+def finish(channel: TextIO, job_dir: Path, result_file: str, result: dict[str, Any]) -> None:
+    """Write the result file atomically, then say so on the event channel and close it."""
+    tmp = job_dir / (result_file + ".tmp")
+    tmp.write_text(json.dumps(result, default=str))
+    tmp.replace(job_dir / result_file)
+    _emit(channel, "result", status=result.get("status"), reason=result.get("reason"))
+    channel.close()
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: python -m lemonade.sandbox.worker JOB_DIR", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    _die_with_parent()
-    job_dir = Path(argv[1])
-    job = json.loads((job_dir / "job.json").read_text())
-    limit_notes = apply_limits(job.get("limits") or {}, job.get("device") or "auto")
-    channel = _event_channel()
+    job_dir, job, limit_notes, channel = start(argv[1], "job.json", "auto")
     # keys only, never values: the parent checks that no secret got through
     _emit(channel, "started", pid=os.getpid(), limits=limit_notes, env_keys=sorted(os.environ))
 
@@ -251,11 +267,7 @@ def main(argv: list[str]) -> int:
     if import_s is not None:
         info["startup_s"] = round(import_s, 3)
     info["worker_s"] = round(time.perf_counter() - t0, 3)
-    tmp = job_dir / "result.json.tmp"
-    tmp.write_text(json.dumps(result, default=str))
-    tmp.replace(job_dir / "result.json")
-    _emit(channel, "result", status=result.get("status"), reason=result.get("reason"))
-    channel.close()
+    finish(channel, job_dir, "result.json", result)
     return 0
 
 
