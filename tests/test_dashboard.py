@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 import uvicorn  # the `dashboard` extra, part of `dev`
+from browser import chromium
 from e2e import cli_env
 
 from lemonade import metrics as M
@@ -82,16 +82,8 @@ def _get(url: str) -> tuple[int, dict[str, str], str]:
         return e.code, dict(e.headers), e.read().decode()
 
 
-def _chromium() -> str | None:
-    for name in ("/usr/bin/chromium", "chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 def _dump_dom(url: str, profile: Path, budget_ms: int = 3000) -> str:
-    exe = _chromium()
+    exe = chromium()
     if exe is None:
         pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from browser import chromium
 from fake_run import make_fake_run
 
 from lemonade.report import estimate_cost, layers_from_code, price_for, write_report
@@ -155,17 +155,9 @@ def test_layers_from_code() -> None:
     assert layers_from_code("def (") == []
 
 
-def _chromium() -> str | None:
-    for name in ("/usr/bin/chromium", "chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.mark.browser
 def test_headless_chromium_renders_every_plot(full_report: Path, tmp_path: Path) -> None:
-    exe = _chromium()
+    exe = chromium()
     if exe is None:
         pytest.skip("chromium is not installed (apt-get install chromium)")
     flags = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
