@@ -59,7 +59,6 @@ MEASURE_MIN_TIMEOUT_S = 120.0  # the measurement's own timeout, at least this
 # with job.json bound read-only over it. The host copies WORKER_OUTPUTS back to the job dir.
 WORKER_JOB_DIR = "/job"
 WORKER_OUTPUTS = ("result.json", *ARTIFACT_FILES)
-FILE_DATASETS = ("cifar10", "cifar100", "imagenet16-120")  # read from dataset.data_dir
 
 
 @dataclass
@@ -119,22 +118,6 @@ def worker_env(scratch: str, seed: int = 0, *, inside: bool = False) -> dict[str
 def worker_command(job_dir: Path) -> list[str]:
     """The worker's command line (a function, so tests can put a stand-in worker there)."""
     return [sys.executable, "-m", "lemonade.sandbox.worker", str(job_dir)]
-
-
-def _dataset_binds(config: dict[str, Any], splits: Any = None) -> list[tuple[str, str]]:
-    """What the training worker reads, read-only at its host path: the train split file the
-    host wrote, else (no split file) the dataset folder of a dataset read from files."""
-    if splits is not None:
-        return [(str(splits.train), str(splits.train))]
-    ds = (config or {}).get("dataset") or {}
-    if ds.get("name") not in FILE_DATASETS or not ds.get("data_dir"):
-        return []
-    folder = os.path.realpath(os.path.expanduser(str(ds["data_dir"])))
-    home = os.path.realpath(os.path.expanduser("~"))
-    if not os.path.isdir(folder) or folder == "/" or home == folder or home.startswith(
-            folder + "/"):
-        return []  # never a whole home (or its parents) for a dataset
-    return [(folder, folder)]
 
 
 def _with_host_pids(on_event: Callable[[dict[str, Any]], None] | None,
@@ -347,7 +330,10 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
                           timeout_s, on_event, limits=limits, device=job.device,
                           rw_binds=[(str(out_dir), str(out_dir))],
                           ro_binds=[(str(out_dir / "job.json"), str(out_dir / "job.json")),
-                                    *_dataset_binds(job.config, splits)])
+                                    # the train split file the host wrote, nothing else
+                                    # of the dataset (check mode needs none)
+                                    *([(str(splits.train), str(splits.train))]
+                                      if splits is not None else [])])
         isolation.copy_out(out_dir, job_dir, WORKER_OUTPUTS, FILE_SIZE_LIMIT)
         outcome = _outcome(job, job_dir, ran.returncode, ran.timed_out, timeout_s, ran.events,
                            ran.tail, t0)

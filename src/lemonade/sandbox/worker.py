@@ -105,19 +105,17 @@ def _run_check(job: dict[str, Any], channel: TextIO) -> dict[str, Any]:
             "info": {"params": count_params(model), "output_shape": [2, k]}}
 
 
-def _train_split_dataset(job: dict[str, Any], cfg: Any) -> Any:
+def _train_split_dataset(job: dict[str, Any]) -> Any:
     """The train split the host wrote for this job (no val/test labels reach this process)."""
 
-    from lemonade.data import Dataset, load_dataset
+    from lemonade.data import Dataset
     from lemonade.sandbox.artifacts import read_split
 
-    if not job.get("train_split"):  # a job without a split file (tests, old callers)
-        full = load_dataset(cfg.dataset, cfg.seed)
-        tensors = {"x_train": full.x_train, "y_train": full.y_train}
-        meta = {"name": full.name, "num_classes": full.num_classes, "mean": list(full.mean),
-                "std": list(full.std)}
-    else:
-        tensors, meta = read_split(Path(job["train_split"]), job.get("train_sha256"))
+    if not job.get("train_split"):
+        # never load the dataset here: val and test labels must not enter this process
+        raise ValueError("job has no train_split: the host writes the train split file "
+                         "(lemonade.sandbox.host_measure.host_splits)")
+    tensors, meta = read_split(Path(job["train_split"]), job.get("train_sha256"))
     x, y = tensors["x_train"], tensors["y_train"]
     empty_x, empty_y = x[:0], y[:0]
     return Dataset(name=meta["name"], x_train=x, y_train=y, x_val=empty_x, y_val=empty_y,
@@ -141,7 +139,7 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
     cfg = build_config(job["config"] or {})
     device = resolve_device(job["device"] or cfg.device)
     _emit(channel, "phase", phase="loading the train split")
-    data = _train_split_dataset(job, cfg)
+    data = _train_split_dataset(job)
     _emit(channel, "phase", phase="running the candidate")
 
     def on_epoch(stats: Any) -> None:
