@@ -1,6 +1,8 @@
-"""Candidates per hour with 1 and 2 workers on this machine, and the per-candidate overhead.
+"""Candidates per hour with 1 and 2 workers on this machine, and the per-candidate overhead
+with and without processes started ahead (`sandbox.prestart`).
 
     python bench/parallel.py [--mode search|pool|both] [--candidates 6] [--epochs 2]
+                             [--prestart both|on|off]
 
 - `pool`: the evaluation engine alone. The same N digits models (small CNNs of growing width)
   go through `lemonade.parallel.candidate_task` on a SerialPool (1 worker) and on a RayPool with
@@ -10,10 +12,13 @@
   same seed, iterations, epochs and `batch` (2), one training thread a candidate. Also printed:
   whether the first round (`batch` candidates) has the same code in both runs.
 
-Printed per arm: wall seconds, candidates per hour, the 2-worker/1-worker ratio, and the
-overhead per candidate (its sandbox wall time, or in `search` mode the host's train_seconds,
-minus its training loop), with the machine and
-its load average (other processes on the machine slow every arm alike).
+Each arm runs with `sandbox.prestart` off (every candidate starts its two processes when it
+starts: the cost before processes were started ahead) and on (the next candidate's processes
+start while this one is recorded and the next is proposed). Printed per arm: wall seconds,
+candidates per hour, the 2-worker/1-worker ratio, and the overhead per candidate: its
+`run_candidate` wall time (static check, process start-up it waited for, build, export,
+measurement) minus its training loop, with the machine and its load average (other processes
+on the machine slow every arm alike).
 """
 
 from __future__ import annotations
@@ -70,20 +75,28 @@ def machine() -> str:
             f"torch {torch.__version__}, load average {os.getloadavg()[0]:.1f}")
 
 
+def loop_seconds(history: Any) -> float:
+    return sum(float(e.get("seconds") or 0.0) for e in history or [])
+
+
 def overhead_of(outcome: Any) -> float | None:
     """Sandbox wall time minus the training loop (epoch seconds as the worker timed them)."""
     if outcome is None or not getattr(outcome, "history", None):
         return None
-    loop = sum(float(e.get("seconds") or 0.0) for e in outcome.history)
-    return float(outcome.seconds) - loop
+    return float(outcome.seconds) - loop_seconds(outcome.history)
 
 
-def pool_arm(workers: int, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
+def settings(workers: int, prestart: bool, extra: dict[str, Any]) -> dict[str, Any]:
+    return {**BASE, **extra, "sandbox": {"prestart": prestart},
+            "parallel": {"workers": workers, **extra.get("parallel", {})}}
+
+
+def pool_arm(workers: int, prestart: bool, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
     from lemonade.parallel import candidate_task, open_pool, task_resources
-    from lemonade.sandbox import CandidateJob
+    from lemonade.sandbox import CandidateJob, release_warm
 
-    cfg: Config = build_config({**BASE, "budget": {**BASE["budget"], "epochs": epochs}},
-                               {"parallel.workers": workers})
+    cfg: Config = build_config(settings(workers, prestart,
+                                        {"budget": {**BASE["budget"], "epochs": epochs}}))
     t0 = time.perf_counter()
     pool = open_pool(cfg)
     started = time.perf_counter() - t0
@@ -93,8 +106,8 @@ def pool_arm(workers: int, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
         for i in range(n):
             src = MODEL.replace("WIDTH", str(8 + 2 * i))
             job = CandidateJob(source=src, config=cfg.model_dump(mode="json"),
-                               workdir=str(tmp / f"w{workers}-{i}"), device="cpu",
-                               want_weights=True)
+                               workdir=str(tmp / f"w{workers}-{prestart}-{i}"), device="cpu",
+                               want_weights=True, warm_next=prestart)
             pool.submit(candidate_task, job, cfg.sandbox, cfg.budget.candidate_timeout_s,
                         None, None, resources=res, key=i)
         for done in pool.as_completed():
@@ -102,6 +115,7 @@ def pool_arm(workers: int, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
     finally:
         t_stop = time.perf_counter()
         pool.shutdown()
+        release_warm()
         stopped = time.perf_counter() - t_stop
     wall = time.perf_counter() - t0
     ok = sum(1 for o in outcomes if o is not None and o.status == "ok")
@@ -109,13 +123,14 @@ def pool_arm(workers: int, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
             "overheads": [x for x in map(overhead_of, outcomes) if x is not None]}
 
 
-def search_arm(workers: int, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
+def search_arm(workers: int, prestart: bool, n: int, epochs: int, tmp: Path
+               ) -> dict[str, Any]:
     from lemonade.search import start_run
     from lemonade.store import Store
 
-    cfg = build_config({**BASE, "budget": {**BASE["budget"], "epochs": epochs, "iterations": n}},
-                       {"parallel.workers": workers, "parallel.batch": BATCH,
-                        "run_dir": str(tmp / f"search-w{workers}")})
+    cfg = build_config(settings(workers, prestart, {
+        "budget": {**BASE["budget"], "epochs": epochs, "iterations": n},
+        "parallel": {"batch": BATCH}, "run_dir": str(tmp / f"search-w{workers}-{prestart}")}))
     t0 = time.perf_counter()
     result = start_run(cfg).run()  # a 2-worker run starts and stops its local Ray runtime
     wall = time.perf_counter() - t0
@@ -131,17 +146,17 @@ def search_arm(workers: int, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
 
 
 def search_overhead(c: Any) -> float | None:
-    """train_seconds (the host's wall time of the training process) minus its training loop."""
+    """The candidate's run_candidate wall time minus its training loop (worker-reported)."""
     rec = (c.metrics or {}).get("train_seconds") or {}
     loop = (rec.get("method") or {}).get("worker_reported_loop_s")
-    if not isinstance(rec.get("value"), int | float) or not isinstance(loop, int | float):
+    if c.seconds is None or not isinstance(loop, int | float):
         return None
-    return float(rec["value"]) - float(loop)
+    return float(c.seconds) - float(loop)
 
 
-def report(name: str, arms: dict[int, dict[str, Any]]) -> None:
+def report(name: str, arms: dict[tuple[int, bool], dict[str, Any]]) -> None:
     print(f"\n{name}")
-    for w, a in arms.items():
+    for (w, pre), a in arms.items():
         per_hour = 3600.0 * a["ok"] / a["wall"] if a["wall"] else 0.0
         a["per_hour"] = per_hour
         extra = ""
@@ -150,14 +165,25 @@ def report(name: str, arms: dict[int, dict[str, Any]]) -> None:
                       f"(process wall - training loop)")
         if "runtime_start" in a and w > 1:
             extra += f", Ray start {a['runtime_start']:.1f} s + stop {a['runtime_stop']:.1f} s"
-        print(f"  {w} worker(s): {a['ok']}/{a['n']} ok in {a['wall']:.1f} s = "
-              f"{per_hour:.0f} candidates/hour{extra}")
-    if 1 in arms and 2 in arms and arms[1]["per_hour"]:
-        print(f"  ratio 2 workers / 1 worker: {arms[2]['per_hour'] / arms[1]['per_hour']:.2f}x")
-    if "first_round" in arms.get(1, {}) and "first_round" in arms.get(2, {}):
-        k = min(arms[1]["round_size"], arms[2]["round_size"])
-        same = arms[1]["first_round"][:k] == arms[2]["first_round"][:k]
-        print(f"  first round ({k} candidate(s)) identical in both runs: {same}")
+        print(f"  {w} worker(s), prestart {'on ' if pre else 'off'}: {a['ok']}/{a['n']} ok in "
+              f"{a['wall']:.1f} s = {per_hour:.0f} candidates/hour{extra}")
+    for pre in (False, True):
+        one, two = arms.get((1, pre)), arms.get((2, pre))
+        if one is None or two is None:
+            continue
+        if one["per_hour"]:
+            print(f"  prestart {'on ' if pre else 'off'}: ratio 2 workers / 1 worker "
+                  f"{two['per_hour'] / one['per_hour']:.2f}x")
+        if "first_round" in one and "first_round" in two:
+            k = min(one["round_size"], two["round_size"])
+            same = one["first_round"][:k] == two["first_round"][:k]
+            print(f"  prestart {'on ' if pre else 'off'}: first round ({k} candidate(s)) "
+                  f"identical with 1 and 2 workers: {same}")
+    for w in (1, 2):
+        off, on = arms.get((w, False)), arms.get((w, True))
+        if off and on and off["overheads"] and on["overheads"]:
+            print(f"  {w} worker(s): overhead/candidate {statistics.fmean(off['overheads']):.2f} s"
+                  f" without prestart -> {statistics.fmean(on['overheads']):.2f} s with it")
 
 
 def main() -> int:
@@ -165,16 +191,20 @@ def main() -> int:
     ap.add_argument("--mode", choices=("pool", "search", "both"), default="search")
     ap.add_argument("--candidates", type=int, default=6)
     ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--prestart", choices=("both", "on", "off"), default="both")
     args = ap.parse_args()
+    modes = {"both": (False, True), "on": (True,), "off": (False,)}[args.prestart]
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="lemonade-bench-parallel-") as d:
         tmp = Path(d)
         if args.mode in ("pool", "both"):
-            arms = {w: pool_arm(w, args.candidates, args.epochs, tmp) for w in (1, 2)}
+            arms = {(w, pre): pool_arm(w, pre, args.candidates, args.epochs, tmp)
+                    for w in (1, 2) for pre in modes}
             report(f"engine: {args.candidates} digits candidates, {args.epochs} epochs each",
                    arms)
         if args.mode in ("search", "both"):
-            arms = {w: search_arm(w, args.candidates, args.epochs, tmp) for w in (1, 2)}
+            arms = {(w, pre): search_arm(w, pre, args.candidates, args.epochs, tmp)
+                    for w in (1, 2) for pre in modes}
             report(f"search: {args.candidates} iterations, {args.epochs} epochs, digits", arms)
     print(f"machine after: load average {os.getloadavg()[0]:.1f}")
     return 0

@@ -1,17 +1,22 @@
 """Per-candidate overhead: what a candidate costs besides its training loop, and where it goes.
 
-    python bench/worker_overhead.py [--repeats 3] [--isolation none,bwrap] [--json out.json]
+    python bench/worker_overhead.py [--repeats 3] [--isolation none,bwrap]
+                                    [--modes "cold,ahead (no gap),ahead"] [--json out.json]
 
-Measured on this machine, spawn to exit as the parent sees it (mean ± sd over repeats):
+Measured on this machine on the host's clock (mean ± sd over repeats):
   (a) interpreter start-up alone: `python -c pass`, `python -c "import torch"`, and the imports
       of the worker's path (lemonade's worker module; torch + the training path; codecarbon);
   (b) one candidate through `lemonade.sandbox.run_candidate` (a 4-channel CNN, 1 epoch of 64
-      synthetic 8x8 images, energy off): total wall minus the training loop, split by the
-      arrival time of the processes' events (python start -> first event, torch import, train
-      split load, build + train + graph export, training process exit + measurement process
-      start, measuring, measurement process exit);
-  (c) the same with the bubblewrap wall (`sandbox.isolation: bwrap`), when it starts here.
-Printed: a table of seconds per stage and the overhead per candidate with and without the wall.
+      synthetic 8x8 images, energy off): total wall minus the training loop, split into the
+      wait for its two processes to start, the training process after the hand-over (build,
+      dry run, export), the measurement process, and the host's own work; for each isolation
+      setting (`none`, `bwrap`) and each way its processes were started:
+      - cold: when the candidate starts (`sandbox.prestart: false`, and the cost before
+        processes were started ahead);
+      - ahead (no gap): by the previous candidate, which ended just before (an offline proposer);
+      - ahead: by the previous candidate, and done starting before this one came (the time an
+        LLM takes to write the next model).
+Printed: a table of seconds per stage and the overhead per candidate for every setting.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
 
 from lemonade.config import build_config  # noqa: E402
-from lemonade.sandbox import CandidateJob, run_candidate  # noqa: E402
+from lemonade.sandbox import CandidateJob, prestart, release_warm, run_candidate  # noqa: E402
 
 MODEL = """import torch
 import torch.nn as nn
@@ -72,52 +77,54 @@ def spawn_seconds(code: str) -> float:
     return time.perf_counter() - t
 
 
-def one_candidate(isolation: str, workdir: Path) -> dict[str, float]:
-    """Stage durations of one candidate, from the host's arrival times of its events."""
+def _job(cfg: Any, width: int, workdir: Path, warm_next: bool) -> CandidateJob:
+    return CandidateJob(source=MODEL.replace("4", str(width)),
+                        config=cfg.model_dump(mode="json"), workdir=str(workdir), device="cpu",
+                        want_weights=True, warm_next=warm_next)
+
+
+def one_candidate(isolation: str, mode: str, workdir: Path) -> dict[str, float]:
+    """Stage durations of one candidate, from the host's clock (`CandidateOutcome.info`).
+
+    mode "cold": its processes start when the candidate does. "ahead": the previous candidate
+    started them (`warm_next`) and they finished starting before this one came (the time an
+    LLM takes to write a model). "ahead, no gap": the previous candidate started them and this
+    one came at once (an offline proposer), so part of the start-up is still waited for.
+    """
     cfg = build_config({**TINY, "sandbox": {"isolation": isolation, "memory_limit_mb": 4096}})
-    marks: list[tuple[float, dict[str, Any]]] = []
-    job = CandidateJob(source=MODEL, config=cfg.model_dump(mode="json"), workdir=str(workdir),
-                       device="cpu", want_weights=True)
+    release_warm()
+    if mode != "cold":
+        first = run_candidate(_job(cfg, 5, workdir / "previous", True), cfg.sandbox, 300.0)
+        if first.status != "ok":
+            raise RuntimeError(f"{isolation}: candidate {first.status}: {first.reason}")
+        if mode == "ahead":  # stands for the proposal of the next model
+            held = prestart._WARM
+            assert held is not None and held.measure is not None
+            held.train.wait_ready(300.0)
+            held.measure.wait_ready(300.0)
     t0 = time.perf_counter()
-    out = run_candidate(job, cfg.sandbox, 300.0,
-                        on_event=lambda ev: marks.append((time.perf_counter(), dict(ev))))
+    out = run_candidate(_job(cfg, 4, workdir / "measured", False), cfg.sandbox, 300.0)
     total = time.perf_counter() - t0
     if out.status != "ok":
         raise RuntimeError(f"{isolation}: candidate {out.status}: {out.reason}\n{out.log_tail}")
-
-    def first(pred: Any) -> float | None:
-        return next((t - t0 for t, ev in marks if pred(ev)), None)
-
-    started = first(lambda e: e.get("event") == "started" and e.get("role") != "measure")
-    split = first(lambda e: e.get("phase") in ("loading the train split", "loading the dataset"))
-    running = first(lambda e: e.get("phase") == "running the candidate")
-    last_epoch = max((t - t0 for t, e in marks if e.get("event") == "epoch"), default=None)
-    train_done = first(lambda e: e.get("event") == "result" and e.get("role") != "measure")
-    m_started = first(lambda e: e.get("event") == "started" and e.get("role") == "measure")
-    m_done = None
-    if m_started is not None:
-        m_done = next((t - t0 for t, e in marks if e.get("event") == "result"
-                       and t - t0 > m_started), None)
-    loop = sum(float(e.get("seconds") or 0.0) for _, e in marks if e.get("event") == "epoch")
-    stages = {
+    if (out.info["startup"]["prestarted"]) != (mode != "cold"):
+        raise RuntimeError(f"{mode}: prestarted is {out.info['startup']['prestarted']}")
+    loop = sum(float(e.get("seconds") or 0.0) for e in out.history)
+    train_s = float(out.metrics["train_seconds"].value or 0.0)
+    waited = float(out.info["startup"]["waited_s"])
+    measure_s = float(out.info["measure"]["seconds"])
+    timings = out.info.get("timings") or {}
+    return {
         "total": total,
         "training loop (epochs)": loop,
         "overhead (total - loop)": total - loop,
-        "spawn -> first event (python + lemonade import, wall setup)": started,
-        "first event -> torch imported": None if split is None or started is None
-        else split - started,
-        "train split load": None if running is None or split is None else running - split,
-        "build + train + export (minus loop)": None if train_done is None or running is None
-        else train_done - running - loop,
-        "training exit + measurement spawn -> first event": None
-        if m_started is None or train_done is None else m_started - train_done,
-        "measuring (load graph, metrics)": None if m_done is None or m_started is None
-        else m_done - m_started,
-        "measurement exit + host": None if m_done is None else total - m_done,
+        "static check + split files + waiting for the processes to start": waited,
+        "  of which the processes' start-up (spawn -> ready)": out.info["startup"]["startup_s"],
+        "training process: build + dry run + export (minus loop)": train_s - loop,
+        "  of which graph export": float(timings.get("export_s") or 0.0),
+        "measurement process (hand-over -> exit)": measure_s,
+        "host: copies, records": total - waited - train_s - measure_s,
     }
-    if last_epoch is not None:
-        stages["_last_epoch_at"] = last_epoch
-    return {k: v for k, v in stages.items() if v is not None}
 
 
 def fmt(xs: list[float]) -> str:
@@ -132,6 +139,8 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--isolation", default="none,bwrap",
                     help="comma list of sandbox.isolation settings to measure")
+    ap.add_argument("--modes", default="cold,ahead (no gap),ahead",
+                    help="comma list: cold, 'ahead (no gap)', ahead")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
 
@@ -152,26 +161,25 @@ def main() -> int:
         print(f"  {name:<45} {fmt(xs)}")
 
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"lemonade-overhead-{os.getpid()}"
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     for iso in [s.strip() for s in args.isolation.split(",") if s.strip()]:
-        runs: list[dict[str, float]] = []
-        try:
-            for i in range(args.repeats):
-                runs.append(one_candidate(iso, tmp / f"{iso}-{i}"))
-        except Exception as e:
-            print(f"\n({iso}) not measured: {str(e).splitlines()[0]}")
-            continue
-        doc["candidate"][iso] = runs
-        print(f"\n(b/c) one candidate through run_candidate, isolation={iso} (s)")
-        for key in runs[0]:
-            if key.startswith("_"):
+        for mode in modes:
+            runs: list[dict[str, float]] = []
+            try:
+                for i in range(args.repeats):
+                    runs.append(one_candidate(iso, mode, tmp / f"{iso}-{mode}-{i}"))
+            except Exception as e:
+                print(f"\n({iso}, {mode}) not measured: {str(e).splitlines()[0]}")
                 continue
-            print(f"  {key:<62} {fmt([r[key] for r in runs if key in r])}")
-    if len(doc["candidate"]) > 1:
-        a, b = list(doc["candidate"])[:2]
-        oa = statistics.fmean(r["overhead (total - loop)"] for r in doc["candidate"][a])
-        ob = statistics.fmean(r["overhead (total - loop)"] for r in doc["candidate"][b])
-        print(f"\noverhead per candidate: {oa:.2f} s ({a}) vs {ob:.2f} s ({b}); "
-              f"the wall adds {ob - oa:+.2f} s")
+            doc["candidate"][f"{iso}/{mode}"] = runs
+            print(f"\n(b) one candidate through run_candidate, isolation={iso}, "
+                  f"processes started: {mode} (s)")
+            for key in runs[0]:
+                print(f"  {key:<66} {fmt([r[key] for r in runs if key in r])}")
+    release_warm()
+    print("\noverhead per candidate (total - training loop):")
+    for name, runs in doc["candidate"].items():
+        print(f"  {name:<28} {fmt([r['overhead (total - loop)'] for r in runs])} s")
     if args.json:
         args.json.write_text(json.dumps(doc, indent=2))
     return 0

@@ -126,7 +126,7 @@ def test_bad_code_is_rejected_without_a_process(monkeypatch: pytest.MonkeyPatch)
     def no_spawn(*a: Any, **k: Any) -> Any:
         raise AssertionError("a worker was started for statically rejected code")
 
-    monkeypatch.setattr(sandbox.subprocess, "Popen", no_spawn)
+    monkeypatch.setattr(subprocess, "Popen", no_spawn)
     out = run_candidate(check_job("import socket\n" + GOOD), LIMITS, timeout_s=10)
     assert out.status == "rejected"
     assert "line 1: import of 'socket' is not allowed" in out.reason

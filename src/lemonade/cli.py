@@ -118,6 +118,9 @@ def search(
         help="Candidates trained at the same time (Ray; 1 = no Ray).", min=1)] = None,
     batch: Annotated[int | None, typer.Option(
         help="Candidates proposed a round (default: --workers).", min=1)] = None,
+    ray_address: Annotated[str | None, typer.Option(
+        help="Join this Ray cluster (HOST:PORT or auto) instead of a local runtime "
+             "(parallel.ray_address).")] = None,
     proxy_epochs: Annotated[int | None, typer.Option(
         help="Multi-fidelity: epochs of the proxy round every candidate trains first.",
         min=1)] = None,
@@ -132,6 +135,7 @@ def search(
         "budget.iterations": iterations, "budget.epochs": epochs,
         "budget.max_seconds": max_seconds, "device": device, "seed": seed, "run_dir": run_dir,
         "parallel.workers": workers, "parallel.batch": batch, "budget.proxy_epochs": proxy_epochs,
+        "parallel.ray_address": ray_address,
     }
     cfg = load_config(config, overrides)
     from lemonade.parallel import require_ray
@@ -154,17 +158,31 @@ def resume(
     max_seconds: Annotated[float | None, typer.Option(help="Raise the wall-clock budget.")] = None,
     improver_model: Annotated[str | None, typer.Option(
         help="Model of the Prompt Improver LLM from here on (proposer.improver.model).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Candidates trained at the same time, for this resumption (Ray; 1 = no Ray).",
+        min=1)] = None,
+    batch: Annotated[int | None, typer.Option(
+        help="Candidates proposed a round, for this resumption.", min=1)] = None,
+    ray_address: Annotated[str | None, typer.Option(
+        help="Join this Ray cluster (HOST:PORT or auto) for this resumption.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
-    """Continue an interrupted run from its store; finished candidates are never retrained."""
+    """Continue an interrupted run from its store; finished candidates are never retrained.
+
+    A flag overrides the run's stored config for this resumption only (config.yaml is kept;
+    the overrides are logged with the store's `resume` event)."""
     if not (run_dir / "run.db").exists():
         raise UserError(f"{run_dir} is not a lemonade run (no run.db)")
+    from lemonade.parallel import require_ray
     from lemonade.progress import SearchDisplay
     from lemonade.search import resume_run
 
-    s = resume_run(run_dir, overrides={"budget.iterations": iterations,
-                                       "budget.max_seconds": max_seconds,
-                                       "proposer.improver.model": improver_model})
+    overrides = {"budget.iterations": iterations, "budget.max_seconds": max_seconds,
+                 "proposer.improver.model": improver_model, "parallel.workers": workers,
+                 "parallel.batch": batch, "parallel.ray_address": ray_address}
+    # `--workers 2` without Ray: one line with the install hint before the run is touched
+    require_ray(load_config(run_dir / "config.yaml", overrides))
+    s = resume_run(run_dir, overrides=overrides)
     display = SearchDisplay(console, s.cfg, quiet=quiet)  # the run's own (resolved) config
     s.hooks = display.hooks()
     _drive(s, display)

@@ -268,6 +268,10 @@ class SandboxConfig(_Strict):
     # here, else a one-time warning and plain processes; bwrap: bubblewrap or refuse; none: off.
     isolation: Literal["auto", "bwrap", "none"] = "auto"
     require_isolation: bool = False  # refuse to run candidate code without the OS wall
+    # Start the next candidate's two sandboxed processes (training, measurement) while this one
+    # is recorded and the next is proposed, so their interpreter and torch start-up is off the
+    # critical path. Each process still serves one candidate only (lemonade.sandbox.prestart).
+    prestart: bool = True
 
     @model_validator(mode="after")
     def _isolation_consistent(self) -> SandboxConfig:
@@ -284,10 +288,36 @@ class ParallelConfig(_Strict):
     # None: a local Ray runtime (loopback only) is started and stopped with the run;
     # "auto" or "HOST:PORT": join that running Ray cluster
     ray_address: str | None = None
+    # the LLM temperature of each slot of a round (slot k: temperatures[k % len]); empty: slot 0
+    # at proposer.temperature, the others spread around it (`slot_temperature`)
+    temperatures: list[float] = Field(default_factory=list)
+
+    @field_validator("temperatures")
+    @classmethod
+    def _temperatures_in_range(cls, v: list[float]) -> list[float]:
+        bad = [t for t in v if not 0.0 <= t <= 2.0]
+        if bad:
+            raise ValueError(f"each temperature must be in [0, 2]; got {bad[0]:g}")
+        return v
 
     @property
     def round_size(self) -> int:
         return self.batch or self.workers
+
+    def slot_temperature(self, slot: int, base: float) -> float:
+        """The generator's temperature for the `slot`-th new proposal of a round.
+
+        With `temperatures` set: `temperatures[slot % len(temperatures)]`. Otherwise slot 0
+        keeps `base` (proposer.temperature) and the others alternate above and below it in
+        steps of 0.2 (slot 1: +0.2, 2: -0.2, 3: +0.4, 4: -0.4, ...), clipped to [0, 2]. It
+        depends on the slot and the config only, never on the number of workers."""
+        if self.temperatures:
+            return self.temperatures[slot % len(self.temperatures)]
+        if slot <= 0:
+            return base
+        step = 0.2 * ((slot + 1) // 2)
+        t = base + step if slot % 2 else base - step
+        return round(min(2.0, max(0.0, t)), 4)
 
 
 class Config(_Strict):

@@ -8,7 +8,8 @@ One iteration:
     -> isolated worker builds, trains and measures it  ->  store + feedback memory.
 
 Rounds (`parallel.batch` iterations, default `parallel.workers`): every proposal of a round is
-made from the same store snapshot, then the round trains through `lemonade.parallel`'s pool (one
+made from the same store snapshot (slot k at its own parent draw, seed and LLM temperature:
+`parallel.temperatures`), then the round trains through `lemonade.parallel`'s pool (one
 sandboxed process per candidate; Ray tasks when workers > 1) and each result is recorded as it
 finishes. A candidate that failed in training is repaired in the next round.
 
@@ -19,8 +20,8 @@ compares two codes at the highest fidelity both have (`lemonade.candidate.rank_b
 
 Every step is written to the store when it happens, so a run killed at any instant can be resumed
 (`lemonade resume RUN_DIR`): finished candidates are never trained again, and a candidate that was
-in flight is recorded as interrupted and its code retried first. (A repair that was due in the
-next round is not proposed after a resume; promotions are caught up.)
+in flight is recorded as interrupted and its code retried first. A repair that was due in the
+next round is rebuilt from the store (`Search._pending_repairs`), and promotions are caught up.
 """
 
 from __future__ import annotations
@@ -55,8 +56,21 @@ from lemonade.proposers import (
     Proposer,
     make_proposer,
 )
-from lemonade.proposers.improver import Improver, ImproveRequest, Suggestion, make_improver
-from lemonade.sandbox import CandidateJob, CandidateOutcome, check_source, code_hash, run_candidate
+from lemonade.proposers.improver import (
+    Improver,
+    ImproveRequest,
+    Suggestion,
+    expert_suggestion,
+    make_improver,
+)
+from lemonade.sandbox import (
+    CandidateJob,
+    CandidateOutcome,
+    check_source,
+    code_hash,
+    release_warm,
+    run_candidate,
+)
 from lemonade.sandbox.scrub import scrub
 from lemonade.store import Store
 
@@ -117,7 +131,8 @@ class Search:
         self.pool: Any = None  # lemonade.parallel's pool, open while run() runs
         self._shared: Any = None  # what the pool shares with every task (the split files)
         self._in_flight: dict[int, _Slot] = {}
-        self._repairs: list[_Repair] = []  # training failures, repaired in the next round
+        # training failures, repaired in the next round (a resumed run: those it still owed)
+        self._repairs: list[_Repair] = self._pending_repairs()
 
     # ----- state rebuilt from the store (resume) -------------------------------------------------
     def _iterations_done(self) -> int:
@@ -138,6 +153,68 @@ class Search:
             if c.status is not Status.DUPLICATE:
                 self.memory.record(self._attempt(c, by_id.get(c.parent_id or -1)))
             self._observe(c)
+
+    def _pending_repairs(self) -> list[_Repair]:
+        """The training failures whose repair was due in the next round when the run stopped.
+
+        A candidate that failed or crashed in training (not a retry of an interrupted one, not a
+        promotion: those are not repaired live either) is owed a repair while its attempt
+        (`extra.attempt`; older runs: its place in the iteration's repair chain) is below
+        `budget.repair_attempts` and no repair was proposed after it in its iteration (a
+        repair is always the same iteration, `extra.repair_of` naming what it repairs). The
+        request is rebuilt from the store: the parent, the iteration's advice, the improver's
+        suggestion, the slot's temperature, and the proposal from its LLM call."""
+        cands = self.store.candidates()
+        limit = self.cfg.budget.repair_attempts
+        owed: list[tuple[Candidate, int]] = []
+        for c in cands:
+            if c.status not in (Status.FAILED, Status.CRASHED) \
+                    or c.extra.get("kind") not in ("generator", "repair") \
+                    or c.extra.get("retry_of") is not None \
+                    or c.extra.get("fidelity_of") is not None:
+                continue
+            chain = [r for r in cands if r.iteration == c.iteration
+                     and r.extra.get("kind") == "repair" and r.extra.get("retry_of") is None]
+            if any(r.id > c.id for r in chain):
+                continue  # already repaired
+            attempt = c.extra.get("attempt")
+            if attempt is None:
+                attempt = sum(r.id < c.id for r in chain) + (c.extra.get("kind") == "repair")
+            if int(attempt) < limit:
+                owed.append((c, int(attempt)))
+        if not owed:
+            return []
+        by_id = {c.id: c for c in cands}
+        advice_by_it = {a["iteration"]: a.get("advice") or {} for a in self.store.advice()}
+        calls = {c["candidate_id"]: c for c in self.store.llm_calls()
+                 if c["kind"] in ("generator", "repair", "propose")}
+        memory_text = self.memory.render()
+        out: list[_Repair] = []
+        for c, attempt in owed:
+            parent = by_id.get(c.parent_id) if c.parent_id is not None else None
+            advice = Advice.from_json(advice_by_it.get(c.iteration) or {})
+            doc = c.extra.get("suggestion") or {}
+            suggestion = (Suggestion(doc.get("diagnosis", ""), doc.get("modification", ""),
+                                     doc.get("source", "expert"), doc.get("error"))
+                          if doc else expert_suggestion(advice))
+            temperature = c.extra.get("temperature")
+            parent_vals = proposer_values(parent.values) if parent else None
+            req = ProposalRequest(
+                iteration=c.iteration, dataset=self.data.info(), objectives=self.objectives,
+                advice=advice, memory_text=memory_text,
+                parent_code=parent.code if parent else None,
+                parent_genome=parent.genome if parent else None, parent_metrics=parent_vals,
+                seed=self.cfg.seed + c.iteration,
+                suggestion=suggestion if suggestion.source == "improver" else None,
+                temperature=temperature)
+            call = calls.get(c.id) or {}
+            proposal = Proposal(code=c.code, genome=c.genome, raw_response=call.get("response"),
+                                messages=call.get("messages"), usage=call.get("usage") or {},
+                                model=call.get("model") or "", error=call.get("error"),
+                                latency_s=call.get("latency_s") or 0.0, temperature=temperature)
+            out.append(_Repair(c.iteration, parent, req, proposal, c.reason or str(c.status),
+                               attempt, advice, suggestion, c.id))
+        return out
 
     def _observe(self, c: Candidate) -> None:
         observe = getattr(self.proposer, "observe", None)
@@ -193,6 +270,7 @@ class Search:
             self.store.mark_interrupted_stale()
         finally:
             self.pool.shutdown(cancel=status != "finished")
+            release_warm()  # the processes started ahead for a next candidate that never came
             self.store.set_meta("seconds_spent", f"{spent_before + time.monotonic() - t_start:.3f}")
             self.store.set_meta("status", status)
             if status == "finished":
@@ -276,10 +354,11 @@ class Search:
 
         All proposals of a round are made from the same snapshot of the store, before any of
         the round's results exist, so the first round is the same whatever the number of
-        workers. Slot k of a round is iteration `first + k`: its own parent draw and proposer
-        seed (`seed + iteration`). A candidate whose training failed is repaired in the next
-        round (it takes a slot there, ahead of new iterations); a static rejection is repaired
-        at once, before anything trains.
+        workers. Slot k of a round is iteration `first + k`: its own parent draw, proposer
+        seed (`seed + iteration`) and LLM temperature (`ParallelConfig.slot_temperature(k)`).
+        A candidate whose training failed is repaired in the next round (it takes a slot
+        there, ahead of new iterations); a static rejection is repaired at once, before
+        anything trains.
         """
         cands = self.store.candidates()
         advice_by_it = {a["iteration"]: a.get("advice") or {} for a in self.store.advice()}
@@ -291,21 +370,24 @@ class Search:
                 break
             proposal = self.proposer.repair(r.req, r.proposal, r.error)
             self._propose_and_check(r.it, r.parent, r.req, proposal, "repair", r.advice,
-                                    r.suggestion, None, r.attempt + 1)
+                                    r.suggestion, None, r.attempt + 1, repair_of=r.cid)
         self._repairs.extend(repairs[slots:])
         fresh = min(slots - min(len(repairs), slots),
                     self.cfg.budget.iterations - done)
         for k in range(max(0, fresh)):
             if self._llm_calls() + self._calls_per_iteration() > self.cfg.budget.max_llm_calls:
                 break
-            self.propose(first + k, cands, advice_by_it)
+            self.propose(first + k, cands, advice_by_it, slot=k)
         self._drain()
         self._promote()
 
     def propose(self, it: int, cands: list[Candidate],
-                advice_by_it: dict[int, dict[str, Any]]) -> None:
+                advice_by_it: dict[int, dict[str, Any]], slot: int = 0) -> None:
         """Iteration `it`: parent, advice, improver, proposal; submitted when it passes the
-        static checks (repaired at once, a bounded number of times, when it does not)."""
+        static checks (repaired at once, a bounded number of times, when it does not).
+
+        `slot` is the proposal's place among the round's new ones: it sets the generator's
+        temperature (`ParallelConfig.slot_temperature`); its repairs keep that temperature."""
         parent = self._choose_parent(it, cands, advice_by_it)
         closed = [c for c in cands if c.has_outcome]
         last = closed[-1] if closed else None
@@ -337,6 +419,7 @@ class Search:
             parent_metrics=parent_vals, seed=self.cfg.seed + it,
             # the improver's reply goes to the generator; a failed one leaves the expert's advice
             suggestion=suggestion if suggestion.source == "improver" else None,
+            temperature=self.cfg.parallel.slot_temperature(slot, self.cfg.proposer.temperature),
         )
         proposal = self.proposer.propose(req)
         self._propose_and_check(it, parent, req, proposal, "generator", advice, suggestion,
@@ -345,9 +428,10 @@ class Search:
     def _propose_and_check(self, it: int, parent: Candidate | None, req: ProposalRequest,
                            proposal: Proposal, kind: str, advice: Advice,
                            suggestion: Suggestion, improver_call: int | None,
-                           attempt: int) -> None:
+                           attempt: int, repair_of: int | None = None) -> None:
         while True:
-            cid = self._record_proposal(it, parent, proposal, kind, advice, suggestion)
+            cid = self._record_proposal(it, parent, proposal, kind, advice, suggestion,
+                                        attempt, repair_of)
             if improver_call is not None:
                 self.store.set_llm_call_candidate(improver_call, cid)
                 improver_call = None
@@ -359,11 +443,12 @@ class Search:
             if attempt >= self.cfg.budget.repair_attempts \
                     or self._llm_calls() >= self.cfg.budget.max_llm_calls:
                 return
-            kind, attempt = "repair", attempt + 1
+            kind, attempt, repair_of = "repair", attempt + 1, cid
             proposal = self.proposer.repair(req, proposal, error or status)
 
     def _record_proposal(self, it: int, parent: Candidate | None, p: Proposal, kind: str,
-                         advice: Advice, suggestion: Suggestion) -> int:
+                         advice: Advice, suggestion: Suggestion, attempt: int = 0,
+                         repair_of: int | None = None) -> int:
         code = p.code or ""
         # modification, for the memory: the improver's suggestion; else what the proposer says
         # it changed (the offline edit log, the generator's summary above its code); else the
@@ -376,9 +461,14 @@ class Search:
             modification = edit_log or said or suggestion.modification
         extra = {"problem": suggestion.diagnosis, "modification": modification,
                  "kind": kind, "summary": edit_log or said,
-                 "suggestion": suggestion.to_json(), "parent_policy": self.cfg.search.parent}
+                 "suggestion": suggestion.to_json(), "parent_policy": self.cfg.search.parent,
+                 "attempt": attempt}
+        if repair_of is not None:
+            extra["repair_of"] = repair_of
         if self.cfg.budget.proxy_epochs:
             extra["fidelity"] = self.cfg.budget.proxy_epochs
+        if p.temperature is not None:  # the LLM call's sampling temperature (llm_calls has no
+            extra["temperature"] = p.temperature  # column for call parameters)
         cid = self.store.add_candidate(
             it, parent.id if parent else None, code, code_hash(code) if code else "",
             p.genome, self.proposer.name, extra=extra)
@@ -435,7 +525,8 @@ class Search:
         # the job folder is the candidate's own: job.json, result.json and the weights stay
         # with the code that produced them
         return CandidateJob(source=code, config=cfg.model_dump(mode="json"),
-                            workdir=str(cdir), device=self.cfg.device, want_weights=True)
+                            workdir=str(cdir), device=self.cfg.device, want_weights=True,
+                            warm_next=self.cfg.sandbox.prestart)
 
     def _submit(self, slot: _Slot, code: str) -> None:
         from lemonade.parallel import task_resources
@@ -471,7 +562,7 @@ class Search:
                 self._repairs.append(_Repair(
                     slot.it, slot.parent, slot.req, slot.proposal,
                     scrub(outcome.reason or outcome.status), slot.attempt, slot.advice,
-                    slot.suggestion))
+                    slot.suggestion, slot.cid))
 
     def _record_outcome(self, cid: int, outcome: CandidateOutcome) -> None:
         cdir = self.run_dir / "candidates" / f"{cid:04d}"
@@ -601,6 +692,7 @@ class _Repair:
     attempt: int
     advice: Any
     suggestion: Any
+    cid: int | None = None  # the failed candidate (the repair's extra.repair_of)
 
 
 def evaluate_task(job: CandidateJob, limits: Any, timeout_s: float, shared: Any = None,
@@ -678,7 +770,9 @@ def resume_run(run_dir: Path, hooks: Hooks | None = None,
         cfg = load_config(run_dir / "config.yaml", overrides)
         isolation.resolve(cfg.sandbox)
         stale = store.mark_interrupted_stale()
-        store.log_event("resume", {"interrupted": stale, "at": now_iso()})
+        # flags given for this resumption only (config.yaml keeps the run's own settings)
+        given = {k: v for k, v in (overrides or {}).items() if v is not None}
+        store.log_event("resume", {"interrupted": stale, "at": now_iso(), "overrides": given})
         store.set_meta("resumed_at", now_iso())
         data = load_dataset(cfg.dataset, seed=cfg.seed)
     except BaseException:

@@ -39,6 +39,9 @@ class ProposalRequest:
     seed: int = 0
     # the Prompt Improver's diagnosis and modification (None: no improver; the advice stands)
     suggestion: Suggestion | None = None
+    # the LLM sampling temperature for this request (a round's slots differ); None: the
+    # proposer's configured one. Proposers that call no LLM ignore it.
+    temperature: float | None = None
 
 
 # Proposal.model of the proposers that call no LLM: their calls are free (not in the LLM budget)
@@ -60,6 +63,7 @@ class Proposal:
     model: str = ""
     error: str | None = None
     latency_s: float = 0.0
+    temperature: float | None = None  # the temperature the LLM was asked with (None: no LLM)
 
 
 @runtime_checkable

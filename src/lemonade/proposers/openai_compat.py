@@ -143,10 +143,12 @@ class ChatClient:
         self.client = openai.OpenAI(base_url=cfg.base_url, api_key=resolve_api_key(cfg, environ),
                                     timeout=cfg.timeout_s, max_retries=0)
 
-    def chat(self, messages: list[dict[str, str]]) -> ChatReply:
+    def chat(self, messages: list[dict[str, str]], temperature: float | None = None
+             ) -> ChatReply:
+        """One completion; `temperature` overrides the configured one for this call."""
         started = time.perf_counter()
         try:
-            resp, error = self._create(messages)
+            resp, error = self._create(messages, temperature)
         except Exception as e:  # anything the SDK or transport throws is provider trouble
             resp, error = None, f"{type(e).__name__}: {e}"
         if resp is None:
@@ -165,15 +167,17 @@ class ChatClient:
         return ChatReply(content, messages, model, usage, finish,
                          latency_s=time.perf_counter() - started)
 
-    def _create(self, messages: list[dict[str, str]]) -> tuple[Any, str | None]:
+    def _create(self, messages: list[dict[str, str]], temperature: float | None = None
+                ) -> tuple[Any, str | None]:
         """The completion, or (None, why) after the retries are spent or on a final error."""
         last = "no attempt made"
+        temp = self.cfg.temperature if temperature is None else temperature
         tries = self.cfg.max_retries + 1
         for attempt in range(tries):
             try:
                 resp = self.client.chat.completions.create(
                     model=self.cfg.model, messages=messages,  # type: ignore[arg-type]
-                    temperature=self.cfg.temperature, max_tokens=self.cfg.max_tokens,
+                    temperature=temp, max_tokens=self.cfg.max_tokens,
                 )
                 return resp, None
             except openai.APIStatusError as e:
@@ -206,29 +210,33 @@ class OpenAIProposer:
         self.chat = ChatClient(cfg, seed=seed, sleep=sleep, environ=environ)
 
     def propose(self, req: ProposalRequest) -> Proposal:
-        return self.complete(build_messages(req))
+        return self.complete(build_messages(req), req.temperature)
 
     def repair(self, req: ProposalRequest, previous: Proposal, error: str) -> Proposal:
+        """The same conversation, at the same temperature, with the error quoted back."""
         messages = list(previous.messages or build_messages(req))
         if previous.raw_response is None:
             # The call itself failed (no reply to correct): ask the same question again.
-            return self.complete(messages)
+            return self.complete(messages, req.temperature)
         messages.append({"role": "assistant", "content": previous.raw_response})
         messages.append({"role": "user", "content": repair_prompt(error)})
-        return self.complete(messages)
+        return self.complete(messages, req.temperature)
 
     def observe(self, candidate: Any) -> None:
         """Nothing to learn here: the memory in the prompt carries the outcomes."""
 
-    def complete(self, messages: list[dict[str, str]]) -> Proposal:
-        """One chat completion (with retries) turned into a Proposal; never raises."""
-        r = self.chat.chat(messages)
+    def complete(self, messages: list[dict[str, str]], temperature: float | None = None
+                 ) -> Proposal:
+        """One chat completion (with retries) turned into a Proposal; never raises.
+        `temperature` overrides `proposer.temperature` for this call."""
+        temp = self.cfg.temperature if temperature is None else temperature
+        r = self.chat.chat(messages, temp)
         if r.content is None:
             return Proposal(code=None, messages=messages, model=r.model, error=r.error,
-                            latency_s=r.latency_s)
+                            latency_s=r.latency_s, temperature=temp)
         content = r.content
         base = {"raw_response": content, "messages": messages, "usage": r.usage,
-                "model": r.model, "latency_s": r.latency_s}
+                "model": r.model, "latency_s": r.latency_s, "temperature": temp}
         if not content.strip():
             return Proposal(code=None, error=f"empty reply (finish_reason={r.finish})", **base)
         try:

@@ -4,8 +4,9 @@ and the metrics it measures itself, from outside the training worker.
 - `host_splits`: the train split (for the training worker) and the val/test split (for the
   measurement process only) as safetensors files in a per-user cache, written once per dataset
   configuration and seed; their sha256 goes into each job, so a changed file is refused.
-- `train_metrics`: `train_seconds` is the training process's wall time as the host saw it (spawn
-  to exit: interpreter start, build, training, export), its CPU seconds come from getrusage;
+- `train_metrics`: `train_seconds` is the training process's wall time as the host saw it, from
+  the hand-over of the job (interpreter and torch already started, no candidate code run yet) to
+  the exit: build, training, export; its CPU seconds come from getrusage over the same span;
   energy, power and CO2 come from an `EnergyTracker` the host holds around the process.
   Nothing the worker reports can change them.
 """
@@ -140,8 +141,9 @@ def train_metrics(wall_s: float, cpu_s: float, worker_info: dict[str, Any],
     train = worker_info.get("train") or {}
     epochs = train.get("epochs_run")
     ms = [measured("train_seconds", wall_s, **OUTSIDE, epochs_run=epochs,
-                   scope="wall time of the training process seen by the host, spawn to exit: "
-                         "interpreter and torch start, build, training, graph export",
+                   scope="wall time of the training process seen by the host, from the "
+                         "hand-over of the job to exit: build, training, graph export "
+                         "(interpreter and torch start-up excluded)",
                    cpu_seconds=round(cpu_s, 3),
                    worker_reported_loop_s=train.get("loop_seconds"))]
     acc = train.get("train_accuracy")

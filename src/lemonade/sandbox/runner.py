@@ -1,13 +1,19 @@
-"""Run one candidate in a worker process that can really be killed.
+"""Run one candidate in sandboxed worker processes that can really be killed.
 
     run_candidate(job) ─ static check (cheap; obviously bad code never gets a process: "rejected")
-        ─ job.json into the job dir ─ `python -m lemonade.sandbox.worker JOB_DIR` in its own
-          session and
-          process group, a fresh empty cwd (also HOME and TMPDIR), a scrubbed environment
-        ─ a thread reads the worker's JSON-line events (epoch stats) -> on_event, another keeps
-          the last ~2 KB of stderr
+        ─ the host writes the dataset's split files (lemonade.sandbox.host_measure) and job.json
+          into the job dir (a record; the worker never sees the job dir)
+        ─ two processes inside the OS wall (lemonade.sandbox.process), each in its own session
+          and process group, a fresh empty cwd (also HOME and TMPDIR), a scrubbed environment:
+          the training worker (`python -m lemonade.sandbox.worker`, sees the train split) and
+          the measurement process (`python -m lemonade.sandbox.measure_worker`, sees val/test
+          and the two exported files, runs no candidate code). Both start before they get
+          their job, possibly ahead of the candidate (`warm_next`, lemonade.sandbox.prestart)
+        ─ the training worker gets the job on stdin; a thread reads its JSON-line events
+          (epoch stats) -> on_event, another keeps the last ~2 KB of stderr
         ─ wall-clock timeout -> SIGKILL to the whole process group -> "timeout"
-        ─ result.json (+ weights.pt) -> CandidateOutcome; killed by a signal -> "crashed"
+        ─ graph.json + weights.safetensors -> the measurement process -> the metrics that rank;
+          killed by a signal -> "crashed"
 
 The worker sets its own rlimits first thing (RLIMIT_AS, RLIMIT_NPROC, RLIMIT_CORE, RLIMIT_FSIZE)
 rather than a `preexec_fn` here: preexec_fn is unsafe when the parent has threads (the search loop
@@ -19,32 +25,28 @@ nothing behind: its whole process group is killed and its scratch directory remo
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import json
 import os
-import resource
 import shutil
 import signal
 import site
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from lemonade.metrics import Measurement, from_json
-from lemonade.sandbox import isolation
+from lemonade.sandbox import isolation, prestart
 from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
 from lemonade.sandbox.host_measure import HostSplits, host_splits, train_metrics
 from lemonade.sandbox.measure_worker import MEASURE_JOB_FILE, MEASURED_FILE
+from lemonade.sandbox.prestart import ProcessSet
+from lemonade.sandbox.process import ProcessExit, SandboxProcess, remove_dirs, tail_text
 
-LOG_TAIL_BYTES = 2048
-MAX_EVENT_LINE = 1 << 20  # a longer "event" line is not ours: cut, logged, not parsed
 FILE_SIZE_LIMIT = 1 << 30  # RLIMIT_FSIZE: weights of a big model fit, a file bomb does not
 # The only variables a worker inherits: what Python, torch and CUDA need to start. Nothing that
 # could hold a secret (no *_KEY, *_TOKEN, *_SECRET, no cloud credentials, no proxies).
@@ -53,11 +55,9 @@ _KEEP_ENV = ("PATH", "LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
 
 Status = Literal["ok", "failed", "timeout", "crashed", "rejected"]
 ARTIFACT_FILES = (GRAPH_FILE, WEIGHTS_FILE)  # what the training worker hands to the measurement
-MEASURE_DIR = "measure"  # JOB_DIR/measure: the measurement process's job folder
+MEASURE_DIR = "measure"  # JOB_DIR/measure: the measurement's job and result, as a record
 MEASURE_MIN_TIMEOUT_S = 120.0  # the measurement's own timeout, at least this
-# Inside the wall the worker's job folder is WORKER_JOB_DIR: a fresh host folder bound read-write,
-# with job.json bound read-only over it. The host copies WORKER_OUTPUTS back to the job dir.
-WORKER_JOB_DIR = "/job"
+# The files of the training worker's own folder that the host copies back to the job dir.
 WORKER_OUTPUTS = ("result.json", *ARTIFACT_FILES)
 
 
@@ -73,6 +73,9 @@ class CandidateJob:
     mode: Literal["evaluate", "check"] = "evaluate"
     check_shape: tuple[int, int, int, int] | None = None
     train_on_val: bool = False  # train on train+val, measure on test (final training)
+    # start the processes of a next candidate with the same settings as this call returns, so
+    # their start-up overlaps what the caller does next (lemonade.sandbox.prestart)
+    warm_next: bool = False
 
 
 @dataclass
@@ -89,22 +92,23 @@ class CandidateOutcome:
     artifacts_dir: str | None = None
 
 
-def worker_env(scratch: str, seed: int = 0, *, inside: bool = False) -> dict[str, str]:
+def worker_env(scratch: str) -> dict[str, str]:
     """The scrubbed environment of a worker (module-level so tests can read the rule).
 
-    `inside`: the worker runs inside the OS wall (same paths as here), where bubblewrap
-    (--die-with-parent) ties it to this process and its own parent is the sandbox's init.
+    Nothing in it depends on the candidate, so a process can start before its candidate
+    exists (lemonade.sandbox.prestart): the hash seed is fixed, and the seeds of torch and
+    Python's `random` come from the job's config. Inside the OS wall LEMONADE_PARENT_PID is
+    dropped (bubblewrap's --die-with-parent does that job there).
     """
     env = {k: os.environ[k] for k in _KEEP_ENV if k in os.environ}
     env.setdefault("PATH", os.defpath)
     env["HOME"] = scratch
     env["TMPDIR"] = scratch
-    env["PYTHONHASHSEED"] = str(seed)
+    env["PYTHONHASHSEED"] = "0"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
-    if not inside:
-        # the worker dies with this process (PR_SET_PDEATHSIG), even when this one is killed -9
-        env["LEMONADE_PARENT_PID"] = str(os.getpid())
+    # the worker dies with this process (PR_SET_PDEATHSIG), even when this one is killed -9
+    env["LEMONADE_PARENT_PID"] = str(os.getpid())
     # lemonade must import in the worker even when it is not installed (a source checkout)
     pkg_root = str(Path(__file__).resolve().parents[2])  # the folder holding lemonade/
     paths = [pkg_root, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
@@ -120,61 +124,9 @@ def worker_command(job_dir: Path) -> list[str]:
     return [sys.executable, "-m", "lemonade.sandbox.worker", str(job_dir)]
 
 
-def _with_host_pids(on_event: Callable[[dict[str, Any]], None] | None,
-                    outer_pid: int) -> Callable[[dict[str, Any]], None] | None:
-    """Inside its PID namespace the worker reports pid 2; callers get the host pid."""
-    if on_event is None:
-        return None
-
-    def translate(ev: dict[str, Any]) -> None:
-        if ev.get("event") == "started" and isinstance(ev.get("pid"), int):
-            ev["ns_pid"] = ev["pid"]
-            ev["pid"] = isolation.host_pid(outer_pid, ev["pid"]) or ev["pid"]
-        on_event(ev)
-
-    return translate
-
-
-def _tail_reader(stream: Any, tail: collections.deque[bytes]) -> None:
-    for chunk in iter(lambda: stream.read1(4096), b""):
-        tail.append(chunk)
-        while sum(len(c) for c in tail) > 4 * LOG_TAIL_BYTES and len(tail) > 1:
-            tail.popleft()
-
-
-def _event_reader(stream: Any, events: list[dict[str, Any]], tail: collections.deque[bytes],
-                  on_event: Callable[[dict[str, Any]], None] | None) -> None:
-    while True:
-        line = stream.readline(MAX_EVENT_LINE)
-        if not line:
-            return
-        try:
-            ev = json.loads(line)
-        except ValueError:
-            ev = None
-        if not isinstance(ev, dict) or "event" not in ev:
-            tail.append(line[:LOG_TAIL_BYTES])  # stray output: keep it for the log
-            continue
-        events.append(ev)
-        if on_event is not None:
-            try:
-                on_event(ev)
-            except Exception as e:  # a broken progress bar must not lose the candidate
-                tail.append(f"[on_event failed: {type(e).__name__}: {e}]\n".encode())
-
-
-def _tail_text(tail: collections.deque[bytes]) -> str:
-    return b"".join(tail)[-LOG_TAIL_BYTES:].decode("utf-8", "replace")
-
-
 def _last_line(text: str) -> str:
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
     return lines[-1] if lines else ""
-
-
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
 
 
 def _signal_name(returncode: int) -> str:
@@ -195,79 +147,92 @@ def run_candidate(job: CandidateJob, limits: Any, timeout_s: float,
                                 seconds=time.perf_counter() - t0)
 
 
-@dataclass
-class _Exit:
-    """How one sandboxed process ended, as the host saw it."""
+@dataclass(frozen=True)
+class _Plan:
+    """Everything about a candidate's processes that is known before its source: what they
+    bind, their limits, device and environment. Equal keys: a pair started ahead fits."""
 
-    returncode: int
-    timed_out: bool
-    events: list[dict[str, Any]]
-    tail: collections.deque[bytes]
-    wall_s: float  # spawn to exit, host clock
-    cpu_s: float  # user + system CPU of the process and its reaped children (getrusage)
-    isolation: dict[str, Any] = field(default_factory=dict)  # what the OS wall applied
+    evaluate: bool
+    splits: HostSplits | None
+    limits: Any  # the SandboxConfig (or its dict): whether the wall is required
+    limits_doc: dict[str, Any]
+    train_device: str
+    measure_device: str
+    key: str
 
 
-def _launch(argv: list[str], scratch: str, env: dict[str, str], timeout_s: float,
-            on_event: Callable[[dict[str, Any]], None] | None,
-            ro_binds: Sequence[tuple[str, str]] = (),
-            rw_binds: Sequence[tuple[str, str]] = (), *, limits: Any = None,
-            device: str = "cpu") -> _Exit:
-    """Spawn one worker process (training or measurement), wait for it, kill its group.
+def _limits_doc(limits: Any) -> dict[str, Any]:
+    return {
+        "memory_limit_mb": getattr(limits, "memory_limit_mb", None),
+        "max_processes": getattr(limits, "max_processes", None),
+        "file_size_bytes": FILE_SIZE_LIMIT,
+        "isolation": getattr(limits, "isolation", "auto"),
+        "require_isolation": getattr(limits, "require_isolation", False),
+    }
 
-    The process runs inside the OS wall (lemonade.sandbox.isolation) where this machine has
-    one: it sees the Python installation, `scratch` and the `ro_binds`/`rw_binds` (host path,
-    same path inside) and nothing else. `limits` (SandboxConfig or its dict) says whether the
-    wall is required; `device` "cuda"/"auto" passes the GPU device nodes through."""
-    events: list[dict[str, Any]] = []
-    tail: collections.deque[bytes] = collections.deque()
-    timed_out = False
-    status = isolation.resolve(limits)  # refuses (IsolationUnavailable) when it must
-    if status.isolated:
-        env = {k: v for k, v in env.items() if k != "LEMONADE_PARENT_PID"}  # see worker_env
-    launch = isolation.prepare(argv, status=status, scratch=scratch, env=env,
-                               ro_binds=ro_binds, rw_binds=rw_binds, device=device)
-    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t_spawn = time.perf_counter()
+
+def _plan(job: CandidateJob, limits: Any) -> _Plan:
+    """The plan of `job` (the host loads the dataset and writes its split files here; a bad
+    config or a missing dataset raises)."""
+    from lemonade.config import build_config
+    from lemonade.train import resolve_device
+
+    evaluate = job.mode != "check"
+    splits = host_splits(job.config or {}, train_on_val=job.train_on_val) if evaluate else None
+    measure_device = "cpu"
+    if evaluate:
+        cfg = build_config(job.config or {})
+        with contextlib.suppress(ValueError):  # an unusable device fails in the measurement
+            measure_device = str(resolve_device(job.device or cfg.device))
+    doc = _limits_doc(limits)
+    env = {k: v for k, v in worker_env("/").items() if k not in ("HOME", "TMPDIR")}
+    key = json.dumps({
+        "evaluate": evaluate, "limits": doc, "device": [job.device, measure_device], "env": env,
+        "splits": [str(splits.train), splits.train_sha256, str(splits.eval), splits.eval_sha256]
+        if splits is not None else None,
+        # tests put stand-in commands there: a pair started with other commands does not fit
+        "commands": [id(worker_command), id(measure_command)],
+    }, sort_keys=True, default=str)
+    return _Plan(evaluate, splits, limits, doc, job.device, measure_device, key)
+
+
+def _start(plan: _Plan) -> ProcessSet:
+    """Start the processes of one candidate (they import torch, then wait for their job)."""
+    out_dir = Path(tempfile.mkdtemp(prefix="lemonade-out-"))
+    train_scratch = tempfile.mkdtemp(prefix="lemonade-scratch-")
+    ps: ProcessSet | None = None
+    dirs: list[Path | str] = [out_dir, train_scratch]
     try:
-        proc = subprocess.Popen(
-            launch.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, cwd=scratch, env=launch.env, pass_fds=launch.pass_fds,
-            start_new_session=True, close_fds=True,
-        )
-    finally:
-        launch.close()
-    if launch.isolated:
-        on_event = _with_host_pids(on_event, proc.pid)
-    readers = [
-        threading.Thread(target=_event_reader, args=(proc.stdout, events, tail, on_event),
-                         daemon=True),
-        threading.Thread(target=_tail_reader, args=(proc.stderr, tail), daemon=True),
-    ]
-    for r in readers:
-        r.start()
-    try:
-        proc.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+        splits = plan.splits
+        train = SandboxProcess(
+            worker_command(out_dir), folder=out_dir, scratch=train_scratch,
+            env=worker_env(train_scratch), limits=plan.limits, device=plan.train_device,
+            spawn_doc={"limits": plan.limits_doc, "device": plan.train_device,
+                       "mode": "evaluate" if plan.evaluate else "check"},
+            # the train split file the host wrote, nothing else of the dataset (check mode
+            # needs none)
+            ro_binds=[(str(splits.train), str(splits.train))] if splits is not None else [])
+        ps = ProcessSet(plan.key, train, None, out_dir, None, dirs)
+        if not plan.evaluate or splits is None:
+            return ps
+        # The measurement process sees the val/test split and a folder holding only the two
+        # artifacts the host copied out of the training process's folder, read-only.
+        art_dir = Path(tempfile.mkdtemp(prefix="lemonade-artifacts-"))
+        mdir = Path(tempfile.mkdtemp(prefix="lemonade-measure-"))
+        m_scratch = tempfile.mkdtemp(prefix="lemonade-scratch-")
+        dirs += [art_dir, mdir, m_scratch]
+        ps.art_dir = art_dir
+        ps.measure = SandboxProcess(
+            measure_command(mdir), folder=mdir, scratch=m_scratch, env=worker_env(m_scratch),
+            limits=plan.limits, device=plan.measure_device,
+            spawn_doc={"limits": plan.limits_doc, "device": plan.measure_device},
+            ro_binds=[(str(art_dir), str(art_dir)), (str(splits.eval), str(splits.eval))])
+        return ps
     except BaseException:
-        # Ctrl-C (or anything) in the parent: the worker lives in its own session, so the
-        # terminal's SIGINT never reached it; take its whole group down before unwinding.
-        _kill_group(proc.pid)
+        if ps is not None:
+            ps.close()
+        remove_dirs(dirs)
         raise
-    wall = time.perf_counter() - t_spawn
-    # Always: a worker that exited may have left children in its group.
-    _kill_group(proc.pid)
-    proc.wait()
-    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    for r in readers:
-        r.join(timeout=5)  # a pipe held open by an escaped grandchild must not hang us
-    for s in (proc.stdout, proc.stderr):
-        with contextlib.suppress(Exception):
-            s.close()
-    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
-    return _Exit(launch.returncode(proc.returncode), timed_out, events, tail, wall, cpu,
-                 launch.applied)
 
 
 def _run(job: CandidateJob, limits: Any, timeout_s: float,
@@ -287,62 +252,53 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
     job_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("result.json", "weights.pt", *ARTIFACT_FILES, MEASURED_FILE):
         (job_dir / stale).unlink(missing_ok=True)
-    scratch = tempfile.mkdtemp(prefix="lemonade-scratch-")
-    seed = int((job.config or {}).get("seed", 0) or 0)
-    evaluate = job.mode != "check"
-    limits_doc = {
-        "memory_limit_mb": getattr(limits, "memory_limit_mb", None),
-        "max_processes": getattr(limits, "max_processes", None),
-        "file_size_bytes": FILE_SIZE_LIMIT,
-        "isolation": getattr(limits, "isolation", "auto"),
-        "require_isolation": getattr(limits, "require_isolation", False),
-    }
+    try:  # the host loads the data and writes the split files the two processes read
+        plan = _plan(job, limits)
+    except Exception as e:  # a bad config or a missing dataset: the candidate is not at fault
+        if own_dir:
+            shutil.rmtree(job_dir, ignore_errors=True)
+        text = str(e).strip().splitlines()
+        return CandidateOutcome(status="failed", seconds=time.perf_counter() - t0,
+                                reason=f"{type(e).__name__}: {text[0] if text else ''}")
     doc: dict[str, Any] = {
         "source": job.source, "config": job.config, "device": job.device,
         "want_weights": job.want_weights, "mode": job.mode,
         "check_shape": list(job.check_shape) if job.check_shape else None,
-        "limits": limits_doc,
+        "limits": plan.limits_doc,
     }
-    splits: HostSplits | None = None
-    if evaluate:
-        try:  # the host loads the data and writes the split files the two processes read
-            splits = host_splits(job.config or {}, train_on_val=job.train_on_val)
-        except Exception as e:  # a bad config or a missing dataset: the candidate is not at fault
-            shutil.rmtree(scratch, ignore_errors=True)
-            if own_dir:
-                shutil.rmtree(job_dir, ignore_errors=True)
-            text = str(e).strip().splitlines()
-            return CandidateOutcome(status="failed", seconds=time.perf_counter() - t0,
-                                    reason=f"{type(e).__name__}: {text[0] if text else ''}")
-        doc.update(train_split=str(splits.train), train_sha256=splits.train_sha256)
+    if plan.splits is not None:
+        doc.update(train_split=str(plan.splits.train), train_sha256=plan.splits.train_sha256)
     (job_dir / "job.json").write_text(json.dumps(doc))
 
     # The training worker never sees job_dir (it may be the candidate's folder in the run
-    # directory): it works in a fresh out_dir holding a copy of job.json, read-only inside the
-    # wall; the host copies WORKER_OUTPUTS back to job_dir afterwards.
-    out_dir = Path(tempfile.mkdtemp(prefix="lemonade-out-"))
+    # directory): it works in a fresh folder of its own and gets its job on stdin; the host
+    # copies WORKER_OUTPUTS back to job_dir afterwards.
+    ps = prestart.take(plan.key)
+    warm = ps is not None
+    if ps is None:
+        ps = _start(plan)
     keep_job_dir = False
     try:
-        shutil.copyfile(job_dir / "job.json", out_dir / "job.json")
-        tracker = _host_energy_tracker(job) if evaluate else None
-        with tracker if tracker is not None else contextlib.nullcontext():
-            ran = _launch(worker_command(out_dir), scratch, worker_env(scratch, seed),
-                          timeout_s, on_event, limits=limits, device=job.device,
-                          rw_binds=[(str(out_dir), str(out_dir))],
-                          ro_binds=[(str(out_dir / "job.json"), str(out_dir / "job.json")),
-                                    # the train split file the host wrote, nothing else
-                                    # of the dataset (check mode needs none)
-                                    *([(str(splits.train), str(splits.train))]
-                                      if splits is not None else [])])
-        isolation.copy_out(out_dir, job_dir, WORKER_OUTPUTS, FILE_SIZE_LIMIT)
-        outcome = _outcome(job, job_dir, ran.returncode, ran.timed_out, timeout_s, ran.events,
-                           ran.tail, t0)
+        if ps.measure is not None:
+            # both start-ups at once, and neither during the training (whose time and energy
+            # are measured)
+            ps.measure.wait_ready(timeout_s)
+        tracker = _host_energy_tracker(job) if plan.evaluate else None
+        ran = ps.train.run(doc, timeout_s, on_event, around=tracker)
+        isolation.copy_out(ps.out_dir, job_dir, WORKER_OUTPUTS, FILE_SIZE_LIMIT)
+        outcome = _outcome(job, job_dir, ran, timeout_s, t0)
         outcome.info["isolation"] = ran.isolation
-        if not evaluate or outcome.status != "ok":
+        # prestarted: the processes were started ahead; startup_s: their spawn to `ready`;
+        # idle_s: how long they then waited; waited_s: this call's start to the hand-over
+        outcome.info["startup"] = {
+            "prestarted": warm, "startup_s": round(ran.startup_s, 3),
+            "idle_s": round(ran.idle_s, 3),
+            "waited_s": round((ran.handed_at or time.perf_counter()) - t0, 3)}
+        if not plan.evaluate or outcome.status != "ok":
             return outcome
         host_metrics = _host_metrics(ran, tracker, outcome)
         left = max(MEASURE_MIN_TIMEOUT_S, timeout_s - (time.perf_counter() - t0))
-        measured, measure_info = _measure(job, job_dir, splits, limits_doc, left, on_event)
+        measured, measure_info = _measure(job, job_dir, plan, ps, left, on_event)
         outcome.info["measure"] = measure_info
         outcome.info["trusted_metrics"] = True
         if measured.get("status") != "ok":
@@ -362,12 +318,14 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
         keep_job_dir = outcome.status == "ok" and outcome.weights_path is not None
         return outcome
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-        shutil.rmtree(out_dir, ignore_errors=True)
+        ps.close()
         # a temporary job dir outlives the call only to hand a successful candidate's weights
         # over to the caller; a failed one leaves nothing behind
         if own_dir and not (job.want_weights and keep_job_dir):
             shutil.rmtree(job_dir, ignore_errors=True)
+        if job.warm_next:
+            with contextlib.suppress(Exception):  # the next candidate starts cold, that is all
+                prestart.keep(_start(plan))
 
 
 def measure_command(measure_dir: Path) -> list[str]:
@@ -388,23 +346,23 @@ def _host_energy_tracker(job: CandidateJob) -> Any:
     return EnergyTracker(cfg.measure, device, reuse=True)
 
 
-def _host_metrics(ran: _Exit, tracker: Any, outcome: CandidateOutcome
+def _host_metrics(ran: ProcessExit, tracker: Any, outcome: CandidateOutcome
                   ) -> dict[str, Measurement]:
     energy = tracker.measurements() if tracker is not None else None
     return train_metrics(ran.wall_s, ran.cpu_s, outcome.info, energy)
 
 
-def _measure(job: CandidateJob, job_dir: Path, splits: HostSplits | None,
-             limits_doc: dict[str, Any], timeout_s: float,
+def _measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: ProcessSet, timeout_s: float,
              on_event: Callable[[dict[str, Any]], None] | None
              ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run the measurement process on the training worker's artifacts; (measured.json, info)."""
     from lemonade.config import build_config
     from lemonade.train import resolve_device
 
-    if splits is None:
+    if plan.splits is None or ps.measure is None or ps.art_dir is None:
         return {"status": "failed", "reason": "no evaluation split"}, {}
-    missing = [n for n in ARTIFACT_FILES if not (job_dir / n).is_file()]
+    copied = isolation.copy_out(ps.out_dir, ps.art_dir, ARTIFACT_FILES, FILE_SIZE_LIMIT)
+    missing = [n for n in ARTIFACT_FILES if n not in copied]
     if missing:
         return {"status": "failed",
                 "reason": f"the training worker left no {', '.join(missing)}"}, {}
@@ -413,40 +371,33 @@ def _measure(job: CandidateJob, job_dir: Path, splits: HostSplits | None,
         device = str(resolve_device(job.device or cfg.device))
     except ValueError as e:
         return {"status": "failed", "reason": str(e)}, {}
-    mdir = job_dir / MEASURE_DIR
-    mdir.mkdir(exist_ok=True)
-    (mdir / MEASURED_FILE).unlink(missing_ok=True)
-    doc = {"artifacts": str(job_dir.resolve()), "eval_split": str(splits.eval),
-           "eval_sha256": splits.eval_sha256, "measure": cfg.measure.model_dump(mode="json"),
-           "device": device, "limits": limits_doc, "threads": cfg.train.cpu_threads or 1}
-    (mdir / MEASURE_JOB_FILE).write_text(json.dumps(doc))
-    scratch = tempfile.mkdtemp(prefix="lemonade-measure-")
-    try:
-        ran = _launch(measure_command(mdir.resolve()), scratch, worker_env(scratch, cfg.seed),
-                      timeout_s, on_event,
-                      ro_binds=[(str(job_dir.resolve()), str(job_dir.resolve())),
-                                (str(splits.eval), str(splits.eval))],
-                      rw_binds=[(str(mdir.resolve()), str(mdir.resolve()))],
-                      limits=limits_doc, device=device)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    info = {"seconds": round(ran.wall_s, 3)}
+    doc = {"artifacts": str(ps.art_dir), "eval_split": str(plan.splits.eval),
+           "eval_sha256": plan.splits.eval_sha256, "measure": cfg.measure.model_dump(mode="json"),
+           "device": device, "limits": plan.limits_doc, "threads": cfg.train.cpu_threads or 1}
+    record = job_dir / MEASURE_DIR  # what was asked and what came back, kept with the candidate
+    record.mkdir(exist_ok=True)
+    (record / MEASURED_FILE).unlink(missing_ok=True)
+    (record / MEASURE_JOB_FILE).write_text(json.dumps(doc))
+    ran = ps.measure.run(doc, timeout_s, on_event)
+    info = {"seconds": round(ran.wall_s, 3), "startup_s": round(ran.startup_s, 3)}
     if ran.timed_out:
-        return {"status": "failed", "reason": f"measurement timed out after {timeout_s:g} s"}, info
+        what = "timed out after" if ran.started else "did not start within"
+        return {"status": "failed", "reason": f"measurement {what} {timeout_s:g} s"}, info
+    isolation.copy_out(ps.measure.folder, record, [MEASURED_FILE], FILE_SIZE_LIMIT)
     try:
-        result = json.loads((mdir / MEASURED_FILE).read_text())
+        result = json.loads((record / MEASURED_FILE).read_text())
     except (OSError, ValueError):
-        last = _last_line(_tail_text(ran.tail)) or f"exit status {ran.returncode}"
+        last = _last_line(tail_text(ran.tail)) or f"exit status {ran.returncode}"
         return {"status": "failed", "reason": f"measurement process failed: {last}"}, info
     info.update(result.get("info") or {})
     return result, info
 
 
-def _outcome(job: CandidateJob, job_dir: Path, returncode: int, timed_out: bool,
-             timeout_s: float, events: list[dict[str, Any]], tail: collections.deque[bytes],
+def _outcome(job: CandidateJob, job_dir: Path, ran: ProcessExit, timeout_s: float,
              t0: float) -> CandidateOutcome:
     seconds = time.perf_counter() - t0
-    log = _tail_text(tail)
+    returncode, timed_out, events = ran.returncode, ran.timed_out, ran.events
+    log = tail_text(ran.tail)
     history = [{k: v for k, v in e.items() if k != "event"} for e in events
                if e.get("event") == "epoch"]
     started = next((e for e in events if e.get("event") == "started"), {})

@@ -1,14 +1,16 @@
-"""The isolated worker: `python -m lemonade.sandbox.worker JOB_DIR`. One candidate, one process.
+"""The isolated worker: `python -m lemonade.sandbox.worker FOLDER`. One candidate, one process.
 
-Order matters: limits first (before torch is imported or the candidate is read), then the event
-channel, then torch, then the candidate. Events are JSON lines on the *original* stdout, which is
-moved to a private descriptor; fd 1 is pointed at stderr so that whatever the candidate or a
-library prints lands in the log, not in the event stream.
+Order matters: limits first (from FOLDER/spawn.json, before torch is imported), then the event
+channel, then torch and the training path (`ready`), then the job, read from stdin: the
+candidate's source and config (lemonade.sandbox.process describes the hand-over). Events are
+JSON lines on the *original* stdout, which is moved to a private descriptor; fd 1 is pointed at
+stderr so that whatever the candidate or a library prints lands in the log, not in the event
+stream.
 
-Evaluate mode trains on the train split the host wrote (JOB_DIR/train_split.safetensors, the only
-data this process gets) and writes the artifacts the trusted measurement process reads:
+Evaluate mode trains on the train split the host wrote (train_split.safetensors, the only data
+this process gets) and writes into FOLDER the artifacts the trusted measurement process reads:
 graph.json (torch.export program, dynamic batch) and weights.safetensors (every stored tensor).
-JOB_DIR/result.json ({status, reason, history, info}) and the epoch events are display only:
+FOLDER/result.json ({status, reason, history, info}) and the epoch events are display only:
 no metric that ranks a candidate comes from this process. Exits 0 whenever a result was written,
 whatever the candidate's status.
 """
@@ -206,15 +208,36 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def start(job_dir: str, job_file: str, default_device: str
+def start(folder: str, default_device: str
           ) -> tuple[Path, dict[str, Any], dict[str, str], TextIO]:
     """What every sandboxed process does first, in this order: die with the parent, read its
-    job, set its limits (before torch is imported), then move stdout to the event channel."""
+    spawn.json (limits, device), set its limits (before torch is imported), then move stdout
+    to the event channel."""
+    from lemonade.sandbox.process import SPAWN_FILE
+
     _die_with_parent()
-    folder = Path(job_dir)
-    job = json.loads((folder / job_file).read_text())
-    notes = apply_limits(job.get("limits") or {}, job.get("device") or default_device)
-    return folder, job, notes, _event_channel()
+    path = Path(folder)
+    spawn = json.loads((path / SPAWN_FILE).read_text())
+    notes = apply_limits(spawn.get("limits") or {}, spawn.get("device") or default_device)
+    return path, spawn, notes, _event_channel()
+
+
+def await_job(channel: TextIO, t0: float) -> dict[str, Any]:
+    """Say `ready` (start-up done, no candidate code has run here), then block until the host
+    hands over the job: one JSON line on stdin. Stdin is closed afterwards."""
+    from lemonade.sandbox.process import READY
+
+    _emit(channel, READY, startup_s=round(time.perf_counter() - t0, 3))
+    line = sys.stdin.buffer.readline()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # the candidate reads nothing from the host
+    os.close(devnull)
+    if not line:
+        raise SystemExit("no job: the host closed the channel")
+    job = json.loads(line)
+    if not isinstance(job, dict):
+        raise SystemExit("the job is not a JSON object")
+    return job
 
 
 def finish(channel: TextIO, job_dir: Path, result_file: str, result: dict[str, Any]) -> None:
@@ -226,45 +249,62 @@ def finish(channel: TextIO, job_dir: Path, result_file: str, result: dict[str, A
     channel.close()
 
 
+WARM_IMPORTS = ("torch", "lemonade.modelfile")  # what any job needs
+# what an evaluate job needs too: torch.export and the optimizers import torch._dynamo
+WARM_IMPORTS_EVALUATE = ("torch._dynamo", "torch.export", "lemonade.evaluate",
+                         "lemonade.sandbox.artifacts", "lemonade.train")
+
+
+def _warm_up(mode: str) -> None:
+    """Import what a job needs before the job exists: the start-up the host does not bill to
+    the candidate. A "check" job needs torch only, not the exporter."""
+    import importlib
+
+    for name in (*WARM_IMPORTS, *(WARM_IMPORTS_EVALUATE if mode != "check" else ())):
+        importlib.import_module(name)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m lemonade.sandbox.worker JOB_DIR", file=sys.stderr)
+        print("usage: python -m lemonade.sandbox.worker FOLDER   (job on stdin)", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    job_dir, job, limit_notes, channel = start(argv[1], "job.json", "auto")
+    job_dir, spawn, limit_notes, channel = start(argv[1], "auto")
     # keys only, never values: the parent checks that no secret got through
     _emit(channel, "started", pid=os.getpid(), limits=limit_notes, env_keys=sorted(os.environ))
+    _emit(channel, "phase", phase="importing torch")
+    warm_error: BaseException | None = None
+    try:
+        _warm_up(str(spawn.get("mode") or "evaluate"))
+    except BaseException as e:  # reported with the job's result, once there is a job
+        warm_error = e
+    startup_s = time.perf_counter() - t0
+    job = await_job(channel, t0)
+    t_job = time.perf_counter()
 
     result: dict[str, Any]
     try:
-        if job.get("mode") != "check":
-            from lemonade.config import build_config
-
-            build_config(job.get("config") or {})  # a bad config fails before the torch import
-        _emit(channel, "phase", phase="importing torch")
+        if warm_error is not None:
+            raise warm_error
         import torch
 
         torch.set_num_threads(_cpu_threads(job))
-        import_s = time.perf_counter() - t0
         if job.get("mode") == "check":
             result = _run_check(job, channel)
         else:
             result = _run_evaluate(job, channel, job_dir)
     except MemoryError as e:
         result = {"status": "failed", "reason": f"MemoryError: {e}"}
-        import_s = None
     except BaseException as e:  # report anything: the parent decides
         text = str(e).strip().splitlines()
         result = {"status": "failed",
                   "reason": f"{type(e).__name__}: {text[-1] if text else ''}".rstrip(": ")}
-        import_s = None
     if result.get("status") != "ok" and result.get("reason"):
         result["reason"] = _oom_reason(str(result["reason"]), limit_notes)
     info = result.setdefault("info", {})
     info["limits"] = limit_notes
-    if import_s is not None:
-        info["startup_s"] = round(import_s, 3)
-    info["worker_s"] = round(time.perf_counter() - t0, 3)
+    info["startup_s"] = round(startup_s, 3)
+    info["worker_s"] = round(time.perf_counter() - t_job, 3)
     finish(channel, job_dir, "result.json", result)
     return 0
 

@@ -1,0 +1,95 @@
+"""The next candidate's sandboxed processes, started before the candidate exists.
+
+A candidate needs two processes: one trains it, one measures what it exported. Each spends
+about a second starting Python and importing torch, and the training one another second
+importing torch's exporter: most of a small candidate's cost. `run_candidate(job)` with
+`job.warm_next` starts the next pair as it returns, so that start-up overlaps whatever comes
+next (recording the result, the expert system, the LLM writing the next model). The next call
+takes the pair when it was started for the same settings (`key`: data split files, limits,
+device, environment, commands), else it throws it away and starts a fresh one.
+
+What this is not: a fork server or a process pool. Every process is a fresh interpreter inside
+its own bubblewrap sandbox (its own namespaces, seccomp filter and limits), started before any
+candidate source exists and handed exactly one job; a process in which candidate code ran is
+never used again. A fork server would reuse one imported interpreter, but then every child has
+to be moved into fresh namespaces and under seccomp from inside a torch-importing parent,
+which is the sandbox's job done a second time, by hand.
+
+One pair is kept per host process (a search runs one candidate at a time per process; with Ray
+each task's worker process keeps its own). `release_warm()` ends it; so does this process's exit
+(the pair dies with its parent).
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lemonade.sandbox.process import SandboxProcess, remove_dirs
+
+
+@dataclass
+class ProcessSet:
+    """The processes of one candidate and the host folders only they see."""
+
+    key: str
+    train: SandboxProcess
+    measure: SandboxProcess | None  # None in check mode (nothing to measure)
+    out_dir: Path  # the training process's folder (read-write inside)
+    art_dir: Path | None  # the artifacts the host copied for the measurement (read-only inside)
+    dirs: list[Path | str] = field(default_factory=list)  # removed by `close`
+
+    def alive(self) -> bool:
+        return self.train.alive() and (self.measure is None or self.measure.alive())
+
+    def close(self) -> None:
+        for p in (self.train, self.measure):
+            if p is not None:
+                p.kill()
+        remove_dirs(self.dirs)
+
+
+_LOCK = threading.Lock()
+_WARM: ProcessSet | None = None
+
+
+def take(key: str) -> ProcessSet | None:
+    """The pair started ahead for `key`, if there is a live one; any other is ended."""
+    global _WARM
+    with _LOCK:
+        warm, _WARM = _WARM, None
+    if warm is None:
+        return None
+    if warm.key == key and warm.alive():
+        return warm
+    warm.close()
+    return None
+
+
+def keep(processes: ProcessSet) -> None:
+    """Hold `processes` for the next candidate (ending any set held before)."""
+    global _WARM
+    with _LOCK:
+        old, _WARM = _WARM, processes
+    if old is not None:
+        old.close()
+
+
+def release_warm() -> None:
+    """End the processes started ahead, if any (the end of a search, or of this process)."""
+    global _WARM
+    with _LOCK:
+        warm, _WARM = _WARM, None
+    if warm is not None:
+        warm.close()
+
+
+def holding() -> bool:
+    """Whether a set is held now (for tests and the overhead benchmark)."""
+    with _LOCK:
+        return _WARM is not None
+
+
+atexit.register(release_warm)

@@ -1,0 +1,284 @@
+"""One sandboxed worker process, started before its job and used for exactly one job.
+
+    p = SandboxProcess(argv, folder=..., scratch=..., env=..., limits=..., device=...)
+        ─ the host writes FOLDER/spawn.json ({limits, device}) and starts the process inside
+          the OS wall (lemonade.sandbox.isolation); the process sets its limits, imports torch
+          and everything its job will need, says `ready` on its event channel, then blocks
+          reading its job from stdin
+    p.run(job, timeout_s, on_event)
+        ─ waits for `ready` (bounded by the same timeout), sends the job as one JSON line, closes
+          stdin, waits for the exit (wall-clock timeout -> SIGKILL to the whole group)
+        ─ returns a ProcessExit: return code, events, log tail, and the host's own clock and
+          CPU figures, counted from the hand-over of the job, not from the spawn
+
+Until the job arrives the process has run lemonade's code only: no candidate source exists in
+it yet, so what it says before the job (its pid, the limits it set, `ready`) can be believed,
+and the start-up it spent importing torch is not billed to the candidate. A process serves one
+job: after `run` it is gone, and nothing is ever handed a process in which candidate code ran.
+
+Events are JSON lines on the worker's own event channel (its original stdout); stray lines and
+stderr go to a bounded log tail.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lemonade.sandbox import isolation
+
+SPAWN_FILE = "spawn.json"  # FOLDER/spawn.json: what the process needs before its job
+READY = "ready"  # the event that ends the start-up (trusted: no candidate code ran yet)
+LOG_TAIL_BYTES = 2048
+MAX_EVENT_LINE = 1 << 20  # a longer "event" line is not ours: cut, logged, not parsed
+
+EventSink = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class ProcessExit:
+    """How one sandboxed process ended, as the host saw it."""
+
+    returncode: int
+    timed_out: bool
+    events: list[dict[str, Any]]
+    tail: collections.deque[bytes]
+    wall_s: float  # hand-over of the job to exit, host clock
+    cpu_s: float  # user + system CPU of the process tree after the hand-over (getrusage)
+    isolation: dict[str, Any] = field(default_factory=dict)  # what the OS wall applied
+    started: bool = True  # False: it never said `ready`, so it never got its job
+    startup_s: float = 0.0  # spawn to `ready`, host clock
+    idle_s: float = 0.0  # `ready` to hand-over: how long it waited for its job
+    handed_at: float | None = None  # time.perf_counter() at the hand-over (None: never started)
+
+
+def tail_text(tail: collections.deque[bytes]) -> str:
+    return b"".join(tail)[-LOG_TAIL_BYTES:].decode("utf-8", "replace")
+
+
+def kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def tree_cpu_seconds(root: int, proc: str = "/proc") -> float:
+    """User + system CPU seconds so far of `root` and every live descendant (with what they
+    have reaped), from /proc; 0.0 for what cannot be read."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in os.listdir(proc):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(proc, entry, "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # fields[0] is the state (field 3 of stat): ppid is field 4, utime..cstime 14..17
+        stats[int(entry)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _cpu) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    total, todo, seen = 0.0, [root], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in stats:
+            continue
+        seen.add(pid)
+        total += stats[pid][1]
+        todo += children.get(pid, [])
+    return total
+
+
+def _with_host_pids(on_event: EventSink | None, outer_pid: int) -> EventSink | None:
+    """Inside its PID namespace the worker reports pid 2; callers get the host pid."""
+    if on_event is None:
+        return None
+
+    def translate(ev: dict[str, Any]) -> None:
+        if ev.get("event") == "started" and isinstance(ev.get("pid"), int):
+            ev["ns_pid"] = ev["pid"]
+            ev["pid"] = isolation.host_pid(outer_pid, ev["pid"]) or ev["pid"]
+        on_event(ev)
+
+    return translate
+
+
+class SandboxProcess:
+    """A worker process inside the wall, started now, handed its job later (see the module)."""
+
+    def __init__(self, argv: Sequence[str], *, folder: Path, scratch: str, env: dict[str, str],
+                 limits: Any, device: str, spawn_doc: dict[str, Any],
+                 ro_binds: Sequence[tuple[str, str]] = (),
+                 rw_binds: Sequence[tuple[str, str]] = ()) -> None:
+        self.folder = folder
+        self.scratch = scratch
+        self.events: list[dict[str, Any]] = []
+        self.tail: collections.deque[bytes] = collections.deque()
+        self._lock = threading.Lock()
+        self._sink: EventSink | None = None
+        self._ready = threading.Event()  # set on `ready`, and on end of output (it died)
+        self._ready_at: float | None = None
+        spawn = folder / SPAWN_FILE
+        spawn.write_text(json.dumps(spawn_doc))
+        status = isolation.resolve(limits)  # refuses (IsolationUnavailable) when it must
+        if status.isolated:  # bubblewrap's --die-with-parent ties it to us instead
+            env = {k: v for k, v in env.items() if k != "LEMONADE_PARENT_PID"}
+        launch = isolation.prepare(list(argv), status=status, scratch=scratch, env=env,
+                                   ro_binds=[*ro_binds, (str(spawn), str(spawn))],
+                                   rw_binds=[(str(folder), str(folder)), *rw_binds],
+                                   device=device)
+        self._launch = launch
+        self._t_spawn = time.perf_counter()
+        try:
+            self.proc = subprocess.Popen(
+                launch.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, cwd=scratch, env=launch.env, pass_fds=launch.pass_fds,
+                start_new_session=True, close_fds=True,
+            )
+        finally:
+            launch.close()
+        self._readers = [threading.Thread(target=self._read_events, daemon=True),
+                         threading.Thread(target=self._read_tail, daemon=True)]
+        for r in self._readers:
+            r.start()
+        self._used = False
+
+    # -- output --------------------------------------------------------------------------------
+    def _read_events(self) -> None:
+        stream = self.proc.stdout
+        assert stream is not None
+        while True:
+            line = stream.readline(MAX_EVENT_LINE)
+            if not line:
+                self._ready.set()  # it will never say `ready` now
+                return
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                ev = None
+            if not isinstance(ev, dict) or "event" not in ev:
+                self.tail.append(line[:LOG_TAIL_BYTES])  # stray output: keep it for the log
+                continue
+            if ev.get("event") == READY and not self._ready.is_set():
+                self._ready_at = time.perf_counter()
+                self._ready.set()
+                continue
+            with self._lock:
+                self.events.append(ev)
+                sink = self._sink
+            self._deliver(sink, ev)
+
+    def _deliver(self, sink: EventSink | None, ev: dict[str, Any]) -> None:
+        if sink is None:
+            return
+        try:
+            sink(ev)
+        except Exception as e:  # a broken progress bar must not lose the candidate
+            self.tail.append(f"[on_event failed: {type(e).__name__}: {e}]\n".encode())
+
+    def _read_tail(self) -> None:
+        stream = self.proc.stderr
+        assert stream is not None
+        for chunk in iter(lambda: stream.read1(4096), b""):
+            self.tail.append(chunk)
+            while sum(len(c) for c in self.tail) > 4 * LOG_TAIL_BYTES and len(self.tail) > 1:
+                self.tail.popleft()
+
+    # -- life ------------------------------------------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        return self._ready_at is not None
+
+    def alive(self) -> bool:
+        return not self._used and self.proc.poll() is None
+
+    def wait_ready(self, timeout_s: float) -> bool:
+        """Block until the process said `ready` (True), died or `timeout_s` passed (False)."""
+        self._ready.wait(timeout_s)
+        return self.ready and self.proc.poll() is None
+
+    def run(self, job: dict[str, Any], timeout_s: float, on_event: EventSink | None = None,
+            around: contextlib.AbstractContextManager[Any] | None = None) -> ProcessExit:
+        """Hand the job over and wait for the exit; `around` (an energy tracker) is entered at
+        the hand-over and left at the exit. Never reuses the process: it is gone afterwards."""
+        if self._used:
+            raise RuntimeError("a sandboxed process serves one job only")
+        self._used = True
+        if self._launch.isolated:
+            on_event = _with_host_pids(on_event, self.proc.pid)
+        with self._lock:  # what it said while starting reaches the caller first, in order
+            self._sink = on_event
+            backlog = list(self.events)
+        for ev in backlog:
+            self._deliver(on_event, ev)
+        try:
+            if not self.wait_ready(timeout_s):
+                timed_out = self.proc.poll() is None
+                return self._collect(timed_out=timed_out, started=False, t_go=None, cpu0=0.0)
+            ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            warm_cpu = tree_cpu_seconds(self.proc.pid)
+            t_go = time.perf_counter()
+            timed_out = False
+            with around if around is not None else contextlib.nullcontext():
+                with contextlib.suppress(BrokenPipeError, OSError):
+                    stdin = self.proc.stdin
+                    assert stdin is not None
+                    stdin.write(json.dumps(job).encode() + b"\n")
+                    stdin.close()
+                try:
+                    self.proc.wait(timeout=timeout_s)
+                except subprocess.TimeoutExpired:
+                    timed_out = True
+            ru0_cpu = ru0.ru_utime + ru0.ru_stime + warm_cpu
+            return self._collect(timed_out=timed_out, started=True, t_go=t_go, cpu0=ru0_cpu)
+        except BaseException:
+            # Ctrl-C (or anything) here: the worker lives in its own session, so the terminal's
+            # SIGINT never reached it; take its whole group down before unwinding.
+            self.kill()
+            raise
+
+    def _collect(self, *, timed_out: bool, started: bool, t_go: float | None,
+                 cpu0: float) -> ProcessExit:
+        end = time.perf_counter()
+        self.kill()  # always: a worker that exited may have left children in its group
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = max(0.0, ru1.ru_utime + ru1.ru_stime - cpu0) if started else 0.0
+        ready_at = self._ready_at
+        return ProcessExit(
+            returncode=self._launch.returncode(self.proc.returncode), timed_out=timed_out,
+            events=list(self.events), tail=self.tail,
+            wall_s=end - t_go if t_go is not None else 0.0, cpu_s=cpu,
+            isolation=self._launch.applied, started=started,
+            startup_s=(ready_at - self._t_spawn) if ready_at is not None else end - self._t_spawn,
+            idle_s=(t_go - ready_at) if t_go is not None and ready_at is not None else 0.0,
+            handed_at=t_go)
+
+    def kill(self) -> None:
+        """Kill the whole process group, reap it, close the pipes (idempotent)."""
+        self._used = True
+        kill_group(self.proc.pid)
+        self.proc.wait()
+        for r in self._readers:
+            r.join(timeout=5)  # a pipe held open by an escaped grandchild must not hang us
+        for s in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            with contextlib.suppress(Exception):
+                if s is not None:
+                    s.close()
+
+
+def remove_dirs(paths: Sequence[str | Path | None]) -> None:
+    for p in paths:
+        if p is not None:
+            shutil.rmtree(p, ignore_errors=True)

@@ -1,0 +1,184 @@
+"""Processes started ahead (lemonade.sandbox.prestart, lemonade.sandbox.process): the next
+candidate's two sandboxed processes start before it exists, each serves exactly one candidate,
+a pair started for other settings is thrown away, the start-up is not billed to the candidate,
+and a hostile candidate cannot touch a pair waiting for the next one."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tiny_job import TINY_NET
+
+from lemonade.config import build_config
+from lemonade.sandbox import CandidateJob, isolation, prestart, release_warm, run_candidate
+from lemonade.sandbox import runner as sandbox_runner
+
+FAST = {"energy": False, "inference_energy": False, "latency_repeats": 2, "latency_warmup": 1}
+
+
+def config(size: int = 64) -> Any:
+    return build_config({"dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8],
+                                     "synthetic_size": size},
+                         "budget": {"epochs": 1}, "device": "cpu", "seed": 3,
+                         "train": {"cpu_threads": 1}, "measure": FAST,
+                         "sandbox": {"memory_limit_mb": 4096}})
+
+
+def job(cfg: Any, width: int, tmp: Path, *, warm_next: bool) -> CandidateJob:
+    return CandidateJob(source=TINY_NET.replace("4", str(width)),
+                        config=cfg.model_dump(mode="json"), workdir=str(tmp / f"job-{width}"),
+                        device="cpu", warm_next=warm_next)
+
+
+@pytest.fixture(autouse=True)
+def nothing_held() -> Iterator[None]:
+    release_warm()
+    yield
+    release_warm()
+
+
+def held() -> prestart.ProcessSet:
+    """The set held for the next candidate (taken out of the pool; the test owns it now)."""
+    ps = prestart._WARM
+    assert ps is not None, "no processes were started ahead"
+    return ps
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_next_candidate_gets_the_pair_started_ahead_and_measures_the_same(
+        tmp_path: Path) -> None:
+    cfg = config()
+    first = run_candidate(job(cfg, 5, tmp_path / "a", warm_next=True), cfg.sandbox, 120)
+    assert first.status == "ok", (first.reason, first.log_tail)
+    assert first.info["startup"]["prestarted"] is False
+    ps = held()
+    pids = [ps.train.proc.pid, ps.measure.proc.pid] if ps.measure else []
+    assert len(pids) == 2 and all(alive(p) for p in pids)
+
+    warm = run_candidate(job(cfg, 6, tmp_path / "a", warm_next=False), cfg.sandbox, 120)
+    assert warm.status == "ok", (warm.reason, warm.log_tail)
+    assert warm.info["startup"]["prestarted"] is True
+    assert not prestart.holding()  # warm_next=False: nothing started for a next one
+    assert not any(alive(p) for p in pids)  # each process served one candidate and is gone
+
+    cold = run_candidate(job(cfg, 6, tmp_path / "b", warm_next=False), cfg.sandbox, 120)
+    assert cold.status == "ok" and cold.info["startup"]["prestarted"] is False
+    for name in ("params", "flops", "val_accuracy", "test_accuracy", "model_size_bytes"):
+        assert warm.metrics[name].value == cold.metrics[name].value, name
+
+
+def test_a_pair_started_for_other_settings_is_thrown_away(tmp_path: Path) -> None:
+    cfg = config()
+    out = run_candidate(job(cfg, 5, tmp_path, warm_next=True), cfg.sandbox, 120)
+    assert out.status == "ok", out.reason
+    ps = held()
+    old = [ps.train.proc.pid, *([ps.measure.proc.pid] if ps.measure else [])]
+    other = config(size=80)  # other data: other split files, so the pair does not fit
+    out = run_candidate(job(other, 6, tmp_path, warm_next=False), other.sandbox, 120)
+    assert out.status == "ok", out.reason
+    assert out.info["startup"]["prestarted"] is False
+    assert not any(alive(p) for p in old)
+    assert not any(Path(d).exists() for d in ps.dirs)
+
+
+def test_start_up_is_not_billed_to_train_seconds(tmp_path: Path) -> None:
+    cfg = config()
+    out = run_candidate(job(cfg, 5, tmp_path, warm_next=False), cfg.sandbox, 120)
+    assert out.status == "ok", out.reason
+    startup = out.info["startup"]["startup_s"]
+    train_s = out.metrics["train_seconds"].value
+    assert startup > 0.2  # a Python process that imported torch
+    assert train_s + startup <= out.seconds
+    assert out.metrics["train_seconds"].method["measured_by"].startswith("host")
+
+
+def test_a_process_serves_one_job_only(tmp_path: Path) -> None:
+    cfg = config()
+    plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False), cfg.sandbox)
+    ps = sandbox_runner._start(plan)
+    try:
+        ran = ps.train.run({"mode": "check", "source": TINY_NET, "config": {},
+                            "device": "cpu", "check_shape": [1, 8, 8, 10]}, 120)
+        assert ran.started and ran.returncode == 0
+        assert ps.train.proc.poll() is not None and not ps.train.alive()
+        with pytest.raises(RuntimeError, match="one job only"):
+            ps.train.run({"mode": "check"}, 10)
+    finally:
+        ps.close()
+    assert not any(Path(d).exists() for d in ps.dirs)
+
+
+HOSTILE = """
+import json, os, signal, sys
+target, canary = sys.argv[1], sys.argv[2]
+found, wrote = [], []
+worker = "lemonade" + ".sandbox."  # built here, so this script's own text does not match
+for entry in os.listdir("/proc"):
+    if entry.isdigit() and int(entry) != os.getpid():
+        try:
+            found.append(open(f"/proc/{entry}/cmdline", "rb").read().decode(errors="replace"))
+        except OSError:
+            pass
+try:
+    os.kill(-1, signal.SIGKILL)  # everything this process may signal
+except OSError:
+    pass
+for path in (os.path.join(target, "graph.json"), os.path.join(target, "spawn.json"), canary):
+    try:
+        with open(path, "w") as f:  # (into its own private /tmp at best)
+            f.write("pwned")
+    except OSError:
+        pass
+print(json.dumps({"n": len(found), "seen": [c for c in found if worker in c]}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux namespaces only")
+def test_a_hostile_candidate_cannot_touch_a_pair_waiting_for_the_next(tmp_path: Path) -> None:
+    status = isolation.probe(refresh=True)
+    assert status.isolated, f"bubblewrap must work on this machine: {status.reason}"
+    cfg = config()
+    plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False), cfg.sandbox)
+    ps = sandbox_runner._start(plan)  # another worker's pair, waiting for its candidate
+    try:
+        assert ps.train.wait_ready(120)
+        scratch = tmp_path / "scratch"
+        scratch.mkdir()
+        canary = Path(f"/tmp/lemonade-canary-{os.getpid()}")
+        canary.unlink(missing_ok=True)
+        spawn_doc = (ps.out_dir / "spawn.json").read_text()
+        argv = [sys.executable, "-c", textwrap.dedent(HOSTILE), str(ps.out_dir), str(canary)]
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(scratch), "TMPDIR": str(scratch)}
+        with isolation.prepare(argv, status=status, scratch=scratch, env=env) as launch:
+            done = subprocess.run(launch.argv, env=launch.env, pass_fds=launch.pass_fds,
+                                  capture_output=True, text=True, timeout=60,
+                                  stdin=subprocess.DEVNULL, start_new_session=True)
+        doc = json.loads(done.stdout.strip().splitlines()[-1])
+        assert doc["n"] >= 1  # /proc works in there: it lists the sandbox's own init
+        assert doc["seen"] == [], doc  # the other sandbox's processes are not even visible
+        assert ps.alive()
+        assert sorted(os.listdir(ps.out_dir)) == ["spawn.json"]
+        assert (ps.out_dir / "spawn.json").read_text() == spawn_doc
+        assert not canary.exists()
+        # and it still does its job: the next candidate takes it
+        prestart.keep(ps)
+        out = run_candidate(job(cfg, 5, tmp_path, warm_next=False), cfg.sandbox, 120)
+        assert out.status == "ok", (out.reason, out.log_tail)
+        assert out.info["startup"]["prestarted"] is True
+    finally:
+        ps.close()
