@@ -2,7 +2,7 @@
 with and without processes started ahead (`sandbox.prestart`).
 
     python bench/parallel.py [--mode search|pool|both] [--candidates 6] [--epochs 2]
-                             [--prestart both|on|off]
+                             [--prestart both|on|off] [--llm-seconds 0]
 
 - `pool`: the evaluation engine alone. The same N digits models (small CNNs of growing width)
   go through `lemonade.parallel.candidate_task` on a SerialPool (1 worker) and on a RayPool with
@@ -10,7 +10,9 @@ with and without processes started ahead (`sandbox.prestart`).
   sandboxed worker process, as in a search.
 - `search`: the whole loop. `lemonade.search.start_run` with `parallel.workers` 1 and 2, the
   same seed, iterations, epochs and `batch` (2), one training thread a candidate. Also printed:
-  whether the first round (`batch` candidates) has the same code in both runs.
+  whether the first round (`batch` candidates) has the same code in both runs. The offline
+  proposer writes a model in milliseconds; `--llm-seconds S` makes each proposal take S seconds
+  more, standing for an LLM's response time (what processes started ahead overlap).
 
 Each arm runs with `sandbox.prestart` off (every candidate starts its two processes when it
 starts: the cost before processes were started ahead) and on (the next candidate's processes
@@ -123,8 +125,8 @@ def pool_arm(workers: int, prestart: bool, n: int, epochs: int, tmp: Path) -> di
             "overheads": [x for x in map(overhead_of, outcomes) if x is not None]}
 
 
-def search_arm(workers: int, prestart: bool, n: int, epochs: int, tmp: Path
-               ) -> dict[str, Any]:
+def search_arm(workers: int, prestart: bool, n: int, epochs: int, tmp: Path,
+               llm_seconds: float = 0.0) -> dict[str, Any]:
     from lemonade.search import start_run
     from lemonade.store import Store
 
@@ -132,7 +134,16 @@ def search_arm(workers: int, prestart: bool, n: int, epochs: int, tmp: Path
         "budget": {**BASE["budget"], "epochs": epochs, "iterations": n},
         "parallel": {"batch": BATCH}, "run_dir": str(tmp / f"search-w{workers}-{prestart}")}))
     t0 = time.perf_counter()
-    result = start_run(cfg).run()  # a 2-worker run starts and stops its local Ray runtime
+    search = start_run(cfg)
+    if llm_seconds > 0:
+        propose = search.proposer.propose
+
+        def slow_propose(*args: Any, **kwargs: Any) -> Any:
+            time.sleep(llm_seconds)  # an LLM's response time, for the benchmark only
+            return propose(*args, **kwargs)
+
+        search.proposer.propose = slow_propose  # type: ignore[method-assign]
+    result = search.run()  # a 2-worker run starts and stops its local Ray runtime
     wall = time.perf_counter() - t0
     with Store.open(cfg.run_dir) as st:
         cands = st.candidates()
@@ -192,6 +203,8 @@ def main() -> int:
     ap.add_argument("--candidates", type=int, default=6)
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--prestart", choices=("both", "on", "off"), default="both")
+    ap.add_argument("--llm-seconds", type=float, default=0.0,
+                    help="extra seconds per proposal, standing for an LLM's response time")
     args = ap.parse_args()
     modes = {"both": (False, True), "on": (True,), "off": (False,)}[args.prestart]
     print(f"machine: {machine()}")
@@ -203,9 +216,11 @@ def main() -> int:
             report(f"engine: {args.candidates} digits candidates, {args.epochs} epochs each",
                    arms)
         if args.mode in ("search", "both"):
-            arms = {(w, pre): search_arm(w, pre, args.candidates, args.epochs, tmp)
+            arms = {(w, pre): search_arm(w, pre, args.candidates, args.epochs, tmp,
+                                         args.llm_seconds)
                     for w in (1, 2) for pre in modes}
-            report(f"search: {args.candidates} iterations, {args.epochs} epochs, digits", arms)
+            report(f"search: {args.candidates} iterations, {args.epochs} epochs, digits, "
+                   f"{args.llm_seconds:g} s a proposal", arms)
     print(f"machine after: load average {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -107,6 +107,21 @@ def test_start_up_is_not_billed_to_train_seconds(tmp_path: Path) -> None:
     assert out.metrics["train_seconds"].method["measured_by"].startswith("host")
 
 
+def test_cpu_seconds_of_the_training_are_counted_inside_the_wall(tmp_path: Path) -> None:
+    """Inside the wall the sandbox's own init reaps the worker, so getrusage alone saw 0 s:
+    the host reads the process tree's CPU times itself."""
+    cfg = build_config({**config().model_dump(mode="json"),
+                        "dataset": {"name": "synthetic", "synthetic_shape": [1, 16, 16],
+                                    "synthetic_size": 3000},
+                        "budget": {"epochs": 10}})
+    out = run_candidate(job(cfg, 16, tmp_path, warm_next=False), cfg.sandbox, 300)
+    assert out.status == "ok", out.reason
+    m = out.metrics["train_seconds"]
+    loop = m.method["worker_reported_loop_s"]
+    assert loop > 0.5, "the training must run long enough to be sampled"
+    assert 0.5 * loop <= m.method["cpu_seconds"] <= 2.5 * m.value + 0.5
+
+
 def test_a_process_serves_one_job_only(tmp_path: Path) -> None:
     cfg = config()
     plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False), cfg.sandbox)

@@ -132,3 +132,17 @@ def test_observe_is_called_live_and_on_resume(tmp_path: Path) -> None:
     again = _Recorder()
     Search(s.cfg, s.run_dir, s.store, s.data, proposer=again)  # a resumed run's rebuild
     assert again.seen == rec.seen
+
+
+def test_candidates_after_the_first_get_processes_started_ahead(finished_run: Path) -> None:
+    """sandbox.prestart (default on): each candidate that trains after another one takes the
+    pair that one started; the run ends holding none (lemonade.sandbox.prestart)."""
+    from lemonade.sandbox import prestart
+
+    with Store.open(finished_run) as st:
+        trained = [c for c in st.candidates() if c.extra.get("timing")]
+    assert len(trained) >= 3
+    started_ahead = [c.extra["timing"]["startup"]["prestarted"] for c in trained]
+    assert started_ahead[0] is False and all(started_ahead[1:]), started_ahead
+    assert all(c.extra["timing"]["measure_s"] > 0 for c in trained)
+    assert not prestart.holding()

@@ -257,7 +257,10 @@ class MeasureConfig(_Strict):
     energy: bool = True
     # latency/FPS in eager PyTorch, or exported to ONNX and timed in an onnxruntime CPU session
     latency_runtime: Literal["torch", "onnxruntime"] = "torch"
-    inference_energy: bool = True  # inference_energy_j / inference_power_w
+    # inference_energy_j / inference_power_w (a timed loop: about 3 s a candidate on a CPU).
+    # auto: in `search` only when an objective or a rule names one of them; `evaluate` and
+    # `finalize` always measure them (Config.measures_inference_energy)
+    inference_energy: bool | Literal["auto"] = "auto"
     inference_energy_seconds: float = Field(2.0, gt=0, le=600)  # length of the timed loop
 
 
@@ -349,6 +352,17 @@ class Config(_Strict):
         if isinstance(v, str) and v.lower() not in ("auto", "cpu", "cuda"):
             raise ValueError(f"unknown device {v!r}; allowed: auto, cpu, cuda")
         return v.lower() if isinstance(v, str) else v
+
+    def measures_inference_energy(self) -> bool:
+        """Whether a search measures inference energy and power for each candidate:
+        `measure.inference_energy` when it is a bool; with "auto", exactly when an objective or
+        a rule names `inference_energy_j` or `inference_power_w`."""
+        if self.measure.inference_energy != "auto":
+            return bool(self.measure.inference_energy)
+        names = ("inference_energy_j", "inference_power_w")
+        if any(o.metric in names for o in self.resolved_objectives()):
+            return True
+        return any(n in f"{r.when} {r.then}" for r in self.rules for n in names)
 
     def resolved_objectives(self) -> list[Objective]:
         """The preset's objectives, with the user's list overriding by metric and extending it."""

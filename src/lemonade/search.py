@@ -520,6 +520,10 @@ class Search:
             budget = cfg.budget.model_copy(update={"epochs": epochs or cfg.budget.epochs,
                                                    "proxy_epochs": None})
             cfg = cfg.model_copy(update={"budget": budget})
+        # "auto": the timed inference-energy loop only when an objective or rule needs it
+        measure = cfg.measure.model_copy(
+            update={"inference_energy": cfg.measures_inference_energy()})
+        cfg = cfg.model_copy(update={"measure": measure})
         cdir = self.run_dir / "candidates" / f"{cid:04d}"
         cdir.mkdir(parents=True, exist_ok=True)
         # the job folder is the candidate's own: job.json, result.json and the weights stay
@@ -571,6 +575,13 @@ class Search:
         isolation = (outcome.info or {}).get("isolation")
         if isolation is not None:
             self.store.update_extra(cid, {"isolation": isolation})
+        # where its time went: its processes' start-up (started ahead or not), the measurement
+        timing = {k: (outcome.info or {}).get(k) for k in ("startup", "measure")}
+        timing = {k: v for k, v in timing.items() if isinstance(v, dict)}
+        if timing:
+            self.store.update_extra(cid, {"timing": {
+                "startup": timing.get("startup"),
+                "measure_s": (timing.get("measure") or {}).get("seconds")}})
         if getattr(outcome, "artifacts_dir", None):
             self.store.update_extra(cid, {"artifacts_dir": outcome.artifacts_dir})
         self._finish(cid, outcome.status, metrics_doc, outcome.reason, outcome.seconds,

@@ -287,7 +287,8 @@ def measure_energy_of(run: Callable[[], object], images_per_call: int, cfg: Meas
     """Inference energy/power of any forward function (torch, onnxruntime...), meters in order."""
     device = torch.device(device)
     if not cfg.inference_energy:
-        why = "inference energy not measured (measure.inference_energy: false)"
+        why = ("inference energy not measured (measure.inference_energy: false, or auto in a "
+               "search with no objective or rule on it; evaluate and finalize measure it)")
         return [unavailable(n, why) for n in INFERENCE_METRICS]
     meters = meters or default_meters(cfg, device)
     errors: list[str] = []

@@ -43,6 +43,7 @@ SPAWN_FILE = "spawn.json"  # FOLDER/spawn.json: what the process needs before it
 READY = "ready"  # the event that ends the start-up (trusted: no candidate code ran yet)
 LOG_TAIL_BYTES = 2048
 MAX_EVENT_LINE = 1 << 20  # a longer "event" line is not ours: cut, logged, not parsed
+CPU_SAMPLE_S = 0.2  # how often the host reads a running worker's CPU times from /proc
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -56,7 +57,7 @@ class ProcessExit:
     events: list[dict[str, Any]]
     tail: collections.deque[bytes]
     wall_s: float  # hand-over of the job to exit, host clock
-    cpu_s: float  # user + system CPU of the process tree after the hand-over (getrusage)
+    cpu_s: float  # user + system CPU of the process tree after the hand-over (getrusage, /proc)
     isolation: dict[str, Any] = field(default_factory=dict)  # what the OS wall applied
     started: bool = True  # False: it never said `ready`, so it never got its job
     startup_s: float = 0.0  # spawn to `ready`, host clock
@@ -230,31 +231,44 @@ class SandboxProcess:
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             warm_cpu = tree_cpu_seconds(self.proc.pid)
             t_go = time.perf_counter()
-            timed_out = False
             with around if around is not None else contextlib.nullcontext():
                 with contextlib.suppress(BrokenPipeError, OSError):
                     stdin = self.proc.stdin
                     assert stdin is not None
                     stdin.write(json.dumps(job).encode() + b"\n")
                     stdin.close()
-                try:
-                    self.proc.wait(timeout=timeout_s)
-                except subprocess.TimeoutExpired:
-                    timed_out = True
+                timed_out, sampled = self._wait_sampling_cpu(t_go + timeout_s, warm_cpu)
             ru0_cpu = ru0.ru_utime + ru0.ru_stime + warm_cpu
-            return self._collect(timed_out=timed_out, started=True, t_go=t_go, cpu0=ru0_cpu)
+            return self._collect(timed_out=timed_out, started=True, t_go=t_go, cpu0=ru0_cpu,
+                                 sampled_cpu=sampled)
         except BaseException:
             # Ctrl-C (or anything) here: the worker lives in its own session, so the terminal's
             # SIGINT never reached it; take its whole group down before unwinding.
             self.kill()
             raise
 
+    def _wait_sampling_cpu(self, deadline: float, warm_cpu: float) -> tuple[bool, float]:
+        """Wait for the exit until `deadline`; (timed out, CPU seconds since the hand-over as
+        last sampled from /proc). Inside the wall the worker is reaped by the sandbox's own
+        init, whose CPU times do not all reach this process's getrusage, so the host reads
+        the process tree's times itself, every CPU_SAMPLE_S: exact to within one interval."""
+        sampled = 0.0
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return True, sampled
+            try:
+                self.proc.wait(timeout=min(left, CPU_SAMPLE_S))
+                return False, sampled
+            except subprocess.TimeoutExpired:
+                sampled = max(sampled, tree_cpu_seconds(self.proc.pid) - warm_cpu)
+
     def _collect(self, *, timed_out: bool, started: bool, t_go: float | None,
-                 cpu0: float) -> ProcessExit:
+                 cpu0: float, sampled_cpu: float = 0.0) -> ProcessExit:
         end = time.perf_counter()
         self.kill()  # always: a worker that exited may have left children in its group
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = max(0.0, ru1.ru_utime + ru1.ru_stime - cpu0) if started else 0.0
+        cpu = max(0.0, ru1.ru_utime + ru1.ru_stime - cpu0, sampled_cpu) if started else 0.0
         ready_at = self._ready_at
         return ProcessExit(
             returncode=self._launch.returncode(self.proc.returncode), timed_out=timed_out,
