@@ -197,3 +197,36 @@ def test_a_hostile_candidate_cannot_touch_a_pair_waiting_for_the_next(tmp_path: 
         assert out.info["startup"]["prestarted"] is True
     finally:
         ps.close()
+
+
+def test_the_warm_up_model_exports_and_passes_the_checked_loader(tmp_path: Path) -> None:
+    """The workers' warm-up swallows its own failure (it is only a warm-up), so this is where
+    a warm-up that stopped working shows."""
+    import torch
+
+    from lemonade.sandbox.artifacts import ProgramModule, load_program, rehearse
+
+    ep, report = load_program(rehearse(tmp_path))
+    out = ProgramModule(ep)(torch.zeros(5, 1, 4, 4))
+    assert out.shape == (5, 2) and report.ops
+
+
+def test_a_held_set_nobody_takes_is_ended(tmp_path: Path) -> None:
+    """keep() arms a timer (prestart.KEEP_SECONDS); when it fires on the set still held, the set
+    is ended; when another set is held by then, that one is left alone."""
+    check = CandidateJob(source=TINY_NET, config={}, device="cpu", mode="check",
+                         check_shape=(1, 8, 8, 10))
+    plan = sandbox_runner._plan(check, config().sandbox)
+    first, second = sandbox_runner._start(plan), sandbox_runner._start(plan)
+    try:
+        prestart.keep(first, seconds=3600)
+        prestart.keep(second, seconds=3600)  # ends `first`, holds `second`
+        assert not first.alive() and second.alive()
+        prestart._expire(first)  # first's timer firing late: not the held set, nothing happens
+        assert prestart.holding() and second.alive()
+        prestart._expire(second)
+        assert not prestart.holding() and not second.alive()
+        assert not any(Path(d).exists() for d in second.dirs)
+    finally:
+        first.close()
+        second.close()

@@ -113,6 +113,15 @@ def export_program(model: nn.Module, example: torch.Tensor) -> Any:
             "masks), and keep forward free of .item(), print and data-dependent shapes") from None
 
 
+def rehearse(folder: Path) -> Path:
+    """Export and save a small model of lemonade's own into `folder` (a worker's warm-up before
+    its job: the first export and the first load in a process are the slow ones)."""
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                          nn.Flatten(), nn.Linear(2, 2))
+    save_program(export_program(model, torch.zeros(2, 1, 4, 4)), folder)
+    return folder
+
+
 def save_program(ep: Any, out_dir: Path) -> None:
     """graph.json (torch.export's JSON schema) + weights.safetensors (every stored tensor)."""
     from safetensors.torch import save_file

@@ -17,7 +17,8 @@ which is the sandbox's job done a second time, by hand.
 
 One pair is kept per host process (a search runs one candidate at a time per process; with Ray
 each task's worker process keeps its own). `release_warm()` ends it; so does this process's exit
-(the pair dies with its parent).
+(the pair dies with its parent), and so does KEEP_SECONDS without a taker (a Ray worker of a
+cluster that outlives the search, say, does not hold two idle interpreters for long).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class ProcessSet:
         remove_dirs(self.dirs)
 
 
+KEEP_SECONDS = 600.0  # a held set nobody took by then is ended
 _LOCK = threading.Lock()
 _WARM: ProcessSet | None = None
 
@@ -68,13 +70,26 @@ def take(key: str) -> ProcessSet | None:
     return None
 
 
-def keep(processes: ProcessSet) -> None:
-    """Hold `processes` for the next candidate (ending any set held before)."""
+def keep(processes: ProcessSet, seconds: float = KEEP_SECONDS) -> None:
+    """Hold `processes` for the next candidate (ending any set held before), for `seconds`."""
     global _WARM
     with _LOCK:
         old, _WARM = _WARM, processes
     if old is not None:
         old.close()
+    timer = threading.Timer(seconds, _expire, args=(processes,))
+    timer.daemon = True
+    timer.start()
+
+
+def _expire(processes: ProcessSet) -> None:
+    """End `processes` if they are still held, untaken."""
+    global _WARM
+    with _LOCK:
+        if _WARM is not processes:
+            return
+        _WARM = None
+    processes.close()
 
 
 def release_warm() -> None:

@@ -196,6 +196,19 @@ def _plan(job: CandidateJob, limits: Any) -> _Plan:
     return _Plan(evaluate, splits, limits, doc, job.device, measure_device, key)
 
 
+def job_doc(job: CandidateJob, plan: _Plan) -> dict[str, Any]:
+    """What the training worker is handed (and what job.json records)."""
+    doc: dict[str, Any] = {
+        "source": job.source, "config": job.config, "device": job.device,
+        "want_weights": job.want_weights, "mode": job.mode,
+        "check_shape": list(job.check_shape) if job.check_shape else None,
+        "limits": plan.limits_doc,
+    }
+    if plan.splits is not None:
+        doc.update(train_split=str(plan.splits.train), train_sha256=plan.splits.train_sha256)
+    return doc
+
+
 def _start(plan: _Plan) -> ProcessSet:
     """Start the processes of one candidate (they import torch, then wait for their job)."""
     out_dir = Path(tempfile.mkdtemp(prefix="lemonade-out-"))
@@ -260,15 +273,7 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
         text = str(e).strip().splitlines()
         return CandidateOutcome(status="failed", seconds=time.perf_counter() - t0,
                                 reason=f"{type(e).__name__}: {text[0] if text else ''}")
-    doc: dict[str, Any] = {
-        "source": job.source, "config": job.config, "device": job.device,
-        "want_weights": job.want_weights, "mode": job.mode,
-        "check_shape": list(job.check_shape) if job.check_shape else None,
-        "limits": plan.limits_doc,
-    }
-    if plan.splits is not None:
-        doc.update(train_split=str(plan.splits.train), train_sha256=plan.splits.train_sha256)
-    (job_dir / "job.json").write_text(json.dumps(doc))
+    (job_dir / "job.json").write_text(json.dumps(job_doc(job, plan)))  # a record
 
     # The training worker never sees job_dir (it may be the candidate's folder in the run
     # directory): it works in a fresh folder of its own and gets its job on stdin; the host
@@ -279,53 +284,62 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
         ps = _start(plan)
     keep_job_dir = False
     try:
-        if ps.measure is not None:
-            # both start-ups at once, and neither during the training (whose time and energy
-            # are measured)
-            ps.measure.wait_ready(timeout_s)
-        tracker = _host_energy_tracker(job) if plan.evaluate else None
-        ran = ps.train.run(doc, timeout_s, on_event, around=tracker)
-        isolation.copy_out(ps.out_dir, job_dir, WORKER_OUTPUTS, FILE_SIZE_LIMIT)
-        outcome = _outcome(job, job_dir, ran, timeout_s, t0)
-        outcome.info["isolation"] = ran.isolation
-        # prestarted: the processes were started ahead; startup_s: their spawn to `ready`;
-        # idle_s: how long they then waited; waited_s: this call's start to the hand-over
-        outcome.info["startup"] = {
-            "prestarted": warm, "startup_s": round(ran.startup_s, 3),
-            "idle_s": round(ran.idle_s, 3),
-            "waited_s": round((ran.handed_at or time.perf_counter()) - t0, 3)}
-        if not plan.evaluate or outcome.status != "ok":
-            return outcome
-        host_metrics = _host_metrics(ran, tracker, outcome)
-        left = max(MEASURE_MIN_TIMEOUT_S, timeout_s - (time.perf_counter() - t0))
-        measured, measure_info = _measure(job, job_dir, plan, ps, left, on_event)
-        outcome.info["measure"] = measure_info
-        outcome.info["trusted_metrics"] = True
-        if measured.get("status") != "ok":
-            outcome.status = "failed"
-            outcome.reason = str(measured.get("reason") or "measurement failed")[:2000]
-            outcome.metrics = host_metrics
-        else:
-            trusted = from_json(measured.get("metrics") or {})
-            epochs = (outcome.info.get("train") or {}).get("epochs_run")
-            for m in trusted.values():  # the weights measured are those after this many epochs
-                m.method.setdefault("epochs_run", epochs)
-            outcome.metrics = {**trusted, **host_metrics}
-        outcome.artifacts_dir = str(job_dir)
-        weights = job_dir / WEIGHTS_FILE
-        outcome.weights_path = str(weights) if weights.exists() else None
-        outcome.seconds = time.perf_counter() - t0
+        outcome = _train_and_measure(job, job_dir, plan, ps, warm, timeout_s, on_event, t0)
         keep_job_dir = outcome.status == "ok" and outcome.weights_path is not None
-        return outcome
     finally:
         ps.close()
         # a temporary job dir outlives the call only to hand a successful candidate's weights
         # over to the caller; a failed one leaves nothing behind
         if own_dir and not (job.want_weights and keep_job_dir):
             shutil.rmtree(job_dir, ignore_errors=True)
-        if job.warm_next:
-            with contextlib.suppress(Exception):  # the next candidate starts cold, that is all
-                prestart.keep(_start(plan))
+    if job.warm_next:  # (not on the way out of a Ctrl-C: that skips this)
+        with contextlib.suppress(Exception):  # the next candidate starts cold, that is all
+            prestart.keep(_start(plan))
+    return outcome
+
+
+def _train_and_measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: ProcessSet,
+                       warm: bool, timeout_s: float,
+                       on_event: Callable[[dict[str, Any]], None] | None,
+                       t0: float) -> CandidateOutcome:
+    """Hand the job to the training process, then its artifacts to the measurement process."""
+    if ps.measure is not None:
+        # both start-ups at once, and neither during the training (whose time and energy
+        # are measured)
+        ps.measure.wait_ready(timeout_s)
+    tracker = _host_energy_tracker(job) if plan.evaluate else None
+    ran = ps.train.run(job_doc(job, plan), timeout_s, on_event, around=tracker)
+    isolation.copy_out(ps.out_dir, job_dir, WORKER_OUTPUTS, FILE_SIZE_LIMIT)
+    outcome = _outcome(job, job_dir, ran, timeout_s, t0)
+    outcome.info["isolation"] = ran.isolation
+    # prestarted: the processes were started ahead; startup_s: their spawn to `ready`;
+    # idle_s: how long they then waited; waited_s: this call's start to the hand-over
+    outcome.info["startup"] = {
+        "prestarted": warm, "startup_s": round(ran.startup_s, 3),
+        "idle_s": round(ran.idle_s, 3),
+        "waited_s": round((ran.handed_at or time.perf_counter()) - t0, 3)}
+    if not plan.evaluate or outcome.status != "ok":
+        return outcome
+    host_metrics = _host_metrics(ran, tracker, outcome)
+    left = max(MEASURE_MIN_TIMEOUT_S, timeout_s - (time.perf_counter() - t0))
+    measured, measure_info = _measure(job, job_dir, plan, ps, left, on_event)
+    outcome.info["measure"] = measure_info
+    outcome.info["trusted_metrics"] = True
+    if measured.get("status") != "ok":
+        outcome.status = "failed"
+        outcome.reason = str(measured.get("reason") or "measurement failed")[:2000]
+        outcome.metrics = host_metrics
+    else:
+        trusted = from_json(measured.get("metrics") or {})
+        epochs = (outcome.info.get("train") or {}).get("epochs_run")
+        for m in trusted.values():  # the weights measured are those after this many epochs
+            m.method.setdefault("epochs_run", epochs)
+        outcome.metrics = {**trusted, **host_metrics}
+    outcome.artifacts_dir = str(job_dir)
+    weights = job_dir / WEIGHTS_FILE
+    outcome.weights_path = str(weights) if weights.exists() else None
+    outcome.seconds = time.perf_counter() - t0
+    return outcome
 
 
 def measure_command(measure_dir: Path) -> list[str]:

@@ -269,16 +269,13 @@ def _warm_up(mode: str) -> None:
         import shutil
         import tempfile
 
-        import torch
-        from torch import nn
+        from lemonade.sandbox.artifacts import rehearse
 
-        from lemonade.sandbox.artifacts import export_program, save_program
-
-        rehearsal = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(),
-                                  nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2, 2))
         folder = tempfile.mkdtemp()  # in the worker's own scratch (TMPDIR)
         try:
-            save_program(export_program(rehearsal, torch.zeros(2, 1, 4, 4)), Path(folder))
+            rehearse(Path(folder))
+        except Exception:  # a warm-up only: the job then pays the first export itself
+            pass
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
