@@ -90,3 +90,21 @@ def test_proposers_without_an_llm_record_no_temperature() -> None:
                           objectives=cfg.resolved_objectives(), advice=Advice(),
                           memory_text="", temperature=1.7)
     assert make_proposer(cfg.proposer, seed=0).propose(req).temperature is None
+
+
+def test_the_improver_of_each_slot_moves_by_the_same_offset(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an LLM improver at its own temperature (0.1), slot 1's improver call goes up by the
+    generator's slot offset (+0.2), and the generator calls keep their own spread."""
+    monkeypatch.setenv(KEY_ENV, "sk-slot-temperature-test")
+    with ScriptedLLM(default=prose) as llm:
+        doc = search_config(tmp_path, llm, iterations=2,
+                            repair_attempts=0).model_dump(mode="json")
+        doc["parallel"].update({"workers": 1, "batch": 2})
+        doc["proposer"]["improver"] = {"model": "improver-model", "temperature": 0.1}
+        assert start_run(build_config(doc)).run().status == "finished"
+        reqs = list(llm.requests)
+    improver = [r.body.get("temperature") for r in reqs if r.body.get("model") == "improver-model"]
+    generator = [r.body.get("temperature") for r in reqs if r.body.get("model") != "improver-model"]
+    assert improver == [0.1, 0.3]
+    assert generator == [0.6, 0.8]

@@ -405,7 +405,7 @@ class Search:
         suggestion, call = self.improver.improve(ImproveRequest(
             iteration=it, dataset=self.data.info(), objectives=self.objectives, advice=advice,
             memory_text=memory_text, parent_code=parent.code if parent else None,
-            parent_metrics=parent_vals))
+            parent_metrics=parent_vals, temperature=self._improver_temperature(slot)))
         improver_call = None
         if call is not None:
             improver_call = self.store.add_llm_call(None, it, "improver", call.messages,
@@ -424,6 +424,17 @@ class Search:
         proposal = self.proposer.propose(req)
         self._propose_and_check(it, parent, req, proposal, "generator", advice, suggestion,
                                 improver_call, 0)
+
+    def _improver_temperature(self, slot: int) -> float | None:
+        """The improver's temperature for a round's `slot`: its own configured temperature,
+        moved by the same offset as the generator's slot temperature
+        (`ParallelConfig.slot_temperature`), within [0, 2]; None for the expert system."""
+        base = getattr(getattr(self.improver, "cfg", None), "temperature", None)
+        if not isinstance(base, int | float):
+            return None
+        gen = self.cfg.proposer.temperature
+        offset = self.cfg.parallel.slot_temperature(slot, gen) - gen
+        return round(min(2.0, max(0.0, base + offset)), 4)
 
     def _propose_and_check(self, it: int, parent: Candidate | None, req: ProposalRequest,
                            proposal: Proposal, kind: str, advice: Advice,

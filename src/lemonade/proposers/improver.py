@@ -56,6 +56,8 @@ class ImproveRequest:
     memory_text: str
     parent_code: str | None = None
     parent_metrics: dict[str, float] | None = None  # validation metrics only
+    # this call's sampling temperature (a round's slots differ); None: the configured one
+    temperature: float | None = None
 
 
 @dataclass
@@ -168,7 +170,7 @@ class LLMImprover:
 
     def improve(self, req: ImproveRequest) -> tuple[Suggestion, ImproverCall | None]:
         messages = build_messages(req)
-        r = self.chat.chat(messages)
+        r = self.chat.chat(messages, temperature=req.temperature)
         call = ImproverCall(messages=messages, response=r.content, model=r.model, usage=r.usage,
                             error=r.error, latency_s=r.latency_s)
         if r.content is None:
