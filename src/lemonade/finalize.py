@@ -108,12 +108,12 @@ def final_config(cfg: Config, epochs: int, seed: int) -> Config:
     return cfg.model_copy(update={"budget": budget, "seed": seed})
 
 
-def _job(code: str, cfg: Config, workdir: Path) -> Any:
+def _job(code: str, cfg: Config, workdir: Path, warm_next: bool = False) -> Any:
     from lemonade.sandbox import CandidateJob
 
     return CandidateJob(source=code, config=cfg.model_dump(mode="json"),
                         workdir=str(workdir.resolve()), device=cfg.device, want_weights=True,
-                        train_on_val=True)
+                        train_on_val=True, warm_next=warm_next)
 
 
 def _seed_result(seed: int, outcome: Any) -> SeedResult:
@@ -134,6 +134,7 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
     `workers` / `ray_address` override the run's `parallel` settings (None: keep them).
     """
     from lemonade.parallel import candidate_task, open_pool, require_ray, task_resources
+    from lemonade.sandbox import release_warm
 
     run_dir = Path(run_dir)
     if top < 1 or seeds < 1:
@@ -156,11 +157,16 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
         try:
             res = task_resources(cfg, pool.gpus)
             by_key: dict[tuple[int, int], FinalCandidate] = {}
+            left = len(finals) * seeds
             for fc in finals:
                 for s in range(seeds):
                     seed = cfg.seed + s
                     scfg = final_config(cfg, n_epochs, seed)
-                    job = _job(fc.code, scfg, work / f"{fc.candidate_id:04d}-seed{seed}")
+                    left -= 1
+                    # the next training's processes start as this one is measured
+                    # (lemonade.sandbox.prestart), but not after the last
+                    job = _job(fc.code, scfg, work / f"{fc.candidate_id:04d}-seed{seed}",
+                               warm_next=scfg.sandbox.prestart and left > 0)
                     pool.submit(candidate_task, job, scfg.sandbox,
                                 scfg.budget.candidate_timeout_s, None, None,
                                 resources=res, key=(fc.candidate_id, seed))
@@ -178,6 +184,7 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
                     on_seed(fc, sr)
         finally:
             pool.shutdown(cancel=True)
+            release_warm()
         for fc in finals:
             fc.seeds.sort(key=lambda s: s.seed)
         if finals[0].best_seed is None:
