@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -230,3 +231,34 @@ def test_a_held_set_nobody_takes_is_ended(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+HOLDER = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from test_prestart import config, job
+from pathlib import Path
+from lemonade.sandbox import prestart, run_candidate
+cfg = config()
+out = run_candidate(job(cfg, 5, Path(sys.argv[2]), warm_next=True), cfg.sandbox, 120)
+ps = prestart._WARM
+print(json.dumps({"status": out.status, "pids": [ps.train.proc.pid, ps.measure.proc.pid]}),
+      flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_held_pair_dies_with_its_parent_even_on_kill_9(tmp_path: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(Path(__file__).parent),
+                               str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        doc = json.loads(holder.stdout.readline())
+        assert doc["status"] == "ok" and all(alive(p) for p in doc["pids"])
+    finally:
+        holder.kill()  # SIGKILL: no atexit, no release_warm
+        holder.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in doc["pids"]) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the kernel's parent-death signal and reaping are asynchronous
+    assert not any(alive(p) for p in doc["pids"])
