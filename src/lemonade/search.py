@@ -587,12 +587,11 @@ class Search:
         if isolation is not None:
             self.store.update_extra(cid, {"isolation": isolation})
         # where its time went: its processes' start-up (started ahead or not), the measurement
-        timing = {k: (outcome.info or {}).get(k) for k in ("startup", "measure")}
-        timing = {k: v for k, v in timing.items() if isinstance(v, dict)}
-        if timing:
-            self.store.update_extra(cid, {"timing": {
-                "startup": timing.get("startup"),
-                "measure_s": (timing.get("measure") or {}).get("seconds")}})
+        startup = (outcome.info or {}).get("startup")
+        if isinstance(startup, dict):
+            measure = (outcome.info or {}).get("measure") or {}
+            self.store.update_extra(cid, {"timing": {"startup": startup,
+                                                     "measure_s": measure.get("seconds")}})
         if getattr(outcome, "artifacts_dir", None):
             self.store.update_extra(cid, {"artifacts_dir": outcome.artifacts_dir})
         self._finish(cid, outcome.status, metrics_doc, outcome.reason, outcome.seconds,

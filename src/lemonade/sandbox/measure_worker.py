@@ -11,7 +11,6 @@ the OS wall: the artifacts came from candidate code, so this is defence in depth
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -53,26 +52,15 @@ WARM_IMPORTS = ("torch", "torch._dynamo", "torch._export.serde.serialize", "torc
 
 def _warm_up() -> None:
     """Import what a measurement needs before the job exists (the start-up is off the clock),
-    then load and run a small program of its own once, through the same checked loader: the
-    first load in a process costs about 0.2 s more than the next ones."""
+    then load and run a small program of its own once, through the same checked loader
+    (`lemonade.sandbox.artifacts.warm_up`)."""
     import importlib
-    import shutil
-    import tempfile
 
     for name in WARM_IMPORTS:
         importlib.import_module(name)
-    import torch
+    from lemonade.sandbox.artifacts import warm_up
 
-    from lemonade.sandbox.artifacts import ProgramModule, load_program, rehearse
-
-    folder = Path(tempfile.mkdtemp())  # in this process's own scratch (TMPDIR)
-    try:
-        with torch.no_grad():
-            ProgramModule(load_program(rehearse(folder))[0])(torch.zeros(3, 1, 4, 4))
-    except Exception:  # a warm-up only: the job then pays the first load itself
-        pass
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    warm_up(load=True)
 
 
 def main(argv: list[str]) -> int:
@@ -92,7 +80,6 @@ def main(argv: list[str]) -> int:
         warm_error = e
     job = await_job(channel, t0)
     t_job = time.perf_counter()
-    (job_dir / MEASURE_JOB_FILE).write_text(json.dumps(job))  # what was measured, for the record
     _emit(channel, "phase", phase="measuring the exported model")
     try:
         if warm_error is not None:

@@ -41,11 +41,18 @@ class ProcessSet:
     out_dir: Path  # the training process's folder (read-write inside)
     art_dir: Path | None  # the artifacts the host copied for the measurement (read-only inside)
     dirs: list[Path | str] = field(default_factory=list)  # removed by `close`
+    expiry: threading.Timer | None = None  # while held: ends the set after KEEP_SECONDS
 
     def alive(self) -> bool:
         return self.train.alive() and (self.measure is None or self.measure.alive())
 
+    def disarm(self) -> None:
+        if self.expiry is not None:
+            self.expiry.cancel()
+            self.expiry = None
+
     def close(self) -> None:
+        self.disarm()
         for p in (self.train, self.measure):
             if p is not None:
                 p.kill()
@@ -65,6 +72,7 @@ def take(key: str) -> ProcessSet | None:
     if warm is None:
         return None
     if warm.key == key and warm.alive():
+        warm.disarm()
         return warm
     warm.close()
     return None
@@ -77,9 +85,10 @@ def keep(processes: ProcessSet, seconds: float = KEEP_SECONDS) -> None:
         old, _WARM = _WARM, processes
     if old is not None:
         old.close()
-    timer = threading.Timer(seconds, _expire, args=(processes,))
-    timer.daemon = True
-    timer.start()
+    processes.disarm()
+    processes.expiry = threading.Timer(seconds, _expire, args=(processes,))
+    processes.expiry.daemon = True
+    processes.expiry.start()
 
 
 def _expire(processes: ProcessSet) -> None:

@@ -157,8 +157,10 @@ class _Plan:
     limits: Any  # the SandboxConfig (or its dict): whether the wall is required
     limits_doc: dict[str, Any]
     train_device: str
-    measure_device: str
+    measure_device: str  # the resolved device ("cpu" when it cannot be resolved)
     key: str
+    cfg: Any = None  # the job's Config (evaluate mode)
+    device_error: str | None = None  # why the device cannot be resolved, if it cannot
 
 
 def _limits_doc(limits: Any) -> dict[str, Any]:
@@ -179,11 +181,13 @@ def _plan(job: CandidateJob, limits: Any) -> _Plan:
 
     evaluate = job.mode != "check"
     splits = host_splits(job.config or {}, train_on_val=job.train_on_val) if evaluate else None
-    measure_device = "cpu"
+    measure_device, cfg, device_error = "cpu", None, None
     if evaluate:
         cfg = build_config(job.config or {})
-        with contextlib.suppress(ValueError):  # an unusable device fails in the measurement
+        try:
             measure_device = str(resolve_device(job.device or cfg.device))
+        except ValueError as e:  # the measurement reports it (the training worker too)
+            device_error = str(e)
     doc = _limits_doc(limits)
     env = {k: v for k, v in worker_env("/").items() if k not in ("HOME", "TMPDIR")}
     key = json.dumps({
@@ -193,7 +197,8 @@ def _plan(job: CandidateJob, limits: Any) -> _Plan:
         # tests put stand-in commands there: a pair started with other commands does not fit
         "commands": [id(worker_command), id(measure_command)],
     }, sort_keys=True, default=str)
-    return _Plan(evaluate, splits, limits, doc, job.device, measure_device, key)
+    return _Plan(evaluate, splits, limits, doc, job.device, measure_device, key, cfg,
+                 device_error)
 
 
 def job_doc(job: CandidateJob, plan: _Plan) -> dict[str, Any]:
@@ -307,7 +312,7 @@ def _train_and_measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: Proces
         # both start-ups at once, and neither during the training (whose time and energy
         # are measured)
         ps.measure.wait_ready(timeout_s)
-    tracker = _host_energy_tracker(job) if plan.evaluate else None
+    tracker = _host_energy_tracker(plan) if plan.evaluate else None
     ran = ps.train.run(job_doc(job, plan), timeout_s, on_event, around=tracker)
     isolation.copy_out(ps.out_dir, job_dir, WORKER_OUTPUTS, FILE_SIZE_LIMIT)
     outcome = _outcome(job, job_dir, ran, timeout_s, t0)
@@ -322,7 +327,7 @@ def _train_and_measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: Proces
         return outcome
     host_metrics = _host_metrics(ran, tracker, outcome)
     left = max(MEASURE_MIN_TIMEOUT_S, timeout_s - (time.perf_counter() - t0))
-    measured, measure_info = _measure(job, job_dir, plan, ps, left, on_event)
+    measured, measure_info = _measure(job_dir, plan, ps, left, on_event)
     outcome.info["measure"] = measure_info
     outcome.info["trusted_metrics"] = True
     if measured.get("status") != "ok":
@@ -347,17 +352,10 @@ def measure_command(measure_dir: Path) -> list[str]:
     return [sys.executable, "-m", "lemonade.sandbox.measure_worker", str(measure_dir)]
 
 
-def _host_energy_tracker(job: CandidateJob) -> Any:
-    from lemonade.config import build_config
+def _host_energy_tracker(plan: _Plan) -> Any:
     from lemonade.measure import EnergyTracker
-    from lemonade.train import resolve_device
 
-    cfg = build_config(job.config or {})
-    try:
-        device = resolve_device(job.device or cfg.device)
-    except ValueError:
-        device = "cpu"
-    return EnergyTracker(cfg.measure, device, reuse=True)
+    return EnergyTracker(plan.cfg.measure, plan.measure_device, reuse=True)
 
 
 def _host_metrics(ran: ProcessExit, tracker: Any, outcome: CandidateOutcome
@@ -366,13 +364,10 @@ def _host_metrics(ran: ProcessExit, tracker: Any, outcome: CandidateOutcome
     return train_metrics(ran.wall_s, ran.cpu_s, outcome.info, energy)
 
 
-def _measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: ProcessSet, timeout_s: float,
+def _measure(job_dir: Path, plan: _Plan, ps: ProcessSet, timeout_s: float,
              on_event: Callable[[dict[str, Any]], None] | None
              ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run the measurement process on the training worker's artifacts; (measured.json, info)."""
-    from lemonade.config import build_config
-    from lemonade.train import resolve_device
-
     if plan.splits is None or ps.measure is None or ps.art_dir is None:
         return {"status": "failed", "reason": "no evaluation split"}, {}
     copied = isolation.copy_out(ps.out_dir, ps.art_dir, ARTIFACT_FILES, FILE_SIZE_LIMIT)
@@ -380,14 +375,13 @@ def _measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: ProcessSet, time
     if missing:
         return {"status": "failed",
                 "reason": f"the training worker left no {', '.join(missing)}"}, {}
-    cfg = build_config(job.config or {})
-    try:
-        device = str(resolve_device(job.device or cfg.device))
-    except ValueError as e:
-        return {"status": "failed", "reason": str(e)}, {}
+    if plan.device_error is not None:
+        return {"status": "failed", "reason": plan.device_error}, {}
+    cfg = plan.cfg
     doc = {"artifacts": str(ps.art_dir), "eval_split": str(plan.splits.eval),
            "eval_sha256": plan.splits.eval_sha256, "measure": cfg.measure.model_dump(mode="json"),
-           "device": device, "limits": plan.limits_doc, "threads": cfg.train.cpu_threads or 1}
+           "device": plan.measure_device, "limits": plan.limits_doc,
+           "threads": cfg.train.cpu_threads or 1}
     record = job_dir / MEASURE_DIR  # what was asked and what came back, kept with the candidate
     record.mkdir(exist_ok=True)
     (record / MEASURED_FILE).unlink(missing_ok=True)

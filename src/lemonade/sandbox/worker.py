@@ -259,25 +259,15 @@ def _warm_up(mode: str) -> None:
     """Import what a job needs before the job exists: the start-up the host does not bill to
     the candidate. A "check" job needs torch only, not the exporter. An evaluate job's worker
     also exports and serialises a small model of its own once (lemonade's code, before any
-    candidate's): torch.export's first call in a process costs about 0.3-0.4 s more than the
-    next ones."""
+    candidate's: `lemonade.sandbox.artifacts.warm_up`)."""
     import importlib
 
     for name in (*WARM_IMPORTS, *(WARM_IMPORTS_EVALUATE if mode != "check" else ())):
         importlib.import_module(name)
     if mode != "check":
-        import shutil
-        import tempfile
+        from lemonade.sandbox.artifacts import warm_up
 
-        from lemonade.sandbox.artifacts import rehearse
-
-        folder = tempfile.mkdtemp()  # in the worker's own scratch (TMPDIR)
-        try:
-            rehearse(Path(folder))
-        except Exception:  # a warm-up only: the job then pays the first export itself
-            pass
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        warm_up(load=False)
 
 
 def main(argv: list[str]) -> int:
