@@ -1,8 +1,8 @@
 """Candidates per hour with 1 and 2 workers on this machine, and the per-candidate overhead
-with and without processes started ahead (`sandbox.prestart`).
+with fresh processes, processes started ahead and processes forked from the fork server.
 
     python bench/parallel.py [--mode search|pool|both] [--candidates 6] [--epochs 2]
-                             [--prestart both|on|off] [--llm-seconds 0]
+                             [--start fresh,ahead,forked] [--llm-seconds 0]
 
 - `pool`: the evaluation engine alone. The same N digits models (small CNNs of growing width)
   go through `lemonade.parallel.candidate_task` on a SerialPool (1 worker) and on a RayPool with
@@ -14,9 +14,13 @@ with and without processes started ahead (`sandbox.prestart`).
   proposer writes a model in milliseconds; `--llm-seconds S` makes each proposal take S seconds
   more, standing for an LLM's response time (what processes started ahead overlap).
 
-Each arm runs with `sandbox.prestart` off (every candidate starts its two processes when it
-starts: the cost before processes were started ahead) and on (the next candidate's processes
-start while this one is recorded and the next is proposed). Printed per arm: wall seconds,
+Each arm starts its workers' processes one way (`--start`, a comma list):
+- fresh: `sandbox.prestart` and `sandbox.fork_server` off: every candidate starts two fresh
+  interpreters when it starts (the cost before this work);
+- ahead: fresh interpreters, the next candidate's started while this one is recorded and the
+  next is proposed (`sandbox.prestart: true`);
+- forked: both on (the defaults): the processes are forked from the fork server.
+Printed per arm: wall seconds,
 candidates per hour, the 2-worker/1-worker ratio, and the overhead per candidate: its
 `run_candidate` wall time (static check, process start-up it waited for, build, export,
 measurement) minus its training loop, with the machine and its load average (other processes
@@ -88,17 +92,23 @@ def overhead_of(outcome: Any) -> float | None:
     return float(outcome.seconds) - loop_seconds(outcome.history)
 
 
-def settings(workers: int, prestart: bool, extra: dict[str, Any]) -> dict[str, Any]:
-    return {**BASE, **extra, "sandbox": {"prestart": prestart},
+START = {"fresh": {"prestart": False, "fork_server": False},
+         "ahead": {"prestart": True, "fork_server": False},
+         "forked": {"prestart": True, "fork_server": True}}
+
+
+def settings(workers: int, start: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return {**BASE, **extra, "sandbox": START[start],
             "parallel": {"workers": workers, **extra.get("parallel", {})}}
 
 
-def pool_arm(workers: int, prestart: bool, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
+def pool_arm(workers: int, start: str, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
     from lemonade.parallel import candidate_task, open_pool, task_resources
     from lemonade.sandbox import CandidateJob, release_warm
 
-    cfg: Config = build_config(settings(workers, prestart,
+    cfg: Config = build_config(settings(workers, start,
                                         {"budget": {**BASE["budget"], "epochs": epochs}}))
+    prestart = cfg.sandbox.prestart
     t0 = time.perf_counter()
     pool = open_pool(cfg)
     started = time.perf_counter() - t0
@@ -108,7 +118,7 @@ def pool_arm(workers: int, prestart: bool, n: int, epochs: int, tmp: Path) -> di
         for i in range(n):
             src = MODEL.replace("WIDTH", str(8 + 2 * i))
             job = CandidateJob(source=src, config=cfg.model_dump(mode="json"),
-                               workdir=str(tmp / f"w{workers}-{prestart}-{i}"), device="cpu",
+                               workdir=str(tmp / f"w{workers}-{start}-{i}"), device="cpu",
                                want_weights=True, warm_next=prestart)
             pool.submit(candidate_task, job, cfg.sandbox, cfg.budget.candidate_timeout_s,
                         None, None, resources=res, key=i)
@@ -125,14 +135,14 @@ def pool_arm(workers: int, prestart: bool, n: int, epochs: int, tmp: Path) -> di
             "overheads": [x for x in map(overhead_of, outcomes) if x is not None]}
 
 
-def search_arm(workers: int, prestart: bool, n: int, epochs: int, tmp: Path,
+def search_arm(workers: int, start: str, n: int, epochs: int, tmp: Path,
                llm_seconds: float = 0.0) -> dict[str, Any]:
     from lemonade.search import start_run
     from lemonade.store import Store
 
-    cfg = build_config(settings(workers, prestart, {
+    cfg = build_config(settings(workers, start, {
         "budget": {**BASE["budget"], "epochs": epochs, "iterations": n},
-        "parallel": {"batch": BATCH}, "run_dir": str(tmp / f"search-w{workers}-{prestart}")}))
+        "parallel": {"batch": BATCH}, "run_dir": str(tmp / f"search-w{workers}-{start}")}))
     t0 = time.perf_counter()
     search = start_run(cfg)
     if llm_seconds > 0:
@@ -165,7 +175,7 @@ def search_overhead(c: Any) -> float | None:
     return float(c.seconds) - float(loop)
 
 
-def report(name: str, arms: dict[tuple[int, bool], dict[str, Any]]) -> None:
+def report(name: str, arms: dict[tuple[int, str], dict[str, Any]]) -> None:
     print(f"\n{name}")
     for (w, pre), a in arms.items():
         per_hour = 3600.0 * a["ok"] / a["wall"] if a["wall"] else 0.0
@@ -176,25 +186,26 @@ def report(name: str, arms: dict[tuple[int, bool], dict[str, Any]]) -> None:
                       f"(process wall - training loop)")
         if "runtime_start" in a and w > 1:
             extra += f", Ray start {a['runtime_start']:.1f} s + stop {a['runtime_stop']:.1f} s"
-        print(f"  {w} worker(s), prestart {'on ' if pre else 'off'}: {a['ok']}/{a['n']} ok in "
+        print(f"  {w} worker(s), {pre:<6}: {a['ok']}/{a['n']} ok in "
               f"{a['wall']:.1f} s = {per_hour:.0f} candidates/hour{extra}")
-    for pre in (False, True):
+    for pre in START:
         one, two = arms.get((1, pre)), arms.get((2, pre))
         if one is None or two is None:
             continue
         if one["per_hour"]:
-            print(f"  prestart {'on ' if pre else 'off'}: ratio 2 workers / 1 worker "
+            print(f"  {pre:<6}: ratio 2 workers / 1 worker "
                   f"{two['per_hour'] / one['per_hour']:.2f}x")
         if "first_round" in one and "first_round" in two:
             k = min(one["round_size"], two["round_size"])
             same = one["first_round"][:k] == two["first_round"][:k]
-            print(f"  prestart {'on ' if pre else 'off'}: first round ({k} candidate(s)) "
+            print(f"  {pre:<6}: first round ({k} candidate(s)) "
                   f"identical with 1 and 2 workers: {same}")
     for w in (1, 2):
-        off, on = arms.get((w, False)), arms.get((w, True))
-        if off and on and off["overheads"] and on["overheads"]:
-            print(f"  {w} worker(s): overhead/candidate {statistics.fmean(off['overheads']):.2f} s"
-                  f" without prestart -> {statistics.fmean(on['overheads']):.2f} s with it")
+        runs = [(pre, arms[(w, pre)]) for pre in START if (w, pre) in arms
+                and arms[(w, pre)]["overheads"]]
+        if len(runs) > 1:
+            print(f"  {w} worker(s): overhead/candidate " + " -> ".join(
+                f"{statistics.fmean(a['overheads']):.2f} s {pre}" for pre, a in runs))
 
 
 def main() -> int:
@@ -202,11 +213,15 @@ def main() -> int:
     ap.add_argument("--mode", choices=("pool", "search", "both"), default="search")
     ap.add_argument("--candidates", type=int, default=6)
     ap.add_argument("--epochs", type=int, default=2)
-    ap.add_argument("--prestart", choices=("both", "on", "off"), default="both")
+    ap.add_argument("--start", default="fresh,forked",
+                    help="comma list of fresh, ahead, forked (see the module)")
     ap.add_argument("--llm-seconds", type=float, default=0.0,
                     help="extra seconds per proposal, standing for an LLM's response time")
     args = ap.parse_args()
-    modes = {"both": (False, True), "on": (True,), "off": (False,)}[args.prestart]
+    modes = [m.strip() for m in args.start.split(",") if m.strip()]
+    bad = [m for m in modes if m not in START]
+    if bad:
+        ap.error(f"--start: unknown {bad[0]!r} (fresh, ahead, forked)")
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="lemonade-bench-parallel-") as d:
         tmp = Path(d)

@@ -1,7 +1,8 @@
 """Per-candidate overhead: what a candidate costs besides its training loop, and where it goes.
 
     python bench/worker_overhead.py [--repeats 3] [--isolation none,bwrap]
-                                    [--modes "cold,ahead (no gap),ahead"] [--json out.json]
+                                    [--modes "cold,ahead (no gap),ahead"]
+                                    [--fork-server on,off] [--json out.json]
 
 Measured on this machine on the host's clock (mean ± sd over repeats):
   (a) interpreter start-up alone: `python -c pass`, `python -c "import torch"`, and the imports
@@ -16,6 +17,10 @@ Measured on this machine on the host's clock (mean ± sd over repeats):
       - ahead (no gap): by the previous candidate, which ended just before (an offline proposer);
       - ahead: by the previous candidate, and done starting before this one came (the time an
         LLM takes to write the next model).
+      and each way a process comes to be (`--fork-server`): forked from the fork server
+      (`sandbox.fork_server: true`, the default; its own start-up, once per lemonade process, is
+      waited for before the first candidate and not counted) or a fresh interpreter (`off`, the
+      cost before the fork server). Without the OS wall nothing is forked.
 Printed: a table of seconds per stage and the overhead per candidate for every setting.
 """
 
@@ -36,7 +41,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
 
 from lemonade.config import build_config  # noqa: E402
-from lemonade.sandbox import CandidateJob, prestart, release_warm, run_candidate  # noqa: E402
+from lemonade.sandbox import (  # noqa: E402
+    CandidateJob,
+    forkserver,
+    prestart,
+    release_warm,
+    run_candidate,
+)
 
 MODEL = """import torch
 import torch.nn as nn
@@ -83,7 +94,8 @@ def _job(cfg: Any, width: int, workdir: Path, warm_next: bool) -> CandidateJob:
                         want_weights=True, warm_next=warm_next)
 
 
-def one_candidate(isolation: str, mode: str, workdir: Path) -> dict[str, float]:
+def one_candidate(isolation: str, mode: str, workdir: Path, fork: bool = False
+                  ) -> dict[str, float]:
     """Stage durations of one candidate, from the host's clock (`CandidateOutcome.info`).
 
     mode "cold": its processes start when the candidate does. "ahead": the previous candidate
@@ -91,8 +103,11 @@ def one_candidate(isolation: str, mode: str, workdir: Path) -> dict[str, float]:
     LLM takes to write a model). "ahead, no gap": the previous candidate started them and this
     one came at once (an offline proposer), so part of the start-up is still waited for.
     """
-    cfg = build_config({**TINY, "sandbox": {"isolation": isolation, "memory_limit_mb": 4096}})
+    cfg = build_config({**TINY, "sandbox": {"isolation": isolation, "memory_limit_mb": 4096,
+                                            "fork_server": fork}})
     release_warm()
+    if fork and forkserver.wait_ready() is None:
+        raise RuntimeError("the fork server did not start here")
     if mode != "cold":
         first = run_candidate(_job(cfg, 5, workdir / "previous", True), cfg.sandbox, 300.0)
         if first.status != "ok":
@@ -109,6 +124,9 @@ def one_candidate(isolation: str, mode: str, workdir: Path) -> dict[str, float]:
         raise RuntimeError(f"{isolation}: candidate {out.status}: {out.reason}\n{out.log_tail}")
     if (out.info["startup"]["prestarted"]) != (mode != "cold"):
         raise RuntimeError(f"{mode}: prestarted is {out.info['startup']['prestarted']}")
+    if fork != ("started" in out.info["isolation"]):
+        raise RuntimeError(f"fork server {'on' if fork else 'off'}: "
+                           f"{out.info['isolation'].get('started', 'a fresh process')}")
     loop = sum(float(e.get("seconds") or 0.0) for e in out.history)
     train_s = float(out.metrics["train_seconds"].value or 0.0)
     waited = float(out.info["startup"]["waited_s"])
@@ -141,6 +159,8 @@ def main() -> int:
                     help="comma list of sandbox.isolation settings to measure")
     ap.add_argument("--modes", default="cold,ahead (no gap),ahead",
                     help="comma list: cold, 'ahead (no gap)', ahead")
+    ap.add_argument("--fork-server", default="on,off",
+                    help="comma list: on (forked workers), off (fresh interpreters)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
 
@@ -162,24 +182,28 @@ def main() -> int:
 
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"lemonade-overhead-{os.getpid()}"
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    for iso in [s.strip() for s in args.isolation.split(",") if s.strip()]:
-        for mode in modes:
-            runs: list[dict[str, float]] = []
-            try:
-                for i in range(args.repeats):
-                    runs.append(one_candidate(iso, mode, tmp / f"{iso}-{mode}-{i}"))
-            except Exception as e:
-                print(f"\n({iso}, {mode}) not measured: {str(e).splitlines()[0]}")
-                continue
-            doc["candidate"][f"{iso}/{mode}"] = runs
-            print(f"\n(b) one candidate through run_candidate, isolation={iso}, "
-                  f"processes started: {mode} (s)")
-            for key in runs[0]:
-                print(f"  {key:<66} {fmt([r[key] for r in runs if key in r])}")
+    forks = [f.strip() == "on" for f in args.fork_server.split(",") if f.strip()]
+    arms = [(iso, fork, mode) for iso in [s.strip() for s in args.isolation.split(",")
+                                          if s.strip()]
+            for fork in forks if not (fork and iso == "none") for mode in modes]
+    for iso, fork, mode in arms:
+        how = "forked" if fork else "fresh"
+        runs: list[dict[str, float]] = []
+        try:
+            for i in range(args.repeats):
+                runs.append(one_candidate(iso, mode, tmp / f"{iso}-{how}-{mode}-{i}", fork))
+        except Exception as e:
+            print(f"\n({iso}, {how}, {mode}) not measured: {str(e).splitlines()[0]}")
+            continue
+        doc["candidate"][f"{iso}/{how}/{mode}"] = runs
+        print(f"\n(b) one candidate through run_candidate, isolation={iso}, {how} "
+              f"processes started: {mode} (s)")
+        for key in runs[0]:
+            print(f"  {key:<66} {fmt([r[key] for r in runs if key in r])}")
     release_warm()
     print("\noverhead per candidate (total - training loop):")
     for name, runs in doc["candidate"].items():
-        print(f"  {name:<28} {fmt([r['overhead (total - loop)'] for r in runs])} s")
+        print(f"  {name:<36} {fmt([r['overhead (total - loop)'] for r in runs])} s")
     if args.json:
         args.json.write_text(json.dumps(doc, indent=2))
     return 0

@@ -111,8 +111,12 @@ def test_runtime_corpus_is_contained(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # nothing written outside the worker's scratch dir, and the scratch dirs are gone
     assert sorted(os.listdir(cwd)) == ["sentinel.txt"]
     assert (cwd / "sentinel.txt").read_text() == "untouched"
-    # nothing left but the host's documented split cache (the dataset's split files)
+    # nothing left but the host's documented split cache (the dataset's split files), once
+    # the fork server (which lives as long as this process, its folder with it) is stopped
+    from lemonade.sandbox import forkserver
     from lemonade.sandbox.host_measure import cache_dir
+
+    forkserver.shutdown()
 
     assert [n for n in os.listdir(temp_base) if n != cache_dir().name] == []
     assert set(glob.glob(PWNED)) == pwned_before

@@ -30,7 +30,8 @@ def config(size: int = 64) -> Any:
                                      "synthetic_size": size},
                          "budget": {"epochs": 1}, "device": "cpu", "seed": 3,
                          "train": {"cpu_threads": 1}, "measure": FAST,
-                         "sandbox": {"memory_limit_mb": 4096}})
+                         # fresh processes: what starting ahead is for (forked: test_forkserver)
+                         "sandbox": {"memory_limit_mb": 4096, "fork_server": False}})
 
 
 def job(cfg: Any, width: int, tmp: Path, *, warm_next: bool) -> CandidateJob:

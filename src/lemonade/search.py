@@ -234,7 +234,8 @@ class Search:
 
     # ----- the loop -----------------------------------------------------------------------------
     def run(self) -> SearchResult:
-        from lemonade.parallel import open_pool
+        from lemonade.parallel import needs_ray, open_pool
+        from lemonade.sandbox.process import start_fork_server
 
         t_start = time.monotonic()
         spent_before = float(self.store.get_meta("seconds_spent") or 0.0)
@@ -244,6 +245,8 @@ class Search:
                              "improver": self.improver.name,
                              "iterations_done": self._iterations_done()})
         status = "finished"
+        if not needs_ray(self.cfg):  # the fork server warms up while the run gets going
+            start_fork_server(self.cfg.sandbox, self.cfg.device)
         self.pool = open_pool(self.cfg)
         try:
             self._shared = self.pool.share(self._split_blobs())

@@ -14,6 +14,7 @@ candidate, so `startup_s` and `shutdown_s` are recorded in `method` too.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import threading
@@ -178,6 +179,20 @@ def _shared_tracker(cfg: MeasureConfig) -> Any:
         if key not in _SHARED:
             _SHARED[key] = _make_tracker(cfg)
         return _SHARED[key]
+
+
+def prepare_shared(cfg: MeasureConfig) -> None:
+    """Build the shared tracker (`reuse=True`) in the background now, so that its hardware
+    detection overlaps the workers' start-up instead of delaying the first candidate."""
+    key = (cfg.country_iso_code, cfg.grid_intensity_g_per_kwh)
+    if not cfg.energy or key in _SHARED:
+        return
+
+    def build() -> None:
+        with contextlib.suppress(Exception):  # __enter__ tries again and records the error
+            _shared_tracker(cfg)
+
+    threading.Thread(target=build, daemon=True, name="lemonade-energy-prepare").start()
 
 
 class EnergyTracker:

@@ -129,16 +129,23 @@ def warm_up(*, load: bool) -> None:
     import shutil
     import tempfile
 
+    global _WARMED
+    if (2 if load else 1) <= _WARMED:  # done in this process already (or in the fork
+        return  # server it was forked from: lemonade.sandbox.zygote)
     folder = Path(tempfile.mkdtemp())
     try:
         rehearse(folder)
         if load:
             with torch.no_grad():
                 ProgramModule(load_program(folder)[0])(torch.zeros(3, 1, 4, 4))
+        _WARMED = 2 if load else 1
     except Exception:
         pass
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+_WARMED = 0  # 1: an export was warmed up in this process; 2: an export and a load
 
 
 def save_program(ep: Any, out_dir: Path) -> None:

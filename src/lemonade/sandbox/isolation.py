@@ -186,7 +186,7 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
                   rw_binds: Sequence[tuple[str | Path, str]] = (),
                   device_nodes: Sequence[str] = (), seccomp_fd: int | None = None,
                   bwrap: str = "bwrap", userns: Literal["new", "try"] = "new",
-                  disable_userns: bool = True) -> list[str]:
+                  disable_userns: bool = True, package_at_host_path: bool = False) -> list[str]:
     """The bubblewrap command line that runs `argv` inside the wall (pure: builds, runs nothing).
 
     `scratch` (a host folder) is read-write and the cwd. `env` is the whole environment inside.
@@ -194,6 +194,9 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
     a read-only file may sit in a read-write folder (a job file in an output folder) and a
     read-write folder in a read-only one.
     `device_nodes` (GPU) are passed through with device access.
+    `package_at_host_path`: a source checkout's package folder appears at its host path
+    instead of a neutral one (a worker forked from the fork server has its modules' host paths
+    in memory already; lemonade.sandbox.forkserver).
     """
     a: list[str] = [bwrap, "--unshare-user" if userns == "new" else "--unshare-user-try"]
     if disable_userns and userns == "new":
@@ -216,7 +219,9 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
     for d in (*python_dirs(), *library_dirs(env)):
         a += ["--ro-bind", d, d]
     pkg = package_dir()
-    if not any(_under(pkg, d) for d in python_dirs()):
+    if package_at_host_path and not any(_under(pkg, d) for d in python_dirs()):
+        a += ["--ro-bind", pkg, pkg]
+    elif not any(_under(pkg, d) for d in python_dirs()):
         # a source checkout (an editable install) may live anywhere, /tmp or a home included:
         # it is mounted at a neutral place, so its host path (and its parents) stay unseen
         a += ["--ro-bind", pkg, f"{PACKAGE_ROOT_INSIDE}/{Path(pkg).name}"]
@@ -409,12 +414,19 @@ def resolve(cfg: Any) -> IsolationStatus:
 
 def prepare(argv: Sequence[str], *, status: IsolationStatus, scratch: str | Path,
             env: dict[str, str], ro_binds: Sequence[tuple[str | Path, str]] = (),
-            rw_binds: Sequence[tuple[str | Path, str]] = (), device: str = "cpu") -> Launch:
+            rw_binds: Sequence[tuple[str | Path, str]] = (), device: str = "cpu",
+            holder: bool = False) -> Launch:
     """A Launch for `argv`: inside the wall when `status.isolated`, else the plain command.
 
     Every path keeps its host name inside (binds are (path, path) pairs in practice), so the
     same `argv` and `env` serve both cases. The process must need nothing outside the Python
     installation, `scratch` and the binds.
+
+    `holder`: `argv` only holds the namespaces open for a worker forked from the fork server,
+    which joins them (lemonade.sandbox.forkserver). That worker must be able to join the mount
+    namespace from the sandbox's own user namespace, so no second, nested user namespace is
+    made for `--disable-userns`: its seccomp filter refuses every way to create a namespace
+    instead (unshare, setns, clone with a namespace flag, clone3).
     """
     if not status.isolated:
         return Launch(list(argv), dict(env), (), applied(status), False)
@@ -426,10 +438,14 @@ def prepare(argv: Sequence[str], *, status: IsolationStatus, scratch: str | Path
     full = isolated_argv(argv, scratch=scratch, env=env, ro_binds=ro_binds, rw_binds=rw_binds,
                          device_nodes=nodes, seccomp_fd=fds[0] if fds else None,
                          bwrap=status.bwrap or "bwrap", userns=status.userns,
-                         disable_userns=status.disable_userns)
-    return Launch(full, {"PATH": os.defpath}, tuple(fds),
-                  applied(status, device_nodes=nodes, ro_binds=ro_binds, rw_binds=rw_binds),
-                  True, fds)
+                         disable_userns=status.disable_userns and not holder,
+                         package_at_host_path=holder)
+    done = applied(status, device_nodes=nodes, ro_binds=ro_binds, rw_binds=rw_binds)
+    if holder:
+        done.update(nested_userns_disabled=False, nested_userns="refused by seccomp",
+                    started="forked from the fork server: joined this sandbox's namespaces, "
+                            "dropped every capability, installed the seccomp filter itself")
+    return Launch(full, {"PATH": os.defpath}, tuple(fds), done, True, fds)
 
 
 # ----- after the run ------------------------------------------------------------------------------

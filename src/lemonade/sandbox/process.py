@@ -30,6 +30,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -37,13 +38,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lemonade.sandbox import isolation
+from lemonade.sandbox import forkserver, isolation
 
 SPAWN_FILE = "spawn.json"  # FOLDER/spawn.json: what the process needs before its job
 READY = "ready"  # the event that ends the start-up (trusted: no candidate code ran yet)
 LOG_TAIL_BYTES = 2048
 MAX_EVENT_LINE = 1 << 20  # a longer "event" line is not ours: cut, logged, not parsed
 CPU_SAMPLE_S = 0.2  # how often the host reads a running worker's CPU times from /proc
+EXIT_AFTER_EOF_S = 10.0  # a worker whose output ended is waited for this long to exit
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -136,20 +138,29 @@ class SandboxProcess:
         status = isolation.resolve(limits)  # refuses (IsolationUnavailable) when it must
         if status.isolated:  # bubblewrap's --die-with-parent ties it to us instead
             env = {k: v for k, v in env.items() if k != "LEMONADE_PARENT_PID"}
-        launch = isolation.prepare(list(argv), status=status, scratch=scratch, env=env,
-                                   ro_binds=[*ro_binds, (str(spawn), str(spawn))],
-                                   rw_binds=[(str(folder), str(folder)), *rw_binds],
-                                   device=device)
-        self._launch = launch
+        ro = [*ro_binds, (str(spawn), str(spawn))]
+        rw = [(str(folder), str(folder)), *rw_binds]
         self._t_spawn = time.perf_counter()
-        try:
-            self.proc = subprocess.Popen(
-                launch.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, cwd=scratch, env=launch.env, pass_fds=launch.pass_fds,
-                start_new_session=True, close_fds=True,
-            )
-        finally:
-            launch.close()
+        self.proc: subprocess.Popen[bytes] | ForkedProc
+        server = _fork_server(argv, status, limits, device)
+        forked = None
+        if server is not None:
+            with contextlib.suppress(OSError, forkserver.ForkServerError):
+                forked = _fork(server, argv, status, scratch, env, ro, rw, device)
+        if forked is not None:
+            self.proc, self._launch = forked
+        else:
+            launch = isolation.prepare(list(argv), status=status, scratch=scratch, env=env,
+                                       ro_binds=ro, rw_binds=rw, device=device)
+            self._launch = launch
+            try:
+                self.proc = subprocess.Popen(
+                    launch.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, cwd=scratch, env=launch.env,
+                    pass_fds=launch.pass_fds, start_new_session=True, close_fds=True,
+                )
+            finally:
+                launch.close()
         self._readers = [threading.Thread(target=self._read_events, daemon=True),
                          threading.Thread(target=self._read_tail, daemon=True)]
         for r in self._readers:
@@ -217,7 +228,9 @@ class SandboxProcess:
         if self._used:
             raise RuntimeError("a sandboxed process serves one job only")
         self._used = True
-        if self._launch.isolated:
+        if isinstance(self.proc, ForkedProc):
+            on_event = _with_pid(on_event, self.proc.worker_pid)
+        elif self._launch.isolated:
             on_event = _with_host_pids(on_event, self.proc.pid)
         with self._lock:  # what it said while starting reaches the caller first, in order
             self._sink = on_event
@@ -226,21 +239,29 @@ class SandboxProcess:
             self._deliver(on_event, ev)
         try:
             if not self.wait_ready(timeout_s):
+                if self._ready.is_set():  # its output ended before `ready`: it is dying
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        self.proc.wait(timeout=EXIT_AFTER_EOF_S)
                 timed_out = self.proc.poll() is None
                 return self._collect(timed_out=timed_out, started=False, t_go=None, cpu0=0.0)
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             warm_cpu = tree_cpu_seconds(self.proc.pid)
-            t_go = time.perf_counter()
+            if isinstance(self.proc, ForkedProc):
+                self.proc.cpu_at_handover = warm_cpu
+            # the tracker's own start and stop (the first one in a process detects the
+            # hardware: seconds) stay outside the candidate's clock
             with around if around is not None else contextlib.nullcontext():
+                t_go = time.perf_counter()
                 with contextlib.suppress(BrokenPipeError, OSError):
                     stdin = self.proc.stdin
                     assert stdin is not None
                     stdin.write(json.dumps(job).encode() + b"\n")
                     stdin.close()
                 timed_out, sampled = self._wait_sampling_cpu(t_go + timeout_s, warm_cpu)
+                t_end = time.perf_counter()
             ru0_cpu = ru0.ru_utime + ru0.ru_stime + warm_cpu
             return self._collect(timed_out=timed_out, started=True, t_go=t_go, cpu0=ru0_cpu,
-                                 sampled_cpu=sampled)
+                                 sampled_cpu=sampled, end=t_end)
         except BaseException:
             # Ctrl-C (or anything) here: the worker lives in its own session, so the terminal's
             # SIGINT never reached it; take its whole group down before unwinding.
@@ -264,14 +285,22 @@ class SandboxProcess:
                 sampled = max(sampled, tree_cpu_seconds(self.proc.pid) - warm_cpu)
 
     def _collect(self, *, timed_out: bool, started: bool, t_go: float | None,
-                 cpu0: float, sampled_cpu: float = 0.0) -> ProcessExit:
-        end = time.perf_counter()
+                 cpu0: float, sampled_cpu: float = 0.0, end: float | None = None
+                 ) -> ProcessExit:
+        end = end if end is not None else time.perf_counter()
         self.kill()  # always: a worker that exited may have left children in its group
         ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = max(0.0, ru1.ru_utime + ru1.ru_stime - cpu0, sampled_cpu) if started else 0.0
+        rc = self.proc.returncode
+        if isinstance(self.proc, ForkedProc):
+            # the server's wait4 of the worker: its whole CPU time, not a 0.2 s sample
+            if started and self.proc.cpu_s is not None and not timed_out:
+                cpu = max(0.0, self.proc.cpu_s - self.proc.cpu_at_handover)
+        else:
+            rc = self._launch.returncode(rc)
         ready_at = self._ready_at
         return ProcessExit(
-            returncode=self._launch.returncode(self.proc.returncode), timed_out=timed_out,
+            returncode=rc if rc is not None else -9, timed_out=timed_out,
             events=list(self.events), tail=self.tail,
             wall_s=end - t_go if t_go is not None else 0.0, cpu_s=cpu,
             isolation=self._launch.applied, started=started,
@@ -282,14 +311,188 @@ class SandboxProcess:
     def kill(self) -> None:
         """Kill the whole process group, reap it, close the pipes (idempotent)."""
         self._used = True
-        kill_group(self.proc.pid)
-        self.proc.wait()
+        if isinstance(self.proc, ForkedProc):
+            self.proc.kill()
+        else:
+            kill_group(self.proc.pid)
+            self.proc.wait()
         for r in self._readers:
             r.join(timeout=5)  # a pipe held open by an escaped grandchild must not hang us
         for s in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             with contextlib.suppress(Exception):
                 if s is not None:
                     s.close()
+
+
+# -- workers forked from the fork server -------------------------------------------------------
+# The holder: the process bubblewrap starts in a forked worker's sandbox. It makes itself
+# non-dumpable (the worker beside it cannot open its memory), says when the sandbox is built,
+# and keeps the namespaces alive while its stdin is open.
+HOLDER_CODE = ("import ctypes, sys\nctypes.CDLL(None).prctl(4, 0, 0, 0, 0)\n"
+               "sys.stdout.write('up\\n')\nsys.stdout.flush()\nsys.stdin.buffer.read()\n")
+HOLDER_START_TIMEOUT_S = 30.0
+KILL_WAIT_S = 30.0
+
+
+def fork_eligible(argv: Sequence[str], status: isolation.IsolationStatus, limits: Any,
+                  device: str) -> bool:
+    """A worker is forked from the fork server when `sandbox.fork_server` is on, the wall is
+    complete (bubblewrap with a new user namespace, and the seccomp filter, which the forked
+    worker installs itself), the command is one of lemonade's two workers, and it runs on the
+    CPU (CUDA workers start fresh)."""
+    from lemonade.sandbox.zygote import WORKER_MODULES
+
+    on = limits.get("fork_server", True) if isinstance(limits, dict) \
+        else getattr(limits, "fork_server", True)
+    return bool(on) and status.isolated and status.seccomp and status.userns == "new" \
+        and len(argv) == 4 and argv[0] == sys.executable and argv[1] == "-m" \
+        and argv[2] in WORKER_MODULES and not isolation.gpu_devices(device)
+
+
+def _fork_server(argv: Sequence[str], status: isolation.IsolationStatus, limits: Any,
+                 device: str) -> forkserver.ForkServer | None:
+    if not fork_eligible(argv, status, limits, device):
+        return None
+    return forkserver.get()  # None where it cannot run: this worker starts fresh
+
+
+def start_fork_server(limits: Any, device: str) -> None:
+    """Start this process's fork server now, in the background, when workers with these
+    settings would be forked from it: its warm-up then overlaps what the caller does next."""
+    from lemonade.sandbox.zygote import WORKER_MODULES
+
+    argv = [sys.executable, "-m", WORKER_MODULES[0], "."]
+    if fork_eligible(argv, isolation.resolve(limits), limits, device):
+        forkserver.start()
+
+
+class ForkedProc:
+    """A worker forked from the fork server, seen like a Popen: `pid` is the forked process
+    (its CPU tree), `worker_pid` the worker inside the sandbox; killing it kills the holder,
+    and with the holder the sandbox's PID namespace and the worker in it."""
+
+    def __init__(self, server: forkserver.ForkServer, holder: subprocess.Popen[bytes],
+                 pid: int, worker_pid: int | None, stdin: Any, stdout: Any, stderr: Any) -> None:
+        self.server = server
+        self.holder = holder
+        self.pid = pid
+        self.worker_pid = worker_pid
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.returncode: int | None = None
+        self.cpu_s: float | None = None
+        self.cpu_at_handover = 0.0
+
+    def _take(self, ended: tuple[int, float] | None) -> int | None:
+        if ended is not None and self.returncode is None:
+            self.returncode, self.cpu_s = ended
+            self.server.forget(self.pid)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self._take(self.server.exit_of(self.pid))
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self._take(self.server.wait_exit(self.pid, timeout))
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired(f"forked worker {self.pid}", timeout or 0.0)
+        return self.returncode
+
+    def kill(self) -> None:
+        kill_group(self.holder.pid)
+        with contextlib.suppress(Exception):
+            self.holder.wait(timeout=KILL_WAIT_S)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.wait(KILL_WAIT_S)
+        for s in (self.holder.stdin, self.holder.stdout):
+            with contextlib.suppress(Exception):
+                if s is not None:
+                    s.close()
+
+
+def _holder_up(holder: subprocess.Popen[bytes], timeout: float) -> bool:
+    import select
+
+    out = holder.stdout
+    assert out is not None
+    ready, _, _ = select.select([out], [], [], timeout)
+    return bool(ready) and out.readline() == b"up\n"
+
+
+def _fork(server: forkserver.ForkServer, argv: Sequence[str],
+          status: isolation.IsolationStatus, scratch: str, env: dict[str, str],
+          ro: list[tuple[str, str]], rw: list[tuple[str, str]], device: str,
+          main: dict[str, str] | None = None) -> tuple[ForkedProc, isolation.Launch] | None:
+    """Build the worker's sandbox around a holder, then have the server fork the worker into
+    it (see lemonade.sandbox.forkserver). None when the holder does not come up.
+
+    The worker runs `argv`'s module (`python -m MODULE ARGS`), or `main` = {"code": TEXT} with
+    `argv` as its sys.argv[1:] (the host's own script: the tests of the wall use it)."""
+    from lemonade.sandbox import seccomp
+    from lemonade.sandbox.nsjoin import JOIN_ORDER
+
+    launch = isolation.prepare([sys.executable, "-S", "-I", "-c", HOLDER_CODE], status=status,
+                               scratch=scratch, env={"PATH": os.defpath}, ro_binds=ro,
+                               rw_binds=rw, device=device, holder=True)
+    try:
+        holder = subprocess.Popen(launch.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, cwd=scratch, env=launch.env,
+                                  pass_fds=launch.pass_fds, start_new_session=True,
+                                  close_fds=True)
+    finally:
+        launch.close()
+    fds: list[int] = []
+    ok = False
+    try:
+        if not _holder_up(holder, HOLDER_START_TIMEOUT_S):
+            return None
+        inner = isolation.host_pid(holder.pid, 2)  # the holder, pid 2 in its namespace
+        if inner is None:
+            return None
+        names = [n for n in JOIN_ORDER if os.path.exists(f"/proc/{inner}/ns/{n}")]
+        ns = [os.open(f"/proc/{inner}/ns/{n}", os.O_RDONLY | os.O_CLOEXEC) for n in names]
+        fds += ns
+        in_r, in_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        fds += [in_r, out_w, err_w]
+        mine = [in_w, out_r, err_r]
+        prog = seccomp.program()
+        spec = {"main": main or {"module": argv[2]},
+                "argv": list(argv) if main else list(argv[3:]), "cwd": scratch,
+                "env": env, "namespaces": names, "seccomp": prog.hex() if prog else None}
+        try:
+            pid, worker_pid = server.spawn(spec, [in_r, out_w, err_w, *ns])
+        except BaseException:
+            for fd in mine:
+                os.close(fd)
+            raise
+        proc = ForkedProc(server, holder, pid, worker_pid, os.fdopen(in_w, "wb"),
+                          os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
+        ok = True
+        return proc, launch
+    finally:
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if not ok:
+            kill_group(holder.pid)
+            holder.wait()
+
+
+def _with_pid(on_event: EventSink | None, pid: int | None) -> EventSink | None:
+    """A forked worker reports its pid inside its namespace; callers get the host pid."""
+    if on_event is None or pid is None:
+        return on_event
+
+    def translate(ev: dict[str, Any]) -> None:
+        if ev.get("event") == "started" and isinstance(ev.get("pid"), int):
+            ev["ns_pid"], ev["pid"] = ev["pid"], pid
+        on_event(ev)
+
+    return translate
 
 
 def remove_dirs(paths: Sequence[str | Path | None]) -> None:

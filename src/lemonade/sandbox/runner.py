@@ -216,6 +216,10 @@ def job_doc(job: CandidateJob, plan: _Plan) -> dict[str, Any]:
 
 def _start(plan: _Plan) -> ProcessSet:
     """Start the processes of one candidate (they import torch, then wait for their job)."""
+    if plan.evaluate and plan.cfg is not None:  # the host tracker gets ready meanwhile
+        from lemonade.measure.energy import prepare_shared
+
+        prepare_shared(plan.cfg.measure)
     out_dir = Path(tempfile.mkdtemp(prefix="lemonade-out-"))
     train_scratch = tempfile.mkdtemp(prefix="lemonade-scratch-")
     ps: ProcessSet | None = None

@@ -1,0 +1,119 @@
+"""What a process forked by the fork server does to put itself behind the OS wall (Linux only).
+
+bubblewrap builds the wall for a new process: namespaces, mounts, no capabilities, a seccomp
+filter. A process forked from the fork server (lemonade.sandbox.zygote) was not started by
+bubblewrap, so it moves itself into a sandbox that bubblewrap built for it and then does
+bubblewrap's last steps itself, in this order:
+
+    join(ns_fds)            # setns into the sandbox's user, mount, net, ipc, uts, cgroup, pid
+                            # namespaces (the pid one takes effect for the next fork)
+    -- fork: the child is a member of the sandbox's PID namespace --
+    verify_joined(ns_fds)   # every namespace of this process is the sandbox's, or stop
+    drop_capabilities()     # joining a user namespace grants all its capabilities: drop them
+                            # all, the bounding and ambient sets too, and lock root's rights
+    install_seccomp(prog)   # no_new_privs + the same filter bubblewrap loads
+                            # (lemonade.sandbox.seccomp)
+
+Every call raises OSError when the kernel refuses; the caller then exits without running
+anything. Thin ctypes wrappers over libc: Python 3.11 has no os.setns.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Mapping
+
+# the order matters: the user namespace first (it grants the right to join the others, which
+# it owns), the PID namespace last
+JOIN_ORDER = ("user", "mnt", "net", "ipc", "uts", "cgroup", "pid")
+
+PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP = 24
+PR_SET_SECUREBITS = 28
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+# SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED, SECBIT_NO_CAP_AMBIENT_RAISE
+# and their locks: uid 0 in the sandbox gets no capabilities back, even through execve
+SECUREBITS = 0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x40 | 0x80
+_CAPABILITY_VERSION_3 = 0x20080522
+_MAX_CAPS = 64
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(rc: int, what: str) -> None:
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def prctl(option: int, arg: int = 0) -> None:
+    _check(_libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0), f"prctl({option})")
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent dies (PR_SET_PDEATHSIG)."""
+    import signal
+
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def join(ns_fds: Mapping[str, int]) -> None:
+    """setns into each namespace named in `ns_fds` (JOIN_ORDER), from descriptors of
+    /proc/PID/ns/NAME. The process must have one thread (a child right after fork)."""
+    for name in JOIN_ORDER:
+        fd = ns_fds.get(name)
+        if fd is not None:
+            _check(_libc.setns(fd, 0), f"setns({name})")
+
+
+def verify_joined(ns_fds: Mapping[str, int], proc: str = "/proc/self/ns") -> None:
+    """Raise unless every namespace of this process is the one its descriptor names."""
+    for name, fd in ns_fds.items():
+        want = os.fstat(fd)
+        have = os.stat(os.path.join(proc, name))
+        if (have.st_dev, have.st_ino) != (want.st_dev, want.st_ino):
+            raise OSError(f"namespace {name} was not joined")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities() -> None:
+    """No capability left, and none to be had again: securebits locked, the bounding set
+    emptied, the ambient set cleared, then effective, permitted and inheritable zeroed."""
+    prctl(PR_SET_SECUREBITS, SECUREBITS)
+    for cap in range(_MAX_CAPS):
+        if _libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), 0, 0, 0) != 0:
+            if ctypes.get_errno() == 22:  # EINVAL: past the kernel's last capability
+                break
+            _check(-1, f"prctl(PR_CAPBSET_DROP, {cap})")
+    _check(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clear ambient")
+    header = _CapHeader(_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def install_seccomp(prog: bytes) -> None:
+    """no_new_privs, then the classic-BPF filter `prog` (an array of 8-byte sock_filter)."""
+    if len(prog) % 8:
+        raise ValueError("a seccomp program is a whole number of 8-byte instructions")
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    buf = ctypes.create_string_buffer(prog, len(prog))
+    fprog = _SockFprog(len(prog) // 8, ctypes.cast(buf, ctypes.c_void_p))
+    _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
+           "prctl(PR_SET_SECCOMP)")
