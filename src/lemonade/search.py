@@ -7,21 +7,27 @@ One iteration:
     -> static validation (bad code goes back to the proposer, a bounded number of times)
     -> isolated worker builds, trains and measures it  ->  store + feedback memory.
 
-Rounds (`parallel.batch` iterations, default `parallel.workers`): every proposal of a round is
-made from the same store snapshot (slot k at its own parent draw, seed and LLM temperature:
-`parallel.temperatures`), then the round trains through `lemonade.parallel`'s pool (one
-sandboxed process per candidate; Ray tasks when workers > 1) and each result is recorded as it
-finishes. A candidate that failed in training is repaired in the next round.
+Candidates in flight (`parallel.batch`, default `parallel.workers`): the loop keeps up to
+`batch` candidates training at once through `lemonade.parallel`'s pool (one sandboxed process
+per candidate; Ray tasks when workers > 1). It proposes the first `batch` iterations from the
+same (empty or resumed) store, so the first ones are the same whatever the number of workers;
+after that, each time a result is recorded the next iteration is proposed at once from the
+store as it is then, while the others go on training: no round waits for its slowest candidate,
+and an LLM writes the next model while the others train. Iteration `it` takes slot
+`it % batch`: its own parent draw, proposer seed (`seed + it`) and LLM temperature
+(`parallel.temperatures`). A candidate that failed in training is repaired next, ahead of new
+iterations. With one worker the pool runs one candidate at a time in order, so a run is
+reproducible; with several, which results an iteration sees depends on which finished first.
 
 Multi-fidelity (`budget.proxy_epochs`): every candidate first trains the proxy epochs; after each
-round the proxy results in the top `budget.promote` fraction of all proxy results so far are
+result the proxy results in the top `budget.promote` fraction of all proxy results so far are
 trained again, from scratch, to `budget.epochs` (a new row, extra `fidelity_of`). Ranking
 compares two codes at the highest fidelity both have (`lemonade.candidate.rank_by_fidelity`).
 
 Every step is written to the store when it happens, so a run killed at any instant can be resumed
 (`lemonade resume RUN_DIR`): finished candidates are never trained again, and a candidate that was
-in flight is recorded as interrupted and its code retried first. A repair that was due in the
-next round is rebuilt from the store (`Search._pending_repairs`), and promotions are caught up.
+in flight is recorded as interrupted and its code retried first. A repair that was still due
+is rebuilt from the store (`Search._pending_repairs`), and promotions are caught up.
 """
 
 from __future__ import annotations
@@ -131,7 +137,7 @@ class Search:
         self.pool: Any = None  # lemonade.parallel's pool, open while run() runs
         self._shared: Any = None  # what the pool shares with every task (the split files)
         self._in_flight: dict[int, _Slot] = {}
-        # training failures, repaired in the next round (a resumed run: those it still owed)
+        # training failures, repaired next (a resumed run: those it still owed)
         self._repairs: list[_Repair] = self._pending_repairs()
 
     # ----- state rebuilt from the store (resume) -------------------------------------------------
@@ -155,7 +161,7 @@ class Search:
             self._observe(c)
 
     def _pending_repairs(self) -> list[_Repair]:
-        """The training failures whose repair was due in the next round when the run stopped.
+        """The training failures whose repair was still due when the run stopped.
 
         A candidate that failed or crashed in training (not a retry of an interrupted one, not a
         promotion: those are not repaired live either) is owed a repair while its attempt
@@ -252,19 +258,20 @@ class Search:
             self._shared = self.pool.share(self._split_blobs())
             self._retry_interrupted()
             self._promote()  # a resumed run catches up on promotions it had not made
+            self._drain()
+            stopped = False
             while True:
-                done = self._iterations_done()
-                elapsed = spent_before + (time.monotonic() - t_start)
-                if done >= self.cfg.budget.iterations and not self._repairs:
+                if not stopped:
+                    why = self._fill(spent_before + (time.monotonic() - t_start))
+                    if why:  # a budget ran out: no new proposal; what trains finishes
+                        self.hooks.on_message(why)
+                        stopped = True
+                if not self.pool.pending:
                     break
-                if elapsed >= self.cfg.budget.max_seconds:
-                    self.hooks.on_message(f"wall-clock budget of {self.cfg.budget.max_seconds:.0f}s"
-                                          " reached")
-                    break
-                if self._llm_calls() + self._calls_per_iteration() > self.cfg.budget.max_llm_calls:
-                    self.hooks.on_message("LLM call budget reached")
-                    break
-                self.round(done)
+                for done in self.pool.wait_any():
+                    self._record_done(done)
+                if not stopped:
+                    self._promote()
                 self.store.set_meta("seconds_spent",
                                     f"{spent_before + time.monotonic() - t_start:.3f}")
         except KeyboardInterrupt:
@@ -351,46 +358,47 @@ class Search:
         return select_parent(cands, self.objectives, policy=s.parent, rng=rng,
                              tournament_size=s.tournament_size, exhausted=exhausted)
 
-    # ----- one round: propose a batch, train it concurrently, record results as they finish ----
-    def round(self, done: int) -> None:
-        """Propose up to `parallel.batch` candidates, then train them through the pool.
+    # ----- keeping `batch` candidates in flight ---------------------------------------------------
+    def _fill(self, elapsed: float) -> str | None:
+        """Propose and submit until `parallel.batch` candidates are in flight, repairs of
+        training failures first, then new iterations up to `budget.iterations`. Returns why it
+        stopped proposing for good (the wall-clock or LLM-call budget), else None.
 
-        All proposals of a round are made from the same snapshot of the store, before any of
-        the round's results exist, so the first round is the same whatever the number of
-        workers. Slot k of a round is iteration `first + k`: its own parent draw, proposer
-        seed (`seed + iteration`) and LLM temperature (`ParallelConfig.slot_temperature(k)`).
-        A candidate whose training failed is repaired in the next round (it takes a slot
-        there, ahead of new iterations); a static rejection is repaired at once, before
-        anything trains.
-        """
-        cands = self.store.candidates()
-        advice_by_it = {a["iteration"]: a.get("advice") or {} for a in self.store.advice()}
-        first = max((c.iteration for c in cands), default=-1) + 1
+        Iteration `it` is slot `it % batch` (its parent draw, seed and LLM temperature: see
+        `propose`). A proposal rejected by the static checks is repaired at once, before
+        anything trains; one that never passes them takes its iteration with it."""
+        b = self.cfg.budget
         slots = self.cfg.parallel.round_size
-        repairs, self._repairs = self._repairs, []
-        for r in repairs[:slots]:
-            if self._llm_calls() >= self.cfg.budget.max_llm_calls:
-                break
-            proposal = self.proposer.repair(r.req, r.proposal, r.error)
-            self._propose_and_check(r.it, r.parent, r.req, proposal, "repair", r.advice,
-                                    r.suggestion, None, r.attempt + 1, repair_of=r.cid)
-        self._repairs.extend(repairs[slots:])
-        fresh = min(slots - min(len(repairs), slots),
-                    self.cfg.budget.iterations - done)
-        for k in range(max(0, fresh)):
-            if self._llm_calls() + self._calls_per_iteration() > self.cfg.budget.max_llm_calls:
-                break
-            self.propose(first + k, cands, advice_by_it, slot=k)
-        self._drain()
-        self._promote()
+        while len(self._in_flight) < slots:
+            if elapsed >= b.max_seconds:
+                self._repairs.clear()
+                return f"wall-clock budget of {b.max_seconds:.0f}s reached"
+            if self._repairs:
+                r = self._repairs.pop(0)
+                if self._llm_calls() >= b.max_llm_calls:
+                    self._repairs.clear()
+                    return "LLM call budget reached"
+                proposal = self.proposer.repair(r.req, r.proposal, r.error)
+                self._propose_and_check(r.it, r.parent, r.req, proposal, "repair", r.advice,
+                                        r.suggestion, None, r.attempt + 1, repair_of=r.cid)
+                continue
+            cands = self.store.candidates()
+            it = max((c.iteration for c in cands), default=-1) + 1
+            if it >= b.iterations:
+                return None
+            if self._llm_calls() + self._calls_per_iteration() > b.max_llm_calls:
+                return "LLM call budget reached"
+            advice_by_it = {a["iteration"]: a.get("advice") or {} for a in self.store.advice()}
+            self.propose(it, cands, advice_by_it, slot=it % slots)
+        return None
 
     def propose(self, it: int, cands: list[Candidate],
                 advice_by_it: dict[int, dict[str, Any]], slot: int = 0) -> None:
         """Iteration `it`: parent, advice, improver, proposal; submitted when it passes the
         static checks (repaired at once, a bounded number of times, when it does not).
 
-        `slot` is the proposal's place among the round's new ones: it sets the generator's
-        temperature (`ParallelConfig.slot_temperature`); its repairs keep that temperature."""
+        `slot` (`it % parallel.batch`) sets the generator's temperature
+        (`ParallelConfig.slot_temperature`); its repairs keep that temperature."""
         parent = self._choose_parent(it, cands, advice_by_it)
         closed = [c for c in cands if c.has_outcome]
         last = closed[-1] if closed else None
@@ -429,7 +437,7 @@ class Search:
                                 improver_call, 0)
 
     def _improver_temperature(self, slot: int) -> float | None:
-        """The improver's temperature for a round's `slot`: its own configured temperature,
+        """The improver's temperature for `slot`: its own configured temperature,
         moved by the same offset as the generator's slot temperature
         (`ParallelConfig.slot_temperature`), within [0, 2]; None for the expert system."""
         base = getattr(getattr(self.improver, "cfg", None), "temperature", None)
@@ -515,7 +523,7 @@ class Search:
             return "rejected", reason
         h = code_hash(p.code)
         twin = self.store.find_by_hash(h)
-        # a twin proposed earlier in this round is still training: a duplicate all the same
+        # a twin proposed earlier is still training: a duplicate all the same
         sibling = next((s.cid for s in self._in_flight.values() if s.code_hash == h), None)
         if (twin is not None and twin.id != cid) or sibling is not None:
             tid, state = (twin.id, str(twin.status)) if twin is not None else (sibling, "training")
@@ -563,24 +571,28 @@ class Search:
     def _drain(self) -> None:
         """Record every submitted candidate's result, in the order they finish."""
         for done in self.pool.as_completed():
-            slot = self._in_flight.pop(done.key)
-            if done.ok:
-                outcome: CandidateOutcome = done.value
-            elif done.lost_worker:
-                outcome = CandidateOutcome(status="crashed", reason=done.error)
-            else:
-                outcome = CandidateOutcome(status="failed", reason=f"sandbox error: {done.error}")
-            self._record_outcome(slot.cid, outcome)
-            if outcome.status in ("failed", "crashed") and slot.req is not None \
-                    and slot.proposal is not None \
-                    and slot.attempt < self.cfg.budget.repair_attempts:
-                # a timeout is not repaired: another try would likely cost the whole timeout
-                # again; the expert's failure advice steers the next iteration instead. A crash
-                # (most often the out-of-memory killer) is repaired: a smaller model is the fix.
-                self._repairs.append(_Repair(
-                    slot.it, slot.parent, slot.req, slot.proposal,
-                    scrub(outcome.reason or outcome.status), slot.attempt, slot.advice,
-                    slot.suggestion, slot.cid))
+            self._record_done(done)
+
+    def _record_done(self, done: Any) -> None:
+        """Record one finished task; a training failure is queued for repair (`_fill`)."""
+        slot = self._in_flight.pop(done.key)
+        if done.ok:
+            outcome: CandidateOutcome = done.value
+        elif done.lost_worker:
+            outcome = CandidateOutcome(status="crashed", reason=done.error)
+        else:
+            outcome = CandidateOutcome(status="failed", reason=f"sandbox error: {done.error}")
+        self._record_outcome(slot.cid, outcome)
+        if outcome.status in ("failed", "crashed") and slot.req is not None \
+                and slot.proposal is not None \
+                and slot.attempt < self.cfg.budget.repair_attempts:
+            # a timeout is not repaired: another try would likely cost the whole timeout
+            # again; the expert's failure advice steers the next iteration instead. A crash
+            # (most often the out-of-memory killer) is repaired: a smaller model is the fix.
+            self._repairs.append(_Repair(
+                slot.it, slot.parent, slot.req, slot.proposal,
+                scrub(outcome.reason or outcome.status), slot.attempt, slot.advice,
+                slot.suggestion, slot.cid))
 
     def _record_outcome(self, cid: int, outcome: CandidateOutcome) -> None:
         cdir = self.run_dir / "candidates" / f"{cid:04d}"
@@ -602,9 +614,10 @@ class Search:
 
     # ----- multi-fidelity -------------------------------------------------------------------------
     def _promote(self) -> None:
-        """Train again, to `budget.epochs`, the proxy-fidelity candidates that rank in the top
+        """Submit again, to `budget.epochs`, the proxy-fidelity candidates that rank in the top
         `budget.promote` fraction of all proxy results so far (asynchronous successive halving:
-        a candidate not promoted now may be later, as worse ones arrive)."""
+        a candidate not promoted now may be later, as worse ones arrive). Their results are
+        recorded with the others'."""
         b = self.cfg.budget
         if not b.proxy_epochs:
             return
@@ -626,7 +639,6 @@ class Search:
             self.hooks.on_message(f"promoting candidate {c.id} to {b.epochs} epochs "
                                   f"(candidate {new_id})")
             self._submit(_Slot(new_id, c.iteration, None, None, 0), c.code)
-        self._drain()
 
     def _on_worker_event(self, cid: int, ev: dict[str, Any]) -> None:
         if ev.get("event") == "epoch":
@@ -706,7 +718,7 @@ class _Slot:
 
 @dataclass(frozen=True)
 class _Repair:
-    """A candidate that failed in training, to be repaired in the next round."""
+    """A candidate that failed in training, to be repaired next."""
 
     it: int
     parent: Candidate | None
