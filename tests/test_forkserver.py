@@ -290,3 +290,20 @@ def test_cuda_workers_start_fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert not sandbox_process.fork_eligible(worker, status, config().sandbox, "cuda")
     assert not sandbox_process.fork_eligible(worker, status, config().sandbox, "auto")
     assert sandbox_process.fork_eligible(worker, status, config().sandbox, "cpu")
+
+
+def test_the_energy_trackers_start_is_not_billed_to_train_seconds(
+        server: forkserver.ForkServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first candidate of a process builds the host's shared energy tracker (hardware
+    detection, about a second): that happens outside the candidate's clock."""
+    from lemonade.measure import energy
+
+    monkeypatch.setattr(energy, "_SHARED", {})  # as in a fresh lemonade process
+    cfg = build_config({**config().model_dump(mode="json"),
+                        "measure": {**FAST, "energy": True}})
+    out = run_candidate(job(cfg, 7, tmp_path), cfg.sandbox, 120)
+    assert out.status == "ok", (out.reason, out.log_tail)
+    train = out.metrics["train_seconds"]
+    startup = out.metrics["train_energy_kwh"].method["tracker_startup_s"]
+    assert startup > 0.2, "the tracker was built for this candidate"
+    assert train.value - train.method["worker_reported_loop_s"] < startup

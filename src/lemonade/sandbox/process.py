@@ -18,6 +18,11 @@ job: after `run` it is gone, and nothing is ever handed a process in which candi
 
 Events are JSON lines on the worker's own event channel (its original stdout); stray lines and
 stderr go to a bounded log tail.
+
+A CPU worker is normally not a fresh interpreter but a fork of the fork server
+(lemonade.sandbox.forkserver), moved into a bubblewrap sandbox built around a holder process
+(`_fork`; `fork_eligible` says when). `proc` is then a `ForkedProc`, which behaves like the
+Popen of a fresh one; the protocol above is the same.
 """
 
 from __future__ import annotations
