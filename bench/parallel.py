@@ -9,8 +9,9 @@ with fresh processes, processes started ahead and processes forked from the fork
   2 workers (a local Ray runtime; its start and stop are counted). Each candidate is a fresh
   sandboxed worker process, as in a search.
 - `search`: the whole loop. `lemonade.search.start_run` with `parallel.workers` 1 and 2, the
-  same seed, iterations, epochs and `batch` (2), one training thread a candidate. Also printed:
-  whether the first round (`batch` candidates) has the same code in both runs. The offline
+  same seed, iterations, epochs and `batch` (2 candidates in flight), one training thread a
+  candidate. Also printed: whether the first `batch` candidates have the same code in both
+  runs. The offline
   proposer writes a model in milliseconds; `--llm-seconds S` makes each proposal take S seconds
   more, standing for an LLM's response time (what processes started ahead overlap).
 

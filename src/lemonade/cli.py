@@ -117,12 +117,12 @@ def search(
     workers: Annotated[int | None, typer.Option(
         help="Candidates trained at the same time (Ray; 1 = no Ray).", min=1)] = None,
     batch: Annotated[int | None, typer.Option(
-        help="Candidates proposed a round (default: --workers).", min=1)] = None,
+        help="Candidates in flight at once (default: --workers).", min=1)] = None,
     ray_address: Annotated[str | None, typer.Option(
         help="Join this Ray cluster (HOST:PORT or auto) instead of a local runtime "
              "(parallel.ray_address).")] = None,
     proxy_epochs: Annotated[int | None, typer.Option(
-        help="Multi-fidelity: epochs of the proxy round every candidate trains first.",
+        help="Multi-fidelity: proxy epochs every candidate trains first.",
         min=1)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Less output.")] = False,
 ) -> None:
@@ -162,7 +162,7 @@ def resume(
         help="Candidates trained at the same time, for this resumption (Ray; 1 = no Ray).",
         min=1)] = None,
     batch: Annotated[int | None, typer.Option(
-        help="Candidates proposed a round, for this resumption.", min=1)] = None,
+        help="Candidates in flight at once, for this resumption.", min=1)] = None,
     ray_address: Annotated[str | None, typer.Option(
         help="Join this Ray cluster (HOST:PORT or auto) for this resumption.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,

@@ -174,7 +174,7 @@ class BudgetConfig(_Strict):
     max_llm_calls: int = Field(200, ge=1)
     repair_attempts: int = Field(2, ge=0)
     candidate_timeout_s: float = Field(900.0, gt=0)  # worker wall clock, build+train+measure
-    # Multi-fidelity: every candidate first trains `proxy_epochs` (None: no proxy round); the
+    # Multi-fidelity: every candidate first trains `proxy_epochs` (None: no proxy); the
     # `promote` fraction that ranks best at that fidelity trains on to `epochs`.
     proxy_epochs: int | None = Field(None, ge=1)
     promote: float = Field(0.5, gt=0.0, le=1.0)
@@ -291,12 +291,12 @@ class ParallelConfig(_Strict):
     """Candidates trained at the same time, as Ray tasks (`lemonade.parallel`)."""
 
     workers: int = Field(1, ge=1)  # 1: no Ray, candidates one after another in this process
-    batch: int | None = Field(None, ge=1)  # candidates proposed a round; None: `workers`
+    batch: int | None = Field(None, ge=1)  # candidates in flight at once; None: `workers`
     # None: a local Ray runtime (loopback only) is started and stopped with the run;
     # "auto" or "HOST:PORT": join that running Ray cluster
     ray_address: str | None = None
-    # the LLM temperature of each slot of a round (slot k: temperatures[k % len]); empty: slot 0
-    # at proposer.temperature, the others spread around it (`slot_temperature`)
+    # the LLM temperature of each slot (iteration % batch; slot k: temperatures[k % len]);
+    # empty: slot 0 at proposer.temperature, the others spread around it (`slot_temperature`)
     temperatures: list[float] = Field(default_factory=list)
 
     @field_validator("temperatures")
@@ -309,10 +309,11 @@ class ParallelConfig(_Strict):
 
     @property
     def round_size(self) -> int:
+        """Candidates the search keeps in flight (`batch`, else `workers`)."""
         return self.batch or self.workers
 
     def slot_temperature(self, slot: int, base: float) -> float:
-        """The generator's temperature for the `slot`-th new proposal of a round.
+        """The generator's temperature for slot `slot` (iteration % batch).
 
         With `temperatures` set: `temperatures[slot % len(temperatures)]`. Otherwise slot 0
         keeps `base` (proposer.temperature) and the others alternate above and below it in

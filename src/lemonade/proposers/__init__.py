@@ -39,7 +39,7 @@ class ProposalRequest:
     seed: int = 0
     # the Prompt Improver's diagnosis and modification (None: no improver; the advice stands)
     suggestion: Suggestion | None = None
-    # the LLM sampling temperature for this request (a round's slots differ); None: the
+    # the LLM sampling temperature for this request (neighbouring slots differ); None: the
     # proposer's configured one. Proposers that call no LLM ignore it.
     temperature: float | None = None
 

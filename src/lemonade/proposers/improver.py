@@ -56,7 +56,7 @@ class ImproveRequest:
     memory_text: str
     parent_code: str | None = None
     parent_metrics: dict[str, float] | None = None  # validation metrics only
-    # this call's sampling temperature (a round's slots differ); None: the configured one
+    # this call's sampling temperature (neighbouring slots differ); None: the configured one
     temperature: float | None = None
 
 
