@@ -302,3 +302,22 @@ def test_the_energy_trackers_start_is_not_billed_to_train_seconds(
     assert out.status == "ok", (out.reason, out.log_tail)
     tracked = out.metrics["train_energy_kwh"].method["duration_s"]  # enter -> exit, rounded
     assert 0 < out.metrics["train_seconds"].value <= tracked + 0.0015
+
+
+def test_a_server_that_cannot_warm_up_is_given_up_for_fresh_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that dies while warming up is not waited for again: workers start fresh."""
+    import shutil
+
+    forkserver.shutdown()
+    false = shutil.which("false")
+    assert false is not None
+    monkeypatch.setattr(sys, "executable", false)  # the server's command exits at once
+    try:
+        assert forkserver.get(30) is None
+        assert forkserver.start() is None  # given up: no new server on the next call
+    finally:
+        monkeypatch.undo()
+        forkserver.shutdown()  # and allowed again afterwards
+    out = run_candidate(job(config(), 5, tmp_path), config().sandbox, 120)
+    assert out.status == "ok", out.reason

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-START_TIMEOUT_S = 300.0
+START_TIMEOUT_S = 120.0  # its warm-up takes about 2.5 s here; past this, workers start fresh
 SPAWN_TIMEOUT_S = 30.0
 
 
@@ -206,14 +206,18 @@ def start() -> ForkServer | None:
 def get(wait_s: float = START_TIMEOUT_S) -> ForkServer | None:
     """This process's server once it is ready (started, and waited for up to `wait_s`, when
     needed); None when it cannot run: the caller then starts a fresh process."""
-    global _FAILED
+    global _FAILED, _SERVER
     server = start()
     if server is None:
         return None
     if server.wait_ready(wait_s):
         return server
-    if server.dead:
-        _FAILED = True  # it could not warm up here; do not pay for it again
+    # it died or did not warm up in time here: stop it, do not pay for it again
+    with _lock:
+        _FAILED = True
+        if _SERVER is server:
+            _SERVER = None
+    server.close()
     return None
 
 
