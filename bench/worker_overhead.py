@@ -106,7 +106,7 @@ def one_candidate(isolation: str, mode: str, workdir: Path, fork: bool = False
     cfg = build_config({**TINY, "sandbox": {"isolation": isolation, "memory_limit_mb": 4096,
                                             "fork_server": fork}})
     release_warm()
-    if fork and forkserver.wait_ready() is None:
+    if fork and forkserver.get() is None:
         raise RuntimeError("the fork server did not start here")
     if mode != "cold":
         first = run_candidate(_job(cfg, 5, workdir / "previous", True), cfg.sandbox, 300.0)

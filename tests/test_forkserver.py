@@ -50,7 +50,7 @@ def server() -> Iterator[forkserver.ForkServer]:
     forkserver.shutdown()
     os.environ[CANARY_ENV] = "".join(HALVES)
     try:
-        srv = forkserver.wait_ready()
+        srv = forkserver.get()
         assert srv is not None, "the fork server did not start"
         yield srv
     finally:

@@ -200,19 +200,10 @@ class Search:
             parent = by_id.get(c.parent_id) if c.parent_id is not None else None
             advice = Advice.from_json(advice_by_it.get(c.iteration) or {})
             doc = c.extra.get("suggestion") or {}
-            suggestion = (Suggestion(doc.get("diagnosis", ""), doc.get("modification", ""),
-                                     doc.get("source", "expert"), doc.get("error"))
-                          if doc else expert_suggestion(advice))
+            suggestion = Suggestion.from_json(doc) if doc else expert_suggestion(advice)
             temperature = c.extra.get("temperature")
-            parent_vals = proposer_values(parent.values) if parent else None
-            req = ProposalRequest(
-                iteration=c.iteration, dataset=self.data.info(), objectives=self.objectives,
-                advice=advice, memory_text=memory_text,
-                parent_code=parent.code if parent else None,
-                parent_genome=parent.genome if parent else None, parent_metrics=parent_vals,
-                seed=self.cfg.seed + c.iteration,
-                suggestion=suggestion if suggestion.source == "improver" else None,
-                temperature=temperature)
+            req = self._request(c.iteration, parent, advice, memory_text, suggestion,
+                                temperature)
             call = calls.get(c.id) or {}
             proposal = Proposal(code=c.code, genome=c.genome, raw_response=call.get("response"),
                                 messages=call.get("messages"), usage=call.get("usage") or {},
@@ -422,19 +413,27 @@ class Search:
             improver_call = self.store.add_llm_call(None, it, "improver", call.messages,
                                                     call.response, call.usage, call.model,
                                                     call.error, call.latency_s)
-        req = ProposalRequest(
+        req = self._request(it, parent, advice, memory_text, suggestion,
+                            self.cfg.parallel.slot_temperature(slot, self.cfg.proposer.temperature))
+        proposal = self.proposer.propose(req)
+        self._propose_and_check(it, parent, req, proposal, "generator", advice, suggestion,
+                                improver_call, 0)
+
+    def _request(self, it: int, parent: Candidate | None, advice: Advice, memory_text: str,
+                 suggestion: Suggestion, temperature: float | None) -> ProposalRequest:
+        """The generator's request for iteration `it` (a new proposal, or one rebuilt from the
+        store for a repair after a resume)."""
+        return ProposalRequest(
             iteration=it, dataset=self.data.info(), objectives=self.objectives, advice=advice,
             memory_text=memory_text,
             parent_code=parent.code if parent else None,
             parent_genome=parent.genome if parent else None,
-            parent_metrics=parent_vals, seed=self.cfg.seed + it,
+            # what a proposer may see of the parent: validation metrics, never the test split's
+            parent_metrics=proposer_values(parent.values) if parent else None,
+            seed=self.cfg.seed + it,
             # the improver's reply goes to the generator; a failed one leaves the expert's advice
             suggestion=suggestion if suggestion.source == "improver" else None,
-            temperature=self.cfg.parallel.slot_temperature(slot, self.cfg.proposer.temperature),
-        )
-        proposal = self.proposer.propose(req)
-        self._propose_and_check(it, parent, req, proposal, "generator", advice, suggestion,
-                                improver_call, 0)
+            temperature=temperature)
 
     def _improver_temperature(self, slot: int) -> float | None:
         """The improver's temperature for `slot`: its own configured temperature,

@@ -170,11 +170,16 @@ _SHARED: dict[tuple[Any, ...], Any] = {}
 _SHARED_LOCK = threading.Lock()
 
 
+def _shared_key(cfg: MeasureConfig) -> tuple[Any, ...]:
+    """The settings a shared tracker is built for."""
+    return (cfg.country_iso_code, cfg.grid_intensity_g_per_kwh)
+
+
 def _shared_tracker(cfg: MeasureConfig) -> Any:
     """One codecarbon tracker per host process and settings, measured task by task
     (`start_task`/`stop_task`): its 1.5-2.5 s hardware detection is paid once, not per candidate.
     Process mode counts this process and all its children (the training worker)."""
-    key = (cfg.country_iso_code, cfg.grid_intensity_g_per_kwh)
+    key = _shared_key(cfg)
     with _SHARED_LOCK:
         if key not in _SHARED:
             _SHARED[key] = _make_tracker(cfg)
@@ -184,8 +189,7 @@ def _shared_tracker(cfg: MeasureConfig) -> Any:
 def prepare_shared(cfg: MeasureConfig) -> None:
     """Build the shared tracker (`reuse=True`) in the background now, so that its hardware
     detection overlaps the workers' start-up instead of delaying the first candidate."""
-    key = (cfg.country_iso_code, cfg.grid_intensity_g_per_kwh)
-    if not cfg.energy or key in _SHARED:
+    if not cfg.energy or _shared_key(cfg) in _SHARED:
         return
 
     def build() -> None:

@@ -46,6 +46,11 @@ class Suggestion:
         return {"diagnosis": self.diagnosis, "modification": self.modification,
                 "source": self.source, "error": self.error}
 
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> Suggestion:
+        return cls(doc.get("diagnosis", ""), doc.get("modification", ""),
+                   doc.get("source", "expert"), doc.get("error"))
+
 
 @dataclass
 class ImproveRequest:

@@ -221,10 +221,6 @@ def get(wait_s: float = START_TIMEOUT_S) -> ForkServer | None:
     return None
 
 
-def wait_ready(timeout: float = START_TIMEOUT_S) -> ForkServer | None:
-    """Start the server if needed and wait until it is ready (tests, benchmarks)."""
-    return get(timeout)
-
 
 def shutdown() -> None:
     """Stop this process's server (it also stops when this process exits)."""

@@ -8,12 +8,12 @@ next (recording the result, the expert system, the LLM writing the next model). 
 takes the pair when it was started for the same settings (`key`: data split files, limits,
 device, environment, commands), else it throws it away and starts a fresh one.
 
-What this is not: a fork server or a process pool. Every process is a fresh interpreter inside
-its own bubblewrap sandbox (its own namespaces, seccomp filter and limits), started before any
-candidate source exists and handed exactly one job; a process in which candidate code ran is
-never used again. A fork server would reuse one imported interpreter, but then every child has
-to be moved into fresh namespaces and under seccomp from inside a torch-importing parent,
-which is the sandbox's job done a second time, by hand.
+What this is not: a process pool. Every process is new, in its own bubblewrap sandbox (its own
+namespaces, seccomp filter and limits), started before any candidate source exists and handed
+exactly one job; a process in which candidate code ran is never used again. On a CPU the
+processes are normally forks of the fork server (lemonade.sandbox.forkserver), which makes
+starting them cheap; this module then only takes the remaining milliseconds off the
+candidate's path, and hides the whole start-up of workers that start fresh (CUDA).
 
 One pair is kept per host process (a search runs one candidate at a time per process; with Ray
 each task's worker process keeps its own). `release_warm()` ends it; so does this process's exit

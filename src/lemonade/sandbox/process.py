@@ -109,15 +109,17 @@ def tree_cpu_seconds(root: int, proc: str = "/proc") -> float:
     return total
 
 
-def _with_host_pids(on_event: EventSink | None, outer_pid: int) -> EventSink | None:
-    """Inside its PID namespace the worker reports pid 2; callers get the host pid."""
+def _with_host_pids(on_event: EventSink | None,
+                    host_pid: Callable[[int], int | None]) -> EventSink | None:
+    """The worker reports its pid inside its PID namespace (`ns_pid`); callers get the host
+    pid (`host_pid(ns_pid)`, or the namespace pid where that is unknown)."""
     if on_event is None:
         return None
 
     def translate(ev: dict[str, Any]) -> None:
         if ev.get("event") == "started" and isinstance(ev.get("pid"), int):
             ev["ns_pid"] = ev["pid"]
-            ev["pid"] = isolation.host_pid(outer_pid, ev["pid"]) or ev["pid"]
+            ev["pid"] = host_pid(ev["pid"]) or ev["pid"]
         on_event(ev)
 
     return translate
@@ -234,9 +236,11 @@ class SandboxProcess:
             raise RuntimeError("a sandboxed process serves one job only")
         self._used = True
         if isinstance(self.proc, ForkedProc):
-            on_event = _with_pid(on_event, self.proc.worker_pid)
+            worker_pid = self.proc.worker_pid
+            on_event = _with_host_pids(on_event, lambda _ns: worker_pid)
         elif self._launch.isolated:
-            on_event = _with_host_pids(on_event, self.proc.pid)
+            outer = self.proc.pid
+            on_event = _with_host_pids(on_event, lambda ns: isolation.host_pid(outer, ns))
         with self._lock:  # what it said while starting reaches the caller first, in order
             self._sink = on_event
             backlog = list(self.events)
@@ -339,19 +343,25 @@ HOLDER_START_TIMEOUT_S = 30.0
 KILL_WAIT_S = 30.0
 
 
-def fork_eligible(argv: Sequence[str], status: isolation.IsolationStatus, limits: Any,
-                  device: str) -> bool:
-    """A worker is forked from the fork server when `sandbox.fork_server` is on, the wall is
-    complete (bubblewrap with a new user namespace, and the seccomp filter, which the forked
-    worker installs itself), the command is one of lemonade's two workers, and it runs on the
-    CPU (CUDA workers start fresh)."""
-    from lemonade.sandbox.zygote import WORKER_MODULES
-
+def forks_workers(status: isolation.IsolationStatus, limits: Any, device: str) -> bool:
+    """Whether workers with these settings come from the fork server: `sandbox.fork_server`
+    is on, the wall is complete (bubblewrap with a new user namespace, and the seccomp filter,
+    which the forked worker installs itself), and they run on the CPU (CUDA workers start
+    fresh)."""
     on = limits.get("fork_server", True) if isinstance(limits, dict) \
         else getattr(limits, "fork_server", True)
     return bool(on) and status.isolated and status.seccomp and status.userns == "new" \
-        and len(argv) == 4 and argv[0] == sys.executable and argv[1] == "-m" \
-        and argv[2] in WORKER_MODULES and not isolation.gpu_devices(device)
+        and not isolation.gpu_devices(device)
+
+
+def fork_eligible(argv: Sequence[str], status: isolation.IsolationStatus, limits: Any,
+                  device: str) -> bool:
+    """`forks_workers`, for a command that is one of lemonade's two workers (a stand-in
+    command of the tests starts fresh)."""
+    from lemonade.sandbox.zygote import WORKER_MODULES
+
+    return len(argv) == 4 and argv[0] == sys.executable and argv[1] == "-m" \
+        and argv[2] in WORKER_MODULES and forks_workers(status, limits, device)
 
 
 def _fork_server(argv: Sequence[str], status: isolation.IsolationStatus, limits: Any,
@@ -364,10 +374,7 @@ def _fork_server(argv: Sequence[str], status: isolation.IsolationStatus, limits:
 def start_fork_server(limits: Any, device: str) -> None:
     """Start this process's fork server now, in the background, when workers with these
     settings would be forked from it: its warm-up then overlaps what the caller does next."""
-    from lemonade.sandbox.zygote import WORKER_MODULES
-
-    argv = [sys.executable, "-m", WORKER_MODULES[0], "."]
-    if fork_eligible(argv, isolation.resolve(limits), limits, device):
+    if forks_workers(isolation.resolve(limits), limits, device):
         forkserver.start()
 
 
@@ -485,19 +492,6 @@ def _fork(server: forkserver.ForkServer, argv: Sequence[str],
         if not ok:
             kill_group(holder.pid)
             holder.wait()
-
-
-def _with_pid(on_event: EventSink | None, pid: int | None) -> EventSink | None:
-    """A forked worker reports its pid inside its namespace; callers get the host pid."""
-    if on_event is None or pid is None:
-        return on_event
-
-    def translate(ev: dict[str, Any]) -> None:
-        if ev.get("event") == "started" and isinstance(ev.get("pid"), int):
-            ev["ns_pid"], ev["pid"] = ev["pid"], pid
-        on_event(ev)
-
-    return translate
 
 
 def remove_dirs(paths: Sequence[str | Path | None]) -> None:

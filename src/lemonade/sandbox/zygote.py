@@ -43,21 +43,15 @@ EXIT_SETUP_FAILED = 71  # C or W could not put W behind the wall: nothing ran
 
 
 def warm_up() -> None:
-    """Everything both workers import before their job, and one export + load of a small model
-    (lemonade.sandbox.artifacts.warm_up), with one thread."""
-    import importlib
-
+    """Both workers' own warm-ups, with one thread: what each imports before its job, and one
+    export + load of a small model (a forked worker then finds them done)."""
     import torch
 
     torch.set_num_threads(1)
     from lemonade.sandbox import measure_worker, worker
 
-    for name in (*worker.WARM_IMPORTS, *worker.WARM_IMPORTS_EVALUATE,
-                 *measure_worker.WARM_IMPORTS):
-        importlib.import_module(name)
-    from lemonade.sandbox.artifacts import warm_up as warm_artifacts
-
-    warm_artifacts(load=True)
+    measure_worker._warm_up()  # the measurement's imports, an export and a load
+    worker._warm_up("evaluate")  # the training's imports (the export is warm already)
 
 
 def _send(sock: socket.socket, doc: dict[str, Any]) -> None:
