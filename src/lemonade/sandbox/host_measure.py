@@ -6,7 +6,8 @@ and the metrics it measures itself, from outside the training worker.
   configuration and seed; their sha256 goes into each job, so a changed file is refused.
 - `train_metrics`: `train_seconds` is the training process's wall time as the host saw it, from
   the hand-over of the job (interpreter and torch already started, no candidate code run yet) to
-  the exit: build, training, export; its CPU seconds come from getrusage over the same span;
+  the exit: build, training, export; its CPU seconds cover the same span (the fork server's
+  wait4 of a forked worker; getrusage and /proc samples of a fresh one);
   energy, power and CO2 come from an `EnergyTracker` the host holds around the process.
   Nothing the worker reports can change them.
 """

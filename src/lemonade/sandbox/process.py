@@ -64,7 +64,8 @@ class ProcessExit:
     events: list[dict[str, Any]]
     tail: collections.deque[bytes]
     wall_s: float  # hand-over of the job to exit, host clock
-    cpu_s: float  # user + system CPU of the process tree after the hand-over (getrusage, /proc)
+    cpu_s: float  # user + system CPU of the process tree after the hand-over (getrusage and
+    # /proc samples; a forked worker: the fork server's wait4)
     isolation: dict[str, Any] = field(default_factory=dict)  # what the OS wall applied
     started: bool = True  # False: it never said `ready`, so it never got its job
     startup_s: float = 0.0  # spawn to `ready`, host clock
