@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,7 +25,7 @@ from browser import chromium
 from e2e import cli_env
 
 from lemonade import metrics as M
-from lemonade.dashboard.app import CSP, bind, create_app, url_of
+from lemonade.dashboard.app import CSP, bind, create_app, host_name, url_of
 from lemonade.dashboard.runs import ReadOnlyStore
 from lemonade.store import Store
 
@@ -134,6 +136,45 @@ def test_pages_list_runs_escape_store_text_and_send_a_strict_csp(tmp_path: Path)
         assert status == 404
         status, headers, js = _get(url + "static/plotly.min.js")
         assert status == 200 and "plotly" in js[:2000].lower() and len(js) > 1_000_000
+
+
+def _get_as(url: str, host: str | None, path: str = "/") -> tuple[int, str]:
+    """GET `path` with this exact `Host` header (None: no Host header at all)."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.putrequest("GET", path, skip_host=True)
+        if host is not None:
+            conn.putheader("Host", host)
+        conn.endheaders()
+        r = conn.getresponse()
+        return r.status, r.read().decode()
+    finally:
+        conn.close()
+
+
+def test_foreign_host_headers_are_refused_so_dns_rebinding_reads_nothing(tmp_path: Path) -> None:
+    with _new_run(tmp_path / "runs" / "secret-run") as st:
+        _add(st, 1, code="class Net: pass  # SECRET-MODEL-CODE\n")
+    with serving(create_app(tmp_path / "runs", poll_seconds=1)) as url:
+        port = urllib.parse.urlsplit(url).port
+        for good in (f"127.0.0.1:{port}", "127.0.0.1", f"localhost:{port}", "LOCALHOST",
+                     f"[::1]:{port}", "localhost."):
+            status, body = _get_as(url, good, "/runs/secret-run")
+            assert status == 200 and "SECRET-MODEL-CODE" in body, good
+        for bad in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example",
+                    "localhost.evil.example", f"attacker.test:{port}", "10.0.0.1", "",
+                    "[::1", "localhost:80x", "127.0.0.1@evil.example", None):
+            for path in ("/", "/runs/secret-run", "/api/runs/secret-run", "/static/plotly.min.js",
+                         "/fragment/runs/secret-run"):
+                status, body = _get_as(url, bad, path)
+                assert status in (400, 421) and "SECRET" not in body, (bad, path, status)
+    wildcard = create_app(tmp_path / "runs", host="0.0.0.0")
+    assert wildcard.allows("192.168.1.7:8765") and wildcard.allows("[fe80::1]")
+    assert not wildcard.allows("rebound.example:8765")
+    named = create_app(tmp_path / "runs", host="10.1.2.3")
+    assert named.allows("10.1.2.3:80") and not named.allows("10.1.2.4")
+    assert host_name("[::1]:80") == "::1" and host_name("a:b") is None
 
 
 def test_stores_are_opened_read_only(tmp_path: Path) -> None:

@@ -12,13 +12,18 @@ the stores' fingerprint changed (a candidate finished, the run ended), fetches t
 swaps it in. No inline script or style: the Content-Security-Policy allows scripts and styles from
 this server only (plus the inline style attributes Plotly sets on its SVG), so even if some store
 text escaped the templates' HTML escaping, the browser would not run it.
+
+Every request's `Host` header must name this server: a loopback name or address, or the address it
+binds (any IP literal and this machine's own names when it binds all interfaces). Anything else
+gets 421: a foreign page that rebinds its own DNS name to 127.0.0.1 cannot read the pages.
 """
 
 from __future__ import annotations
 
 import importlib.resources
+import ipaddress
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +64,83 @@ def _env() -> Environment:
     return env
 
 
-def create_app(runs_dir: str | Path, poll_seconds: float = 2.0) -> Starlette:
-    """The dashboard over the run stores under `runs_dir`."""
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+WILDCARDS = ("", "0.0.0.0", "::")
+
+Scope = MutableMapping[str, Any]
+ASGI = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+                Awaitable[None]]
+
+
+def host_name(header: str) -> str | None:
+    """The host part of a `Host` header (lower case, IPv6 without brackets), None if malformed."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0 or (value[end + 1:] and not value[end + 1:].startswith(":")):
+            return None
+        name, port = value[1:end], value[end + 2:]
+    else:
+        name, _, port = value.partition(":")
+    if port and not port.isdigit():
+        return None
+    return name.rstrip(".") or None
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def allowed_hosts(bound: str) -> tuple[frozenset[str], bool]:
+    """The names a request may carry when serving on `bound`, and whether any IP literal may.
+
+    Loopback names always; the bound address; when binding all interfaces, this machine's own
+    names and any IP literal (an IP literal cannot be rebound: DNS rebinding needs a name)."""
+    names = set(LOOPBACK_NAMES)
+    bound = bound.strip("[]").lower()
+    any_ip = bound in WILDCARDS
+    if any_ip:
+        names.update(n.lower() for n in (socket.gethostname(), socket.getfqdn()) if n)
+    else:
+        names.add(bound)
+    return frozenset(names), any_ip
+
+
+class HostCheck:
+    """ASGI middleware: HTTP requests whose `Host` is not one of ours get 421, with no body read."""
+
+    def __init__(self, app: ASGI, names: Iterable[str], any_ip: bool = False) -> None:
+        self.app, self.names, self.any_ip = app, frozenset(names), any_ip
+
+    def allows(self, header: str | None) -> bool:
+        name = host_name(header) if header is not None else None
+        if name is None:
+            return False
+        return name in self.names or (self.any_ip and _is_ip(name))
+
+    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]],
+                       send: Callable[[Any], Awaitable[None]]) -> None:
+        if scope["type"] in ("http", "websocket"):
+            values = [v for k, v in scope.get("headers", ()) if k == b"host"]
+            header = values[0].decode("latin-1") if len(values) == 1 else None
+            if not self.allows(header):
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
+                response = Response("misdirected request: unknown Host\n", status_code=421,
+                                    media_type="text/plain", headers=SECURITY_HEADERS)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(runs_dir: str | Path, poll_seconds: float = 2.0,
+               host: str = "127.0.0.1") -> HostCheck:
+    """The dashboard over the run stores under `runs_dir`, answering only requests for `host`."""
     root = Path(runs_dir)
     env = _env()
     plotly_js = plotly_js_path()
@@ -139,7 +219,9 @@ def create_app(runs_dir: str | Path, poll_seconds: float = 2.0) -> Starlette:
         Route("/api/runs/{name}", run_api),
         Route("/static/{name}", static),
     ]
-    return Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    names, any_ip = allowed_hosts(host)
+    return HostCheck(Starlette(routes=routes, exception_handlers={HTTPException: not_found}),
+                     names, any_ip)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -163,7 +245,7 @@ def serve(runs_dir: str | Path, host: str = "127.0.0.1", port: int = 8765,
     """Serve the dashboard until interrupted; `on_ready(url)` is called once it listens."""
     import uvicorn
 
-    app = create_app(runs_dir, poll_seconds)
+    app = create_app(runs_dir, poll_seconds, host=host)
     sock = bind(host, port)
     if on_ready is not None:
         on_ready(url_of(sock))
