@@ -82,14 +82,14 @@ def test_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
         load_config(tmp_path / "missing.yaml")
 
 
-def test_user_objectives_override_preset_by_metric() -> None:
-    cfg = build_config({"preset": "balanced",
+def test_user_objectives_override_preset_by_metric_when_extending() -> None:
+    cfg = build_config({"preset": "balanced", "preset_extends": True,
                         "objectives": [{"metric": "params", "threshold": 1234, "priority": 9},
                                        {"metric": "co2_kg", "threshold": 0.01}]})
     objs = {o.metric: o for o in cfg.resolved_objectives()}
     assert objs["params"].threshold == 1234 and objs["params"].priority == 9
     assert objs["co2_kg"].goal == "min"  # natural direction filled in
-    assert "val_accuracy" in objs  # the preset's others stay
+    assert "val_accuracy" in objs  # the preset's others stay (preset_extends)
 
 
 @pytest.mark.parametrize("preset", ["accuracy-first", "balanced", "efficiency-first"])

@@ -331,7 +331,13 @@ class ParallelConfig(_Strict):
 class Config(_Strict):
     dataset: DatasetConfig = Field(default_factory=DatasetConfig)
     preset: str = "balanced"
+    # The objectives, exactly: when given, the preset adds nothing unless `preset_extends`.
     objectives: list[Objective] = Field(default_factory=list)
+    # true: the preset's objectives join the given ones (a given metric replaces the preset's)
+    preset_extends: bool = False
+    # written into a run's config.yaml: where each of `objectives` came from ("user" or
+    # "preset NAME"), parallel to the list; not an input (a given list is "user")
+    objective_origins: list[str] = Field(default_factory=list)
     rules: list[RuleConfig] = Field(default_factory=list)
     proposer: ProposerConfig = Field(default_factory=ProposerConfig)
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
@@ -370,10 +376,25 @@ class Config(_Strict):
         return any(n in f"{r.when} {r.then}" for r in self.rules for n in names)
 
     def resolved_objectives(self) -> list[Objective]:
-        """The preset's objectives, with the user's list overriding by metric and extending it."""
-        merged = {o.metric: o for o in preset_objectives(self.preset, self.dataset.name)}
+        """The objectives the run optimises (`objective_sources` says where each comes from)."""
+        return [o for o, _source in self.objective_sources()]
+
+    def objective_sources(self) -> list[tuple[Objective, str]]:
+        """(objective, source) pairs; source is "user" or "preset NAME".
+
+        The user's objectives are exactly the objectives: the preset supplies them only when
+        the config gives none, or when `preset_extends` is true (then a given metric replaces
+        the preset's, and the preset's others stay)."""
+        source = f"preset {self.preset}"
+        if self.objectives and not self.preset_extends:
+            given = self.objective_origins
+            if len(given) != len(self.objectives):
+                given = ["user"] * len(self.objectives)
+            return list(zip(self.objectives, given, strict=True))
+        merged = {o.metric: (o, source)
+                  for o in preset_objectives(self.preset, self.dataset.name)}
         for o in self.objectives:
-            merged[o.metric] = o
+            merged[o.metric] = (o, "user")
         return list(merged.values())
 
 
@@ -488,7 +509,12 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
 
 
 def dump_config(cfg: Config) -> str:
-    """The resolved config as YAML (objectives expanded from the preset)."""
+    """The resolved config as YAML: objectives expanded from the preset, each one's source in
+    `objective_origins` (a list parallel to `objectives`, read by the report)."""
     doc = cfg.model_dump(mode="json")
-    doc["objectives"] = [o.model_dump(mode="json") for o in cfg.resolved_objectives()]
+    pairs = cfg.objective_sources()
+    doc["objectives"] = [o.model_dump(mode="json") for o, _ in pairs]
+    # the expanded list is now the exact list: loading it back resolves to the same objectives
+    doc["preset_extends"] = False
+    doc["objective_origins"] = [src for _, src in pairs]
     return yaml.safe_dump(doc, sort_keys=False)

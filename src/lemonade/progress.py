@@ -75,6 +75,18 @@ def epoch_progress(console: Console, epochs: int, label: str
         yield on_event
 
 
+def objectives_table(objectives: list[Any], sources: list[str] | None = None) -> Table:
+    """The resolved objectives, one row each, with where each came from (user or preset)."""
+    t = Table(title="objectives", title_justify="left")
+    for col in ("metric", "goal", "threshold", "priority", "from"):
+        t.add_column(col, justify="left" if col in ("metric", "from") else "right")
+    for i, o in enumerate(objectives):
+        src = sources[i] if sources and i < len(sources) else "?"
+        t.add_row(o.metric, "≥" if o.goal == "max" else "≤", fmt_metric(o.metric, o.threshold),
+                  f"{o.priority:g}", src)
+    return t
+
+
 class SearchDisplay:
     """Live view of a search: iteration and epoch bars over a table of the best candidates."""
 
@@ -127,9 +139,6 @@ class SearchDisplay:
         from lemonade.search import Hooks
 
         def on_start(info: dict[str, Any]) -> None:
-            objs = ", ".join(f"{o.metric} {'≥' if o.goal == 'max' else '≤'} "
-                             f"{fmt_metric(o.metric, o.threshold)} (p{o.priority:g})"
-                             for o in info["objectives"])
             d = info["dataset"]
             improver = ("" if info.get("improver", "expert") == "expert"
                         else " + LLM prompt improver")
@@ -137,8 +146,10 @@ class SearchDisplay:
                                f"  dataset {d['name']} {d['channels']}x{d['image_size'][0]}x"
                                f"{d['image_size'][1]}, {d['num_classes']} classes, "
                                f"{d['n_train']} train / {d['n_val']} val / {d['n_test']} test\n"
-                               f"  proposer {info['proposer']}{improver}; objectives: {objs}",
+                               f"  proposer {info['proposer']}{improver}",
                                highlight=False)
+            self.console.print(objectives_table(info["objectives"],
+                                                info.get("objective_sources")))
             self.progress.update(self.it_task, completed=info.get("iterations_done", 0))
 
         def on_candidate_start(cid: int, it: int, kind: str) -> None:

@@ -293,22 +293,32 @@ def section_summary(ctx: _Ctx) -> str:
     return f'<section id="summary"><h2>Summary</h2><table class="kv">{rows}</table></section>'
 
 
+def objective_origins(config: Mapping[str, Any], n: int) -> list[str]:
+    """Where each of the run's n objectives came from ("user", "preset NAME"), as its
+    config.yaml recorded it; "?" for a run written before the record existed."""
+    got = config.get("objective_origins")
+    if isinstance(got, list) and len(got) == n:
+        return [str(g) for g in got]
+    return ["?"] * n
+
+
 def section_objectives(ctx: _Ctx) -> str:
     if not ctx.objectives:
         return ('<section id="objectives"><h2>Objectives</h2><p class="note">No objectives '
                 "recorded in this run's store.</p></section>")
     best_vals = ctx.values.get(ctx.best.id, {}) if ctx.best else {}
+    origins = objective_origins(ctx.config, len(ctx.objectives))
     rows = []
-    for o in ctx.objectives:
+    for o, origin in zip(ctx.objectives, origins, strict=True):
         v = best_vals.get(o.metric)
         r = ratio(o, v)
         met = '<span class="ok">met</span>' if r >= 0 else '<span class="bad">missed</span>'
         rows.append([esc(o.metric), esc(o.goal), esc(_fmt_num(o.threshold)),
-                     esc(_fmt_num(o.priority)), esc(format_value(o.metric, v)),
+                     esc(_fmt_num(o.priority)), esc(origin), esc(format_value(o.metric, v)),
                      f"{r:+.3f}", met if ctx.best else "-"])
     return ('<section id="objectives"><h2>Objectives</h2>'
-            + _table(["metric", "goal", "threshold", "priority", "best value", "ratio r", ""],
-                     rows)
+            + _table(["metric", "goal", "threshold", "priority", "from", "best value",
+                      "ratio r", ""], rows)
             + "<p class=\"muted\">r: the factor q by which the value beats its threshold "
               "(value/threshold, threshold/value for a min goal, error rates for an accuracy), "
               "as 1 - 1/q when met and q - 1 when missed, in [-1, 1]; CME is their "

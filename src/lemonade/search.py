@@ -238,6 +238,7 @@ class Search:
         spent_before = float(self.store.get_meta("seconds_spent") or 0.0)
         self.store.set_meta("status", "running")
         self.hooks.on_start({"run_dir": str(self.run_dir), "objectives": self.objectives,
+                             "objective_sources": [s for _, s in self.cfg.objective_sources()],
                              "dataset": self.data.info(), "proposer": self.proposer.name,
                              "improver": self.improver.name,
                              "iterations_done": self._iterations_done()})
