@@ -9,6 +9,7 @@ Each request to `/v1/chat/completions` takes the next step of the script; a step
     status_reply(429, retry_after=0)   an HTTP error, optionally with a Retry-After header
     slow_reply(3.0, then=...)   waits (longer than the client's time-out), then sends `then`
     garbage_body()              200 with a body that is not JSON
+    huge_reply(60 << 20, framing="chunked")   a completion of that many bytes, made as it is sent
 
 or a callable taking the request (a `Request`) and returning one of those, for replies that
 depend on what was asked. When the script runs out the server answers with `default` (a step
@@ -24,8 +25,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+import zlib
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -38,6 +40,11 @@ class Step:
     headers: tuple[tuple[str, str], ...] = ()
     delay_s: float = 0.0
     label: str = ""  # what the step is, for assertions and messages
+    # a body made while it is sent (so a huge one never sits in memory), and how it is framed:
+    # "length" (Content-Length of the whole), "chunked", or "close" (no length: until closed)
+    chunks: Callable[[], Iterator[bytes]] | None = None
+    framing: str = "length"
+    length: int = 0
 
 
 @dataclass
@@ -113,6 +120,35 @@ def garbage_body(payload: bytes = b'{"choices": [ this is not json') -> Step:
     return Step(status=200, body=payload, label="garbage json")
 
 
+def huge_reply(size: int, framing: str = "chunked", gzip: bool = False) -> Step:
+    """A valid completion of about `size` bytes (its content one long string), made as it is
+    sent; with `gzip` it is sent compressed (a few tens of KB on the wire, `size` inflated)."""
+    head = json.dumps(completion_body("@@"))
+    prefix, suffix = head.split("@@")
+    block = b"A" * 65536
+    n = max(1, size // len(block))
+
+    def plain() -> Iterator[bytes]:
+        yield prefix.encode()
+        for _ in range(n):
+            yield block
+        yield suffix.encode()
+
+    length = len(prefix) + n * len(block) + len(suffix)
+    headers: tuple[tuple[str, str], ...] = ()
+    make = plain
+    if gzip:
+        comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+        packed = b"".join(comp.compress(c) for c in plain()) + comp.flush()
+        length = len(packed)
+        headers = (("Content-Encoding", "gzip"),)
+
+        def make() -> Iterator[bytes]:
+            yield packed
+    return Step(status=200, headers=headers, chunks=make, framing=framing, length=length,
+                label=f"huge {size >> 20} MB {framing}{' gzip' if gzip else ''}")
+
+
 class ScriptedLLM:
     """The server. Use as a context manager, or call `close()`."""
 
@@ -146,12 +182,35 @@ class ScriptedLLM:
                     for k, v in step.headers:
                         self.send_header(k, v)
                     self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(step.body)))
-                    self.end_headers()
-                    self.wfile.write(step.body)
+                    if step.chunks is None:
+                        self.send_header("Content-Length", str(len(step.body)))
+                        self.end_headers()
+                        self.wfile.write(step.body)
+                    else:
+                        self._send_chunks(step)
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client timed out and went away: that was the point
+
+            def _send_chunks(self, step: Step) -> None:
+                assert step.chunks is not None
+                if step.framing == "length":
+                    self.send_header("Content-Length", str(step.length))
+                elif step.framing == "chunked":
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                self.end_headers()
+                for chunk in step.chunks():
+                    if llm._closing.is_set():
+                        return
+                    if step.framing == "chunked":
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    else:
+                        self.wfile.write(chunk)
+                if step.framing == "chunked":
+                    self.wfile.write(b"0\r\n\r\n")
 
             def log_message(self, *args: Any) -> None:
                 pass

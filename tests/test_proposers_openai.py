@@ -4,10 +4,12 @@ protocol, driven through the official `openai` SDK (no network beyond 127.0.0.1)
 from __future__ import annotations
 
 import random
+import resource
+import tracemalloc
 from typing import Any
 
 import pytest
-from llm_server import ScriptedLLM, json_step, slow_reply
+from llm_server import ScriptedLLM, huge_reply, json_step, slow_reply
 
 from lemonade.config import ConfigError, Objective, ProposerConfig
 from lemonade.expert import Advice, Instruction
@@ -151,6 +153,40 @@ def test_persistent_500_gives_an_error_not_an_exception(llm: ScriptedLLM) -> Non
     assert len(llm.requests) == 3 and len(sleeps) == 2
     assert 0.5 <= sleeps[0] <= 1.0 and 1.0 <= sleeps[1] <= 2.0  # exponential, jittered
     assert p.messages is not None  # what was sent is recorded even when nothing came back
+
+
+@pytest.mark.parametrize("framing,gzip", [("length", False), ("chunked", False),
+                                          ("close", False), ("chunked", True),
+                                          ("length", True)])
+def test_huge_replies_are_cut_at_the_transport(llm: ScriptedLLM, framing: str,
+                                               gzip: bool) -> None:
+    """A 64 MB reply (declared, chunked, until-close, or a ~64 KB gzip bomb) is never read past
+    the cap: the host's allocations stay a few MB, and the failure is recorded, not retried."""
+    cap = 1 << 20
+    llm.push(huge_reply(64 << 20, framing=framing, gzip=gzip))
+    sleeps: list[float] = []
+    prop = proposer(llm, sleeps, max_reply_bytes=cap)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    try:
+        p = prop.propose(request())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    rss_growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+    assert p.code is None and p.raw_response is None
+    assert f"{cap:,}-byte cap" in p.error, p.error
+    assert len(llm.requests) == 1 and sleeps == []  # the same question would get the same reply
+    assert peak < 12 * cap, peak
+    assert rss_growth_mb < 48, rss_growth_mb
+
+
+def test_a_reply_under_the_cap_is_read(llm: ScriptedLLM) -> None:
+    for gzip in (False, True):
+        llm.push(huge_reply(1 << 20, framing="chunked", gzip=gzip))
+        p = proposer(llm, [], max_reply_bytes=2 << 20).propose(request())
+        assert p.raw_response is not None and len(p.raw_response) >= 1 << 20
+        assert "no usable code" in p.error
 
 
 def test_client_errors_are_not_retried(llm: ScriptedLLM) -> None:

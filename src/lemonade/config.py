@@ -136,6 +136,8 @@ class ProposerConfig(_Strict):
     max_tokens: int = Field(4096, ge=256)
     timeout_s: float = Field(120.0, gt=0)
     max_retries: int = Field(4, ge=0)
+    # bytes of one LLM reply read at most (on the wire and once inflated); a bigger one fails
+    max_reply_bytes: int = Field(4 * 1024 * 1024, ge=64 * 1024)
     replay_from: str | None = None  # replay: the run directory whose responses are played back
     exploration: float = Field(0.3, ge=0.0, le=1.0)  # offline: chance of an exploratory edit
     # evolution (regularized evolution): members kept alive, and how many a tournament samples

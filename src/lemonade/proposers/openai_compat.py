@@ -9,6 +9,9 @@ Retries are ours, not the SDK's (`max_retries=0`): exponential backoff with jitt
 409, 5xx, time-outs and connection errors, honouring a server's Retry-After (capped), with an
 injectable sleep so tests do not wait. Whatever goes wrong with the provider comes back as a
 Proposal with `error` set; only a missing API key raises (a ConfigError, at construction).
+
+Replies are capped at the transport (`proposer.max_reply_bytes`, `reply_cap`): a bigger one is
+never read past the cap, and is a recorded failure, not retried.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import openai
 from lemonade.config import ConfigError, ProposerConfig
 from lemonade.prompts import repair_prompt, system_prompt, user_prompt
 from lemonade.proposers import Proposal, ProposalRequest, zero_usage
+from lemonade.proposers.reply_cap import capped_http_client, reply_too_large
 from lemonade.sandbox import CodeRejected, extract_code
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
@@ -141,7 +145,8 @@ class ChatClient:
         self.sleep = sleep
         self.rng = random.Random(seed)  # backoff jitter only
         self.client = openai.OpenAI(base_url=cfg.base_url, api_key=resolve_api_key(cfg, environ),
-                                    timeout=cfg.timeout_s, max_retries=0)
+                                    timeout=cfg.timeout_s, max_retries=0,
+                                    http_client=capped_http_client(cfg.max_reply_bytes))
 
     def chat(self, messages: list[dict[str, str]], temperature: float | None = None
              ) -> ChatReply:
@@ -190,6 +195,9 @@ class ChatClient:
                 last = f"timed out after {self.cfg.timeout_s:g} s"
                 delay = None
             except openai.APIConnectionError as e:
+                too_large = reply_too_large(e)
+                if too_large is not None:
+                    return None, str(too_large)  # the same question would get the same reply
                 last = f"connection error: {e}"
                 delay = None
             if attempt + 1 < tries:
