@@ -214,9 +214,12 @@ def beats(child: Candidate, parent: Candidate, objectives: Sequence[Any]) -> boo
 
 
 def proposer_values(values: Mapping[str, float] | None) -> dict[str, float]:
-    """The metrics a proposer may see: everything but the test split's (`test_*`).
+    """The metrics a proposer may see: everything but the test split's (`test_*`,
+    `int8_test_accuracy`).
 
     The search ranks on validation metrics; the test split is only reported, so no test metric
     may reach a prompt, the memory or the advice.
     """
-    return {k: v for k, v in (values or {}).items() if not k.startswith("test_")}
+    from lemonade.metrics import is_test_metric
+
+    return {k: v for k, v in (values or {}).items() if not is_test_metric(k)}

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from lemonade.metrics import METRIC_NAMES, METRICS
+from lemonade.metrics import INT8_METRICS, METRIC_NAMES, METRICS, is_test_metric
 
 DATASET_NAMES = ("digits", "mnist5k", "cifar10", "cifar100", "imagenet16-120", "synthetic",
                  "folder", "arrays")
@@ -74,10 +74,11 @@ class Objective(_Strict):
     @field_validator("metric")
     @classmethod
     def _known_metric(cls, v: str) -> str:
-        if v.startswith("test_"):
+        if is_test_metric(v):
             # the search ranks on validation metrics; the test split is only reported
             raise ValueError(f"{v} is measured on the test split, which the search never sees "
-                             f"(it is only reported); use {'val_' + v[5:]} as the objective")
+                             f"(it is only reported); use {v.replace('test_', 'val_', 1)} as "
+                             "the objective")
         if v == "train_accuracy":
             # reported by the process that runs the candidate's code: display only, forgeable
             raise ValueError("train_accuracy is reported by the candidate's own training process "
@@ -264,6 +265,12 @@ class MeasureConfig(_Strict):
     # `finalize` always measure them (Config.measures_inference_energy)
     inference_energy: bool | Literal["auto"] = "auto"
     inference_energy_seconds: float = Field(2.0, gt=0, le=600)  # length of the timed loop
+    # int8_* metrics and ONNX parity (the exported graph to ONNX, quantized by onnxruntime,
+    # calibrated on training images: a few seconds a candidate). auto: in `search` only when an
+    # objective or a rule names an int8 metric; `evaluate` and `finalize` always
+    # (Config.measures_int8)
+    int8: bool | Literal["auto"] = "auto"
+    int8_calibration_images: int = Field(256, ge=1, le=10_000)  # from the train split
 
 
 class SandboxConfig(_Strict):
@@ -372,7 +379,18 @@ class Config(_Strict):
         a rule names `inference_energy_j` or `inference_power_w`."""
         if self.measure.inference_energy != "auto":
             return bool(self.measure.inference_energy)
-        names = ("inference_energy_j", "inference_power_w")
+        return self._names_any(("inference_energy_j", "inference_power_w"))
+
+    def measures_int8(self) -> bool:
+        """Whether a search quantizes each candidate to int8 (and checks ONNX parity):
+        `measure.int8` when it is a bool; with "auto", exactly when an objective or a rule names
+        an int8 metric."""
+        if self.measure.int8 != "auto":
+            return bool(self.measure.int8)
+        return self._names_any(INT8_METRICS)
+
+    def _names_any(self, names: tuple[str, ...]) -> bool:
+        """Whether an objective or a rule (its condition or actions) names one of `names`."""
         if any(o.metric in names for o in self.resolved_objectives()):
             return True
         return any(n in f"{r.when} {r.then}" for r in self.rules for n in names)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from lemonade.config import Objective, RuleConfig
-from lemonade.metrics import METRICS
+from lemonade.metrics import METRICS, validation_only
 from lemonade.objectives import describe_gap, format_value, ratio
 from lemonade.rules import (
     ALTERNATIVES,
@@ -455,8 +455,7 @@ def advise(objs: list[Objective], metrics: dict[str, float] | None, *,
     `failure`: the last candidate's failure text (OOM, timeout, diverged, shape error...).
     Raises ValueError for an invalid user rule.
     """
-    metrics = {k: float(v) for k, v in (metrics or {}).items()
-               if v is not None and not k.startswith("test_")}
+    metrics = validation_only(metrics)
     by_metric = {o.metric: o for o in objs}
     history = [h for h in history or () if isinstance(h, Mapping)]
     ctx = Context(objectives=by_metric, metrics=metrics, history=tuple(history),

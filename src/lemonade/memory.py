@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from lemonade.config import Objective
+from lemonade.metrics import validation_only
 from lemonade.objectives import cme as cme_of
 from lemonade.objectives import (
     describe_gap,
@@ -125,8 +126,7 @@ def outcome_text(objectives: Sequence[Objective], metrics: Mapping[str, float],
 
 
 def _validation_only(metrics: Mapping[str, float] | None) -> dict[str, float]:
-    return {k: float(v) for k, v in (metrics or {}).items()
-            if v is not None and not k.startswith("test_")}
+    return validation_only(metrics)
 
 
 def make_attempt(objectives: Sequence[Objective], *, iteration: int,

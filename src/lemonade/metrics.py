@@ -29,8 +29,33 @@ METRICS: dict[str, tuple[str, str]] = {
     # measured over a timed inference loop at the FPS batch size, on the latency device
     "inference_energy_j": ("J per image", "min"),
     "inference_power_w": ("W", "min"),
+    # the exported graph quantized to int8 (post-training, static, calibrated on training
+    # images) and run in onnxruntime: lemonade.measure.int8
+    "int8_val_accuracy": ("fraction", "max"),
+    "int8_test_accuracy": ("fraction", "max"),
+    "int8_model_size_bytes": ("bytes", "min"),
+    "int8_latency_ms": ("ms", "min"),
+    # the float ONNX file against the exported torch graph, on the val split
+    "onnx_max_abs_diff": ("logit", "min"),
+    "onnx_argmax_agreement": ("fraction", "max"),
 }
 METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
+# measured on the test split: reported only, never an objective, never shown to a proposer
+TEST_METRICS: tuple[str, ...] = ("test_accuracy", "int8_test_accuracy")
+INT8_METRICS: tuple[str, ...] = ("int8_val_accuracy", "int8_test_accuracy",
+                                 "int8_model_size_bytes", "int8_latency_ms")
+PARITY_METRICS: tuple[str, ...] = ("onnx_max_abs_diff", "onnx_argmax_agreement")
+
+
+def is_test_metric(name: str) -> bool:
+    """Whether `name` is measured on the test split (only reported: the search never sees it)."""
+    return name in TEST_METRICS or name.startswith("test_")
+
+
+def validation_only(values: Any) -> dict[str, float]:
+    """{metric: value} without the test split's metrics and without missing values."""
+    return {k: float(v) for k, v in (values or {}).items()
+            if v is not None and not is_test_metric(k)}
 
 
 @dataclass(frozen=True)

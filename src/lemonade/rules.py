@@ -32,9 +32,10 @@ FAILURE_MAGNITUDE = 0.4  # a failed build/train: a firm step back
 STALL_WINDOW = 3  # default: this many children of one parent in a row that did not beat it
 STALL_MAGNITUDE = 0.4  # a stalled parent gets a larger step
 GROWTH = 1.5  # an instruction repeated for a stalled parent, with no alternative, grows by this
+QUANT_DROP = 0.02  # val_accuracy - int8_val_accuracy above this: the model does not survive int8
 
 # test_accuracy is not here: the test split never reaches the expert (only reported)
-ACCURACY_METRICS = ("val_accuracy", "train_accuracy")
+ACCURACY_METRICS = ("val_accuracy", "train_accuracy", "int8_val_accuracy")
 
 # A different edit toward the same end, for when an action was already tried on a stalled parent
 # (first untried one wins): capacity by depth instead of width, size by width instead of depth...
@@ -359,6 +360,22 @@ def stall_count(history: tuple[dict, ...] | list[dict]) -> int:
     return n
 
 
+def _quantization_drop(ctx: Context) -> list[Trigger]:
+    """The int8 model loses more than QUANT_DROP of validation accuracy."""
+    val, q = ctx.metrics.get("val_accuracy"), ctx.metrics.get("int8_val_accuracy")
+    if val is None or q is None or val - q <= QUANT_DROP:
+        return []
+    drop = val - q
+    obj = "int8_val_accuracy" if "int8_val_accuracy" in ctx.objectives else None
+    return [Trigger(
+        diagnosis=f"int8 quantization costs {100 * drop:.1f} points of accuracy "
+                  f"(val_accuracy {val:.3f}, int8_val_accuracy {q:.3f})",
+        reason=f"the int8 model loses {100 * drop:.1f} points of validation accuracy: make the "
+               "network quantization-friendly",
+        magnitude=clip_magnitude(4.0 * drop), objective=obj,
+        priority=None if obj else ctx.max_priority, gap=min(1.0, 10.0 * drop))]
+
+
 def _stalled(ctx: Context) -> list[Trigger]:
     """The last `stall_after` children of this parent, in a row, did not beat it."""
     n = stall_count(ctx.history)
@@ -419,6 +436,13 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          (Emit("reduce_conv_layers"),)),
     Rule("push_cost", "all met: push training cost", _push(COST_METRICS),
          (Emit("reduce_conv_layers"),)),
+    Rule("quantization_drop", f"int8 accuracy more than {QUANT_DROP} under float accuracy",
+         _quantization_drop,
+         (Emit("add_regularization", note="keep every layer int8-friendly: a BatchNorm after each "
+               "conv (folded at export), ReLU or ReLU6 instead of unbounded or saturating "
+               "activations (no sigmoid/tanh gates, no exp), no layers that need a wide range "
+               "(huge logits, unnormalised sums), weight decay so weight ranges stay tight"),
+          Emit("add_kernels", 0.5, note="very narrow layers lose most to 8-bit rounding"))),
     Rule("stalled", "no CME improvement for a while", _stalled,
          (Emit("add_skip_connections"),)),
 )

@@ -542,9 +542,11 @@ class Search:
             budget = cfg.budget.model_copy(update={"epochs": epochs or cfg.budget.epochs,
                                                    "proxy_epochs": None})
             cfg = cfg.model_copy(update={"budget": budget})
-        # "auto": the timed inference-energy loop only when an objective or rule needs it
+        # "auto": the timed inference-energy loop and the int8 quantization only when an
+        # objective or rule needs them
         measure = cfg.measure.model_copy(
-            update={"inference_energy": cfg.measures_inference_energy()})
+            update={"inference_energy": cfg.measures_inference_energy(),
+                    "int8": cfg.measures_int8()})
         cfg = cfg.model_copy(update={"measure": measure})
         cdir = self.run_dir / "candidates" / f"{cid:04d}"
         cdir.mkdir(parents=True, exist_ok=True)

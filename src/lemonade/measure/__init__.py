@@ -19,7 +19,7 @@ from lemonade.measure.inference_energy import INFERENCE_METRICS, inference_energ
 from lemonade.measure.latency import latency_and_fps, latency_for_runtime
 from lemonade.measure.memory import peak_memory, reset_peak_memory
 from lemonade.measure.size import count_params, model_size_bytes
-from lemonade.metrics import Measurement, measured, unavailable
+from lemonade.metrics import INT8_METRICS, PARITY_METRICS, Measurement, measured, unavailable
 
 if TYPE_CHECKING:  # only for annotations: measure must import without the trainer
     from lemonade.data import Dataset
@@ -112,4 +112,6 @@ def measure_model(model: nn.Module, data: Dataset, train: TrainResult | None,
         ms += [unavailable(n, "energy not measured for this evaluation") for n in ENERGY_METRICS]
     else:
         ms += energy
+    why = "measured by the trusted measurement process only (from the exported graph)"
+    ms += [unavailable(n, why) for n in (*INT8_METRICS, *PARITY_METRICS)]
     return {m.name: m for m in ms}

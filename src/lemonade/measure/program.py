@@ -18,6 +18,7 @@ from lemonade.config import MeasureConfig
 from lemonade.measure import safely
 from lemonade.measure.graph_flops import CONVENTION, count_graph_flops
 from lemonade.measure.inference_energy import INFERENCE_METRICS, inference_energy_at
+from lemonade.measure.int8 import measure_int8
 from lemonade.measure.latency import latency_for_runtime
 from lemonade.metrics import Measurement, measured
 
@@ -171,8 +172,11 @@ def inference_memory(model: Any, shape: tuple[int, int, int], batch: int,
 
 
 def measure_program(model: Any, splits: dict[str, torch.Tensor], meta: dict[str, Any],
-                    cfg: MeasureConfig, device: torch.device) -> dict[str, Measurement]:
-    """All metrics that rank candidates, from the artifact alone. Raises RefusedModel."""
+                    cfg: MeasureConfig, device: torch.device,
+                    calibration: torch.Tensor | None = None) -> dict[str, Measurement]:
+    """All metrics that rank candidates, from the artifact alone. Raises RefusedModel.
+
+    `calibration`: training images (uint8) for the int8 quantization (`measure.int8`)."""
     device = torch.device(device)
     model = model.to(device).eval()
     mean, std = tuple(meta["mean"]), tuple(meta["std"])
@@ -203,4 +207,6 @@ def measure_program(model: Any, splits: dict[str, torch.Tensor], meta: dict[str,
         if m.value is not None:
             m.method.update(TRUSTED, graph="exported program", batch_sizes=batches)
     ms += timed
+    # last: it moves the model to the CPU (the quantized model runs in onnxruntime there)
+    ms += measure_int8(model, splits, meta, calibration, cfg, TRUSTED)
     return {m.name: m for m in ms}

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lemonade.config import Objective, ProposerConfig
+from lemonade.metrics import validation_only
 from lemonade.objectives import rank_key
 from lemonade.proposers import Proposal, ProposalRequest, zero_usage
 from lemonade.proposers.genome import (
@@ -121,7 +122,7 @@ def observation(candidate: Any) -> Observation:
     return Observation(
         candidate_id=int(field("id")), genome=genome_or_none(field("genome")),
         status=str(field("status")),
-        metrics={k: float(v) for k, v in values.items() if not k.startswith("test_")},
+        metrics=validation_only(values),
         parent_id=None if parent is None else int(parent))
 
 

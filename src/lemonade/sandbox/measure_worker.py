@@ -11,6 +11,7 @@ the OS wall: the artifacts came from candidate code, so this is defence in depth
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -36,11 +37,23 @@ def measure(job: dict[str, Any]) -> dict[str, Any]:
         ep, report = load_program(Path(job["artifacts"]))
         model = ProgramModule(ep)
         splits, meta = read_split(Path(job["eval_split"]), job.get("eval_sha256"))
-        metrics = measure_program(model, splits, meta, cfg, device)
+        metrics = measure_program(model, splits, meta, cfg, device, calibration_images(job, cfg))
     except (ArtifactError, RefusedModel) as e:
         return {"status": "failed", "reason": f"refused by the measurement: {e}"}
     return {"status": "ok", "reason": None, "metrics": to_json(metrics),
             "info": {"graph_ops": report.ops}}
+
+
+def calibration_images(job: dict[str, Any], cfg: Any) -> Any:
+    """The training images the int8 quantization calibrates on (`measure.int8`), from the train
+    split file the host wrote (sha256 checked); None when int8 is off or there is no such file."""
+    if not cfg.int8 or not job.get("train_split"):
+        return None
+    from lemonade.measure.int8 import calibration_sample
+    from lemonade.sandbox.artifacts import read_split
+
+    tensors, _meta = read_split(Path(job["train_split"]), job.get("train_sha256"))
+    return calibration_sample(tensors["x_train"], cfg.int8_calibration_images)
 
 
 # Loading a program pulls in torch's exporter and its serialiser (with sympy), the latency path
@@ -48,6 +61,8 @@ def measure(job: dict[str, Any]) -> dict[str, Any]:
 WARM_IMPORTS = ("torch", "torch._dynamo", "torch._export.serde.serialize", "torch.export",
                 "torch.onnx", "lemonade.config", "lemonade.data", "lemonade.measure.program",
                 "lemonade.sandbox.artifacts")
+# the int8 measurement's (an optional dependency: missing, the int8 metrics say so)
+OPTIONAL_WARM_IMPORTS = ("onnxruntime", "onnxruntime.quantization")
 
 
 def _warm_up() -> None:
@@ -58,6 +73,9 @@ def _warm_up() -> None:
 
     for name in WARM_IMPORTS:
         importlib.import_module(name)
+    for name in OPTIONAL_WARM_IMPORTS:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     from lemonade.sandbox.artifacts import warm_up
 
     warm_up(load=True)

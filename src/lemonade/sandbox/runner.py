@@ -237,8 +237,9 @@ def _start(plan: _Plan) -> ProcessSet:
         ps = ProcessSet(plan.key, train, None, out_dir, None, dirs)
         if not plan.evaluate or splits is None:
             return ps
-        # The measurement process sees the val/test split and a folder holding only the two
-        # artifacts the host copied out of the training process's folder, read-only.
+        # The measurement process sees the val/test split, the train split (int8 calibration
+        # images) and a folder holding only the two artifacts the host copied out of the
+        # training process's folder, read-only.
         art_dir = Path(tempfile.mkdtemp(prefix="lemonade-artifacts-"))
         mdir = Path(tempfile.mkdtemp(prefix="lemonade-measure-"))
         m_scratch = tempfile.mkdtemp(prefix="lemonade-scratch-")
@@ -248,7 +249,8 @@ def _start(plan: _Plan) -> ProcessSet:
             measure_command(mdir), folder=mdir, scratch=m_scratch, env=worker_env(m_scratch),
             limits=plan.limits, device=plan.measure_device,
             spawn_doc={"limits": plan.limits_doc, "device": plan.measure_device},
-            ro_binds=[(str(art_dir), str(art_dir)), (str(splits.eval), str(splits.eval))])
+            ro_binds=[(str(art_dir), str(art_dir)), (str(splits.eval), str(splits.eval)),
+                      (str(splits.train), str(splits.train))])
         return ps
     except BaseException:
         if ps is not None:
@@ -384,6 +386,7 @@ def _measure(job_dir: Path, plan: _Plan, ps: ProcessSet, timeout_s: float,
     cfg = plan.cfg
     doc = {"artifacts": str(ps.art_dir), "eval_split": str(plan.splits.eval),
            "eval_sha256": plan.splits.eval_sha256, "measure": cfg.measure.model_dump(mode="json"),
+           "train_split": str(plan.splits.train), "train_sha256": plan.splits.train_sha256,
            "device": plan.measure_device, "limits": plan.limits_doc,
            "threads": cfg.train.cpu_threads or 1}
     record = job_dir / MEASURE_DIR  # what was asked and what came back, kept with the candidate
