@@ -36,6 +36,7 @@ from lemonade.objectives import (
     rank_key,
     ratio,
 )
+from lemonade.sandbox.failure_text import for_prompt
 
 # Token estimate: ~4 characters per token, OpenAI's rule of thumb for English text. Numbers and
 # code tokenise denser, so the true count can run over by some; the budget is a prompt-size
@@ -158,7 +159,8 @@ def make_attempt(objectives: Sequence[Objective], *, iteration: int,
         summary = f"CME {score:+.3f}, {'feasible' if feasible else 'infeasible'}"
     else:
         score = None
-        why = reason or "no reason recorded"
+        # a run-time failure's reason is the candidate's own text: only its allow-listed shape
+        why = for_prompt(reason, status) if reason else "no reason recorded"
         outcome = f"FAILED ({status}): {why}"
         summary = f"FAILED ({status}): {_cut(why, 80)}"
     return Attempt(iteration=iteration, candidate_id=candidate_id,

@@ -77,6 +77,7 @@ from lemonade.sandbox import (
     release_warm,
     run_candidate,
 )
+from lemonade.sandbox.failure_text import for_prompt
 from lemonade.sandbox.scrub import scrub
 from lemonade.store import Store
 
@@ -209,7 +210,8 @@ class Search:
                                 messages=call.get("messages"), usage=call.get("usage") or {},
                                 model=call.get("model") or "", error=call.get("error"),
                                 latency_s=call.get("latency_s") or 0.0, temperature=temperature)
-            out.append(_Repair(c.iteration, parent, req, proposal, c.reason or str(c.status),
+            out.append(_Repair(c.iteration, parent, req, proposal,
+                               for_prompt(c.reason, str(c.status)),
                                attempt, advice, suggestion, c.id))
         return out
 
@@ -396,7 +398,7 @@ class Search:
         last = closed[-1] if closed else None
         failure = None
         if last is not None and not last.ok:
-            failure = scrub(f"{last.status}: {last.reason or ''}".strip())
+            failure = f"{last.status}: {for_prompt(last.reason, str(last.status))}"
         # what a proposer may see of the parent: validation metrics, never the test split's
         parent_vals = proposer_values(parent.values) if parent else None
         history = (parent_attempts(parent, cands, advice_by_it, self.objectives)
@@ -593,7 +595,7 @@ class Search:
             # (most often the out-of-memory killer) is repaired: a smaller model is the fix.
             self._repairs.append(_Repair(
                 slot.it, slot.parent, slot.req, slot.proposal,
-                scrub(outcome.reason or outcome.status), slot.attempt, slot.advice,
+                for_prompt(outcome.reason, outcome.status), slot.attempt, slot.advice,
                 slot.suggestion, slot.cid))
 
     def _record_outcome(self, cid: int, outcome: CandidateOutcome) -> None:

@@ -32,6 +32,7 @@ from lemonade.prompts import repair_prompt, system_prompt, user_prompt
 from lemonade.proposers import Proposal, ProposalRequest, zero_usage
 from lemonade.proposers.reply_cap import capped_http_client, reply_too_large
 from lemonade.sandbox import CodeRejected, extract_code
+from lemonade.sandbox.scrub import remember_secret
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
 LOCAL_DUMMY_KEY = "sk-local-no-key"  # local servers ignore the key, but the SDK requires one
@@ -51,6 +52,7 @@ def resolve_api_key(cfg: ProposerConfig, environ: Mapping[str, str] | None = Non
     env = os.environ if environ is None else environ
     key = env.get(cfg.api_key_env, "").strip()
     if key:
+        remember_secret(key)  # whatever its variable is called, it never goes into a prompt
         return key
     if is_local(cfg.base_url):
         return LOCAL_DUMMY_KEY
