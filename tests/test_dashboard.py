@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 import uvicorn  # the `dashboard` extra, part of `dev`
-from browser import chromium
+from browser import Browser, chromium
 from e2e import cli_env
 
 from lemonade import metrics as M
@@ -49,9 +49,10 @@ def _new_run(path: Path) -> Store:
 
 
 def _add(store: Store, i: int, status: str = "ok", code: str = "class Net: pass\n",
-         reason: str | None = None) -> int:
-    cid = store.add_candidate(iteration=i, parent_id=None, code=code, code_hash=f"h{i}",
-                              genome=None, proposer="offline")
+         reason: str | None = None, parent: int | None = None,
+         extra: dict[str, Any] | None = None) -> int:
+    cid = store.add_candidate(iteration=i, parent_id=parent, code=code, code_hash=f"h{i}",
+                              genome=None, proposer="offline", extra=extra)
     store.mark_running(cid)
     store.finish_candidate(cid, status, metrics=_metrics(0.80 + 0.05 * i, 3000 + 500 * i),
                            cme=-0.2 + 0.1 * i, feasible=i >= 2, reason=reason, seconds=1.5)
@@ -106,8 +107,10 @@ def _rows(dom: str) -> list[int]:
 def test_pages_list_runs_escape_store_text_and_send_a_strict_csp(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     with _new_run(runs / "evil-<img src=x onerror=alert(1)>") as st:
-        _add(st, 1, code=HOSTILE_CODE)
-        _add(st, 2, status="failed", reason=HOSTILE_REASON)
+        first = _add(st, 1, code=HOSTILE_CODE)
+        _add(st, 2, status="failed", reason=HOSTILE_REASON, parent=first,
+             extra={"suggestion": {"diagnosis": HOSTILE_CODE, "modification": HOSTILE_REASON,
+                                   "source": "improver"}, "summary": HOSTILE_CODE})
     with _new_run(runs / "plain") as st:
         pass
     with serving(create_app(runs, poll_seconds=1)) as url:
@@ -124,8 +127,15 @@ def test_pages_list_runs_escape_store_text_and_send_a_strict_csp(tmp_path: Path)
         assert "&lt;script&gt;document.title=&#34;pwned&#34;&lt;/script&gt;" in page
         assert "<script>document.title" not in page and "<img src=x" not in page
         assert 'id="best-code"' in page and "class Net: pass" in page
-        for section in ("objectives", "plots", "candidates", "advice", "best"):
+        for section in ("objectives", "plots", "lineage", "candidates", "advice", "best"):
             assert f'id="{section}"' in page
+        # the lineage: candidate 2 came from 1, its panel holds the diff and the suggestion
+        assert re.findall(r'class="lin-node" href="#cand-(\d+)"', page) == ["1", "2"]
+        panel = page.split('id="cand-2"', 1)[1].split("</article>", 1)[0]
+        assert "--- #1/model.py" in panel and '<span class="d-del">-# &lt;/code&gt;' in panel
+        assert "Suggestion</b> from the prompt improver" in panel
+        status, headers, css = _get(url + "static/lineage.css")
+        assert status == 200 and ".lin-detail:target" in css
         status, _, api = _get(url.rstrip("/") + link.replace("/runs/", "/api/runs/"))
         doc = json.loads(api)
         assert doc["candidates"] == 2 and doc["plots"]["cme"]["x"] == [1, 2]
@@ -246,6 +256,50 @@ def test_rows_appear_in_chromium_as_candidates_finish(tmp_path: Path) -> None:
     assert 'data-plots-drawn="2"' in dom and dom.count('class="main-svg"') >= 2
     assert "s-finished" in dom
     assert "<title>live · lemonade dashboard</title>" in dom  # the hostile script did not run
+
+
+@pytest.mark.browser
+def test_chromium_clicks_a_lineage_node_and_the_panel_stays_through_refreshes(
+        tmp_path: Path) -> None:
+    exe = chromium()
+    if exe is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
+    runs = tmp_path / "runs"
+    store = _new_run(runs / "tree")
+    done: list[int] = []
+    more = threading.Event()  # set by the test: the next poll finishes one more candidate
+
+    def step() -> None:
+        if len(done) < 2 or (more.is_set() and len(done) < 3):
+            parent = done[-1] if done else None
+            done.append(_add(store, len(done) + 1, parent=parent,
+                             code=f"class Net: pass\n# width {8 * (len(done) + 1)}\n",
+                             extra={"suggestion": {"diagnosis": "too small",
+                                                   "modification": "widen it",
+                                                   "source": "expert"}}))
+
+    try:
+        with serving(FinishOnPoll(create_app(runs, poll_seconds=0.25), step)) as url, \
+                Browser(exe, tmp_path / "profile", 1366, 768) as b:
+            b.open(url + "runs/tree")
+            b.wait_for("document.querySelectorAll('a.lin-node').length === 2")
+            assert not b.visible("#cand-2")
+            b.click('a.lin-node[data-node="2"] circle')
+            assert b.visible("#cand-2")
+            diff = b.js("document.querySelector('#cand-2 pre.diff').innerText")
+            assert "-# width 8" in diff and "+# width 16" in diff
+            assert "widen it" in b.js("document.querySelector('#cand-2').innerText")
+            # a candidate finishes: the tree is swapped for a new one, the panel stays open
+            refreshes = int(b.js("document.getElementById('live').dataset.refreshes"))
+            more.set()
+            b.wait_for("document.querySelectorAll('a.lin-node').length === 3")
+            assert int(b.js("document.getElementById('live').dataset.refreshes")) > refreshes
+            assert b.visible("#cand-2") and not b.visible("#cand-3")
+            assert b.js("document.querySelector('a.lin-node.selected').dataset.node") == "2"
+            b.click('a.lin-node[data-node="3"] circle')
+            assert b.visible("#cand-3") and not b.visible("#cand-2")
+    finally:
+        store.close()
 
 
 @pytest.mark.slow

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from browser import chromium
+from browser import Browser, chromium
 from fake_run import make_fake_run
 
 from lemonade.report import estimate_cost, layers_from_code, price_for, write_report
@@ -214,3 +215,176 @@ def test_runs_table_counts_candidates(tmp_path: Path) -> None:
     line = next(x for x in console.export_text().splitlines() if "synthetic" in x)
     cells = [c.strip() for c in line.split("│") if c.strip()]
     assert "5" in cells  # 3 ok + rejected + failed, not 0
+
+
+# ---- the answer first, in human units ----------------------------------------------------------
+@pytest.mark.parametrize(("metric", "value", "shown"), [
+    ("params", 4800, "4.8k"), ("params", 48_213, "48.2k"), ("params", 812, "812"),
+    ("params", 1_250_000, "1.25M"), ("latency_ms", 1.2, "1.2 ms"), ("latency_ms", 0.05, "50 µs"),
+    ("val_accuracy", 0.9687, "96.9%"), ("model_size_bytes", 18_300, "18.3 KB"),
+    ("model_size_bytes", 512, "512 B"), ("train_seconds", 12.34, "12.3 s"),
+    ("train_seconds", 400, "6.67 min"), ("train_energy_kwh", 1e-5, "36 J"),
+    ("flops", 3.2e6, "3.2M FLOPs"), ("inference_energy_j", 0.0021, "2.1 mJ"),
+    ("params", None, "–"), ("val_accuracy", float("nan"), "nan"),
+])
+def test_human_units(metric: str, value: float | None, shown: str) -> None:
+    from lemonade.units import human
+
+    assert human(metric, value) == shown
+
+
+def test_change_in_the_metric_terms() -> None:
+    from lemonade.units import change
+
+    assert change("val_accuracy", 0.9, 0.915) == "+1.5 pts"
+    assert change("params", 4000, 3000) == "-25%"
+    assert change("latency_ms", 1.0, 1.05) == "+5.0%"
+    assert change("params", None, 3000) == "–"
+
+
+def _section(text: str, sid: str) -> str:
+    return text.split(f'<section id="{sid}">', 1)[1].split("</section>", 1)[0]
+
+
+def test_report_opens_with_the_answer(full_report: Path) -> None:
+    text = full_report.read_text()
+    order = [text.index(f'<section id="{s}">') for s in ("answer", "plots", "candidates", "best")]
+    assert order == sorted(order)  # the answer, then the plots, then the candidates
+    answer = _section(text, "answer")
+    # fake run: candidate 4 is best (74% val accuracy, 2,334 params, 1.1 ms) and meets all 4
+    assert "candidate #4</a>" in answer and "meets all 4 thresholds" in answer
+    assert answer.count("✓ met") == 4 and "✗ missed" not in answer
+    assert "<b title=\"0.74\">74.0%</b>" in answer and ">2.33k</b>" in answer
+    assert ">1.1 ms</b>" in answer and "≤ 100k" in answer
+    run = shlex.quote(str(full_report.parent))
+    assert f"<code>lemonade finalize {run}</code>" in answer
+    assert f"<code>lemonade export {run}</code>" in answer
+    # the best model's metrics: human values, each record folded away (no key=value dumps)
+    best = _section(text, "best")
+    assert "device=cpu" not in best and "<dt>device</dt><dd>cpu</dd>" in best
+    assert best.count('<details class="record">') == 6  # one per metric of metrics_doc
+
+
+def test_answer_names_the_thresholds_the_best_misses(tmp_path: Path) -> None:
+    import yaml
+
+    run = make_fake_run(tmp_path / "run", n_ok=3, weights=False)
+    with Store.open(run) as st:  # a params budget no candidate meets
+        cfg = yaml.safe_load(st.config_yaml())
+        for o in cfg["objectives"]:
+            if o["metric"] == "params":
+                o["threshold"] = 300
+        st.set_meta("config", yaml.safe_dump(cfg))
+    answer = _section(write_report(run).read_text(), "answer")
+    assert "misses 1 of 4 thresholds (params)" in answer
+    assert answer.count("✗ missed") == 1 and "lemonade resume" in answer
+
+
+def test_answer_of_a_run_without_a_model(tmp_path: Path) -> None:
+    run = make_fake_run(tmp_path / "fails", n_ok=0, weights=False)
+    answer = _section(write_report(run).read_text(), "answer")
+    assert "No model" in answer and "lemonade export" not in answer
+
+
+# ---- lineage -----------------------------------------------------------------------------------
+def test_lineage_tree_panels_and_diffs(full_report: Path) -> None:
+    text = full_report.read_text()
+    cands = _section(text, "candidates")
+    # one node and one panel per candidate; colours by status and feasibility
+    nodes = re.findall(r'<a class="lin-node" href="#cand-(\d+)" data-node="\d+" '
+                       r'data-status="(\w+)" data-color="(\w+)">', cands)
+    assert nodes == [("1", "ok", "infeasible"), ("2", "ok", "infeasible"),
+                     ("3", "ok", "feasible"), ("4", "ok", "feasible"),
+                     ("5", "rejected", "rejected"), ("6", "failed", "failed")]
+    panel = cands.split('id="cand-3"', 1)[1].split("</article>", 1)[0]
+    assert 'parent <a href="#cand-2">#2</a>' in panel
+    assert "--- #2/model.py" in panel and "+++ #3/model.py" in panel
+    assert '<span class="d-del">-        self.conv1 = nn.Conv2d(in_channels, 6,' in panel
+    assert '<span class="d-add">+        self.conv1 = nn.Conv2d(in_channels, 8,' in panel
+    # every objective against the parent: 58% -> 56% val accuracy is 2 points worse
+    assert '<td class="num worse">-2.0 pts</td>' in panel
+    assert "Reduce kernels" in panel and "shrink" in panel  # advice and suggestion
+    assert "No parent" in cands.split('id="cand-1"', 1)[1].split("</article>", 1)[0]
+
+
+def test_lineage_layout_is_a_tree_and_survives_long_chains() -> None:
+    from lemonade.candidate import Candidate, Status
+    from lemonade.report_lineage import build_tree, walk
+
+    def cand(i: int, parent: int | None) -> Candidate:
+        return Candidate(id=i, iteration=i, status=Status.OK, parent_id=parent, code=f"# {i}\n")
+
+    roots = build_tree([cand(1, None), cand(2, 1), cand(3, 1), cand(4, 3), cand(5, 99),
+                        cand(6, 7), cand(7, None)])
+    # a missing parent (99) or a parent not older than its child (7 for 6) makes a root
+    assert [r.cand.id for r in roots] == [1, 5, 6, 7]
+    one = roots[0]
+    assert [c.cand.id for c in one.children] == [2, 3]
+    ys = {n.cand.id: n.y for n in walk(roots)}
+    xs = {n.cand.id: n.x for n in walk(roots)}
+    assert ys[1] == ys[2] < ys[3] == ys[4] and xs[1] < xs[2] == xs[3] < xs[4]
+    chain = [cand(1, None), *[cand(i, i - 1) for i in range(2, 5001)]]
+    deep = build_tree(chain)  # deeper than Python's recursion limit
+    assert len(walk(deep)) == 5000
+
+
+HOSTILE = ("</script><img src=x onerror=\"document.title='pwned'\">"
+           "<script>document.title='pwned'</script>")
+
+
+def _hostile_run(tmp_path: Path) -> Path:
+    run = make_fake_run(tmp_path / "hostile", n_ok=3, failures=False, weights=False)
+    with Store.open(run) as st:
+        parent = st.best_candidate()
+        cid = st.add_candidate(9, parent.id, "import torch\n# " + HOSTILE + "\nclass Net: pass\n",
+                               "evil", None, "openai",
+                               extra={"suggestion": {"diagnosis": HOSTILE,
+                                                     "modification": HOSTILE,
+                                                     "source": "improver"},
+                                      "summary": HOSTILE, "kind": HOSTILE})
+        st.mark_running(cid)
+        st.finish_candidate(cid, "failed", {}, None, False, HOSTILE, 1.0, [], None)
+    return run
+
+
+def test_hostile_candidate_text_is_escaped(tmp_path: Path) -> None:
+    path = write_report(_hostile_run(tmp_path))
+    s = scan(path)
+    assert_self_contained(s)  # every <img> is one of our plots
+    text = path.read_text()
+    assert text.count("<script") == 1 and "onerror=\"document" not in text
+    assert "&lt;/script&gt;&lt;img src=x onerror=" in text
+
+
+@pytest.mark.browser
+def test_chromium_clicks_a_lineage_node_and_sees_its_diff(full_report: Path,
+                                                          tmp_path: Path) -> None:
+    exe = chromium()
+    if exe is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    with Browser(exe, tmp_path / "profile", 1366, 768) as b:
+        b.open(full_report.resolve().as_uri())
+        assert b.visible("#answer") and not b.visible("#cand-3")
+        b.click('a.lin-node[data-node="3"] circle')
+        assert b.js("location.hash") == "#cand-3"
+        assert b.visible("#cand-3") and not b.visible("#cand-2")
+        diff = b.js("document.querySelector('#cand-3 pre.diff').innerText")
+        assert "+        self.conv1 = nn.Conv2d(in_channels, 8," in diff
+        b.click('#cand-3 a[href="#cand-2"]')  # the panel's parent link opens the parent's
+        assert b.visible("#cand-2") and not b.visible("#cand-3")
+
+
+@pytest.mark.browser
+def test_chromium_runs_nothing_a_candidate_wrote(tmp_path: Path) -> None:
+    exe = chromium()
+    if exe is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    path = write_report(_hostile_run(tmp_path))
+    with Browser(exe, tmp_path / "profile", 1366, 768) as b:
+        b.open(path.resolve().as_uri())
+        b.click('a.lin-node[data-node="4"] circle')
+        assert b.visible("#cand-4")
+        assert b.js("document.title").startswith("lemonade report")
+        assert b.js("document.querySelectorAll('img:not(.plot)').length") == 0
+        assert HOSTILE in b.js("document.querySelector('#code-4 code').textContent")
+        assert HOSTILE in b.js("document.querySelector('#cand-4 dd').innerText")

@@ -102,22 +102,46 @@ def pareto_indices(points: Sequence[tuple[float, float]]) -> list[int]:
 
 
 def pareto_plot(ids: Sequence[int], acc: Sequence[float], cost: Sequence[float], acc_name: str,
-                cost_name: str, best_id: int | None) -> str | None:
-    """Accuracy against one cost metric for ok candidates; the Pareto front joined, best starred."""
+                cost_name: str, best_id: int | None, *, start_id: int | None = None,
+                acc_threshold: float | None = None, cost_threshold: float | None = None
+                ) -> str | None:
+    """Accuracy against one cost metric for ok candidates; the Pareto front joined, best starred,
+    the starting model a diamond, and the user's thresholds as dashed lines (the feasible corner
+    shaded) when objectives name these metrics."""
     if not ids:
         return None
     fig, ax = _figure()
+    if acc_threshold is not None:
+        ax.axhline(acc_threshold, color=FAIL_COLOR, ls="--", lw=1,
+                   label=f"{acc_name} threshold {acc_threshold:g}")
+    if cost_threshold is not None:
+        ax.axvline(cost_threshold, color=FAIL_COLOR, ls=":", lw=1.2,
+                   label=f"{cost_name} threshold {cost_threshold:g}")
+    if acc_threshold is not None and cost_threshold is not None:
+        ax.fill_between([0, cost_threshold], acc_threshold, max(1.0, *acc), color=FRONT_COLOR,
+                        alpha=0.07, lw=0, zorder=0)
     ax.scatter(cost, acc, color=OK_COLOR, label="candidate", zorder=3)
     front = sorted(pareto_indices(list(zip(acc, cost, strict=True))), key=lambda i: cost[i])
     if front:
         ax.plot([cost[i] for i in front], [acc[i] for i in front], "-", color=FRONT_COLOR,
                 marker="s", label="Pareto front", zorder=2)
-    if best_id in ids:
+    if best_id is not None and best_id in ids:
         i = list(ids).index(best_id)
         ax.scatter([cost[i]], [acc[i]], marker="*", s=260, color=BEST_COLOR, label="best",
                    zorder=4, edgecolors="black")
-    if min(cost) > 0 and max(cost) / min(cost) > 20:
+    if start_id is not None and start_id in ids and start_id != best_id:
+        i = list(ids).index(start_id)
+        ax.scatter([cost[i]], [acc[i]], marker="D", s=90, facecolors="none", linewidths=1.8,
+                   edgecolors="black", label="starting model", zorder=5)
+    xs = [*cost, *([cost_threshold] if cost_threshold is not None else [])]
+    if min(xs) > 0 and max(xs) / min(xs) > 20:
         ax.set_xscale("log")
+    lo, hi = min(cost), max(cost)
+    if cost_threshold is not None:  # keep the threshold in view, and the points readable
+        lo, hi = min(lo, cost_threshold), max(hi, cost_threshold)
+        pad = (hi - lo) * 0.05 or abs(hi) * 0.05 or 1.0
+        ax.set_xlim(lo - pad if ax.get_xscale() == "linear" else lo / 1.3,
+                    hi + pad if ax.get_xscale() == "linear" else hi * 1.3)
     ax.set_xlabel(f"{cost_name} (lower is better)")
     ax.set_ylabel(f"{acc_name} (higher is better)")
     ax.set_title(f"{acc_name} vs {cost_name}")

@@ -15,6 +15,7 @@ import ast
 import html
 import json
 import math
+import shlex
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
@@ -22,13 +23,14 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from lemonade import __version__, plots
+from lemonade import __version__, plots, report_lineage
 from lemonade.candidate import FAILURES, Candidate
 from lemonade.config import Objective
 from lemonade.metrics import METRICS
-from lemonade.objectives import format_value, ratio
+from lemonade.objectives import describe_gap, ratio
 from lemonade.proposers import NO_LLM_MODELS
 from lemonade.store import Store, metric_values
+from lemonade.units import human
 
 Row = Mapping[str, Any]
 
@@ -208,17 +210,29 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "")
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _method(m: Any) -> str:
+def _method(m: Any, unit: Any = None) -> str:
+    """A measurement record folded away: one line per field, shown on demand."""
     if not isinstance(m, Mapping) or not m:
         return '<span class="muted">not recorded</span>'
-    return esc(", ".join(f"{k}={v}" for k, v in m.items()))
+    items = [(k, v) for k, v in m.items() if v is not None]
+    if unit:
+        items.insert(0, ("unit", unit))
+    rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(_record_value(v))}</dd>" for k, v in items)
+    return (f'<details class="record"><summary>how measured</summary><dl>{rows}</dl>'
+            "</details>")
+
+
+def _record_value(v: Any) -> str:
+    if isinstance(v, Mapping | list):
+        return json.dumps(v, default=str)
+    return str(v)
 
 
 # ---- sections ----------------------------------------------------------------------------------
 class _Ctx:
     """What every section reads, loaded from the store once."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, run_dir: Path | None = None) -> None:
         self.meta = store.meta()
         self.rows = store.candidates()
         self.calls = store.llm_calls()
@@ -228,8 +242,9 @@ class _Ctx:
         self.objectives = store.objectives() or _objectives_from_meta(store)
         self.config = _config_dict(store.config_yaml())
         self.values = {r.id: metric_values(r) for r in self.rows}
-        self.run_dir: Path | None = Path(store.path).parent if getattr(store, "path", None) \
-            else None
+        self.run_dir: Path | None = run_dir or (
+            Path(store.path).parent if getattr(store, "path", None) else None)
+        self.start = report_lineage.starting_model(self.rows)
 
 
 def _objectives_from_meta(store: Store) -> list[Objective]:
@@ -290,7 +305,7 @@ def section_summary(ctx: _Ctx) -> str:
                  f"{m.get('python', '?')} / lemonade {m.get('lemonade_version', '?')}"),
     ]
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in items)
-    return f'<section id="summary"><h2>Summary</h2><table class="kv">{rows}</table></section>'
+    return f'<section id="summary"><h2>Run details</h2><table class="kv">{rows}</table></section>'
 
 
 def objective_origins(config: Mapping[str, Any], n: int) -> list[str]:
@@ -302,27 +317,106 @@ def objective_origins(config: Mapping[str, Any], n: int) -> list[str]:
     return ["?"] * n
 
 
-def section_objectives(ctx: _Ctx) -> str:
-    if not ctx.objectives:
-        return ('<section id="objectives"><h2>Objectives</h2><p class="note">No objectives '
-                "recorded in this run's store.</p></section>")
-    best_vals = ctx.values.get(ctx.best.id, {}) if ctx.best else {}
+def _commands(ctx: _Ctx) -> str:
+    run = shlex.quote(str(ctx.run_dir)) if ctx.run_dir else "RUN_DIR"
+    finalized = bool(ctx.run_dir and (ctx.run_dir / "final" / "metrics.json").is_file())
+    steps = []
+    if not finalized:
+        steps.append((f"lemonade finalize {run}",
+                      "retrain it on train+val with the longer schedule and measure every metric "
+                      "again (test accuracy on the untouched test split); writes final/"))
+    steps.append((f"lemonade export {run}",
+                  "write it as ONNX with its weights, checked against PyTorch"
+                  + (" (uses final/)" if finalized else "")))
+    items = "".join(f"<li><code>{esc(cmd)}</code> — {esc(why)}</li>" for cmd, why in steps)
+    done = ('<p class="muted">Already finalized: the retrained model is in final/ (below).</p>'
+            if finalized else "")
+    return f'<h3>What to do next</h3>{done}<ol class="next">{items}</ol>'
+
+
+def section_answer(ctx: _Ctx) -> str:
+    """First the answer: the best model, its metrics against the thresholds, the next commands."""
+    b = ctx.best
+    if b is None:
+        n = len(ctx.rows)
+        return ('<section id="answer"><h2>The answer</h2><p class="verdict bad">No model: '
+                f"none of the {n} candidate{'s' if n != 1 else ''} finished ok. The failures "
+                'below say why.</p><p id="objectives" class="muted">Objectives: '
+                + (esc(", ".join(f"{o.metric} {o.goal} {human(o.metric, o.threshold)}"
+                                 for o in ctx.objectives)) or "none recorded")
+                + "</p></section>")
+    vals = ctx.values.get(b.id, {})
+    rows, missed = [], []
     origins = objective_origins(ctx.config, len(ctx.objectives))
-    rows = []
     for o, origin in zip(ctx.objectives, origins, strict=True):
-        v = best_vals.get(o.metric)
-        r = ratio(o, v)
-        met = '<span class="ok">met</span>' if r >= 0 else '<span class="bad">missed</span>'
-        rows.append([esc(o.metric), esc(o.goal), esc(_fmt_num(o.threshold)),
-                     esc(_fmt_num(o.priority)), esc(origin), esc(format_value(o.metric, v)),
-                     f"{r:+.3f}", met if ctx.best else "-"])
-    return ('<section id="objectives"><h2>Objectives</h2>'
-            + _table(["metric", "goal", "threshold", "priority", "from", "best value",
-                      "ratio r", ""], rows)
-            + "<p class=\"muted\">r: the factor q by which the value beats its threshold "
-              "(value/threshold, threshold/value for a min goal, error rates for an accuracy), "
-              "as 1 - 1/q when met and q - 1 when missed, in [-1, 1]; CME is their "
-              "priority-weighted mean.</p></section>")
+        v = vals.get(o.metric)
+        met = v is not None and ratio(o, v) >= 0
+        if not met:
+            missed.append(o.metric)
+        verdict = (f'<span class="ok">✓ met</span> <span class="muted">'
+                   f"{esc(describe_gap(o, v))}</span>" if met else
+                   f'<span class="bad">✗ missed</span> <span class="muted">'
+                   f"{esc(describe_gap(o, v))}</span>")
+        start = ctx.values.get(ctx.start.id, {}).get(o.metric) if ctx.start else None
+        rows.append([esc(o.metric), f"{'≥' if o.goal == 'max' else '≤'} "
+                     f"{esc(human(o.metric, o.threshold))}",
+                     f'<b title="{esc(v)}">{esc(human(o.metric, v))}</b>', verdict,
+                     esc(human(o.metric, start)), esc(_fmt_num(o.priority)), esc(origin)])
+    total = len(ctx.objectives)
+    if not total:
+        line = "no objectives recorded"
+    elif not missed:
+        line = f"meets all {total} threshold{'s' if total != 1 else ''}"
+    else:
+        line = f"misses {len(missed)} of {total} thresholds ({', '.join(missed)})"
+    cls = "ok" if not missed else "bad"
+    extra = [m for m in ("test_accuracy", "latency_ms", "model_size_bytes", "params")
+             if m in vals and m not in {o.metric for o in ctx.objectives}]
+    also = ("<p>Also measured: " + ", ".join(
+        f"{esc(m)} <b>{esc(human(m, vals[m]))}</b>" for m in extra)
+        + (' <span class="muted">(test accuracy is reported only: it never ranks or reaches a '
+           "prompt)</span>" if "test_accuracy" in extra else "") + "</p>") if extra else ""
+    headline = (f'<p class="verdict {cls}">Best model: <a href="#cand-{esc(b.id)}">candidate '
+                f"#{esc(b.id)}</a> (iteration {esc(b.iteration)}, CME "
+                f"{esc(f'{b.cme:+.3f}' if b.cme is not None else '–')}) "
+                f"{esc(line)}.</p>")
+    if missed:
+        headline += ('<p class="muted">No candidate meets every threshold: this is the closest '
+                     "by the combined score. Search longer (<code>lemonade resume RUN --iterations "
+                     "N</code>) or revisit the thresholds.</p>")
+    start_head = (f"start #{ctx.start.id}" if ctx.start else "start")
+    table = _table(["objective", "threshold", "best", "", start_head, "priority", "from"], rows,
+                   "answer")
+    note = ('<details><summary>how the combined score (CME) is made</summary><p class="muted">'
+            "r: the factor q by which a value beats its threshold (value/threshold, "
+            "threshold/value for a min goal, error rates for an accuracy), as 1 - 1/q when met "
+            "and q - 1 when missed, in [-1, 1]; CME is their priority-weighted mean.</p>"
+            "</details>")
+    return ('<section id="answer"><h2>The answer</h2>' + headline
+            + f'<div id="objectives">{table}</div>' + also + note + _commands(ctx)
+            + "</section>")
+
+
+def section_candidates(ctx: _Ctx) -> str:
+    """Every candidate: the lineage tree (click a node for its diff) and one table row each."""
+    best_id = ctx.best.id if ctx.best else None
+    tree = report_lineage.lineage_html(ctx.rows, ctx.objectives, ctx.advice, best_id)
+    metrics = [o.metric for o in ctx.objectives]
+    rows = []
+    for r in ctx.rows:
+        v = ctx.values[r.id]
+        parent = f'<a href="#cand-{r.parent_id}">#{r.parent_id}</a>' \
+            if r.parent_id is not None else "–"
+        status = esc(r.status) + (" ★" if r.id == best_id else "")
+        rows.append([f'<a href="#cand-{r.id}">#{r.id}</a>', esc(r.iteration), parent, status,
+                     esc(_fmt_num(r.cme) if r.cme is not None else "–"),
+                     "yes" if r.feasible else "no", *[esc(human(m, v.get(m))) for m in metrics]])
+    table = (_table(["candidate", "iteration", "parent", "status", "CME", "feasible", *metrics],
+                    rows, "candidates") if rows else "")
+    return ('<section id="candidates"><h2>Candidates and their lineage</h2><p class="muted">'
+            "Each candidate was written from its parent: click a node to see the change in "
+            "every objective, the suggestion and advice that produced it, and its diff.</p>"
+            + tree + table + "</section>")
 
 
 def _metrics_table(doc: Mapping[str, Any]) -> str:
@@ -333,10 +427,11 @@ def _metrics_table(doc: Mapping[str, Any]) -> str:
         if name not in METRICS or not isinstance(rec, Mapping):
             continue
         value = rec.get("value")
-        shown = (esc(format_value(name, value)) if value is not None
+        shown = (f'<span title="{esc(value)} {esc(rec.get("unit", ""))}">'
+                 f"{esc(human(name, value))}</span>" if value is not None
                  else f'<span class="muted">unavailable: {esc(rec.get("unavailable"))}</span>')
-        rows.append([esc(name), shown, esc(rec.get("unit", "")), _method(rec.get("method"))])
-    return _table(["metric", "value", "unit", "how measured"], rows) if rows else (
+        rows.append([esc(name), shown, _method(rec.get("method"), rec.get("unit"))])
+    return _table(["metric", "value", "measurement record"], rows, "metrics") if rows else (
         '<p class="note">No metrics recorded.</p>')
 
 
@@ -385,8 +480,9 @@ def section_best(ctx: _Ctx) -> str:
                        + _table(["line", "assigned to", "type", "arguments"], lrows)
                        if lrows else '<p class="note">No nn.* layers found in the code.</p>')
     head = (f"<p>Candidate #{esc(b.id)}, iteration {esc(b.iteration)}, CME "
-            f"{esc(_fmt_num(b.cme))}, feasible: {esc(b.feasible)}.</p>")
-    return ('<section id="best"><h2>Best model</h2>' + head + "<h3>Metrics</h3>" + metrics_html
+            f"{esc(_fmt_num(b.cme))}, feasible: {'yes' if b.feasible else 'no'}.</p>")
+    return ('<section id="best"><h2>The best model in detail</h2>' + head
+            + "<h3>Every metric</h3>" + metrics_html
             + "<h3>Layers</h3>" + layers_html
             + f'<h3>Code</h3><pre id="best-code"><code>{esc(b.code)}</code></pre>'
             + "</section>")
@@ -425,15 +521,24 @@ def section_plots(ctx: _Ctx) -> str:
     acc = _accuracy_metric(ctx)
     ok = [r for r in ctx.rows if r.status == "ok"]
     best_id = ctx.best.id if ctx.best else None
+    start_id = ctx.start.id if ctx.start else None
+    threshold = {o.metric: o.threshold for o in ctx.objectives}
     for cost in PARETO_COSTS:
         pts = [(r.id, ctx.values[r.id].get(acc), ctx.values[r.id].get(cost))
                for r in ok] if acc else []
         pts = [p for p in pts if p[1] is not None and p[2] is not None]
         uri = plots.pareto_plot([p[0] for p in pts], [p[1] for p in pts], [p[2] for p in pts],
-                                acc or "", cost, best_id) if pts else None
+                                acc or "", cost, best_id, start_id=start_id,
+                                acc_threshold=threshold.get(acc or ""),
+                                cost_threshold=threshold.get(cost)) if pts else None
         if uri:
+            marks = [m for m, t in ((acc, threshold.get(acc or "")), (cost, threshold.get(cost)))
+                     if t is not None]
             figs.append(_figure(f"plot-pareto-{cost}", uri, f"Pareto front: {acc} vs {cost}",
-                                f"{acc} vs {cost}: Pareto front joined, best starred."))
+                                f"{acc} vs {cost}: Pareto front joined, best starred, the "
+                                "starting model a diamond"
+                                + (f"; dashed: the thresholds on {' and '.join(marks)}"
+                                   if marks else "") + "."))
         else:
             why = "no accuracy measured" if not acc else f"{cost} not measured for any ok candidate"
             notes.append(f"Pareto plot of accuracy vs {cost} skipped: {why}.")
@@ -482,7 +587,7 @@ def _outcome(r: Candidate, vals: Mapping[str, float]) -> str:
         return f"{r.status}: {r.reason or 'no reason recorded'}"
     keys = [k for k in ("val_accuracy", "test_accuracy", "params", "latency_ms") if k in vals]
     cme = f"CME {r.cme:+.3f}; " if r.cme is not None else ""
-    return cme + ", ".join(f"{k}={format_value(k, vals[k])}" for k in keys)
+    return cme + ", ".join(f"{k} {human(k, vals[k])}" for k in keys)
 
 
 def section_memory(ctx: _Ctx) -> str:
@@ -593,7 +698,7 @@ def section_fidelity(ctx: _Ctx) -> str:
             return ['<span class="muted">not promoted</span>', "", ""]
         v = ctx.values.get(r.id, {}).get(acc)
         return [f"#{esc(r.id)} ({esc(r.fidelity)} ep, {esc(r.status)})",
-                esc(format_value(acc, v)) if v is not None else "", esc(_fmt_num(r.cme))]
+                esc(human(acc, v)) if v is not None else "", esc(_fmt_num(r.cme))]
 
     body = [[esc(r.iteration), *cells(r), *cells(promoted.get(r.id))]
             for r in rows if r.lineage == r.id and r.ok]
@@ -604,18 +709,20 @@ def section_fidelity(ctx: _Ctx) -> str:
             + "</section>")
 
 
-SECTIONS = (section_summary, section_objectives, section_final, section_best, section_fidelity,
-            section_plots,
-            section_advice, section_memory, section_llm, section_failures, section_timings)
+# first the answer, then the plots, then the candidates; the details after
+SECTIONS = (section_answer, section_plots, section_candidates, section_best, section_final,
+            section_fidelity, section_advice, section_memory, section_llm, section_failures,
+            section_timings, section_summary)
 
 
-def render_report(store: Store) -> str:
-    ctx = _Ctx(store)
+def render_report(store: Store, run_dir: Path | None = None) -> str:
+    """The report's HTML; `run_dir` as the user names it goes into the commands it suggests."""
+    ctx = _Ctx(store, run_dir)
     body = "\n".join(section(ctx) for section in SECTIONS)
     template = Template(resources.files("lemonade").joinpath("templates/report.html").read_text())
     return template.substitute(
         title=esc(ctx.meta.get("name") or ctx.meta.get("run_name") or "run"),
-        body=body, version=esc(__version__),
+        body=body, version=esc(__version__), lineage_css=report_lineage.css(),
         generated=esc(datetime.now(UTC).isoformat(timespec="seconds")),
     )
 
@@ -624,7 +731,7 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     """Write `report.html` (or `out`) for the run in run_dir; returns its path."""
     run_dir = Path(run_dir)
     with Store.open(run_dir) as store:
-        text = render_report(store)
+        text = render_report(store, run_dir)
     path = Path(out) if out else run_dir / "report.html"
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -2,10 +2,12 @@
 
 Routes (all GET, all read-only):
     /                       the runs under RUNS_DIR (the columns of `lemonade runs`)
-    /runs/{name}            one run: candidates, CME and Pareto plots, advice, best model's code
+    /runs/{name}            one run: candidates and their lineage (diffs), CME and Pareto plots,
+                            advice, best model's code
     /fragment/index, /fragment/runs/{name}: the live part of a page, server-rendered HTML
     /api/runs, /api/runs/{name}   {"version": ...} (+ plot data for a run): what the page polls
-    /static/...             dashboard.js, dashboard.css, plotly.min.js (from the plotly package)
+    /static/...             dashboard.js, dashboard.css, lineage.css, plotly.min.js (from the
+                            plotly package)
 
 The pages refresh themselves: `dashboard.js` polls the JSON endpoint every few seconds and, when
 the stores' fingerprint changed (a candidate finished, the run ended), fetches the fragment and
@@ -46,7 +48,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-STATIC = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+STATIC = {"dashboard.js": "text/javascript", "dashboard.css": "text/css",
+          "lineage.css": "text/css"}
 
 
 def plotly_js_path() -> Path:

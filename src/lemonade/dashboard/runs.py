@@ -16,7 +16,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from lemonade import metrics as M
+from lemonade.report_lineage import lineage_html, starting_model
 from lemonade.store import DB_NAME, Store
 
 ACCURACY_METRICS = ("val_accuracy", "test_accuracy", "train_accuracy")
@@ -117,9 +120,8 @@ def _objectives(st: Store) -> list[Any]:
         return []
 
 
-def _advice(st: Store) -> dict[str, Any] | None:
+def _advice(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The latest advice: its iteration, diagnosis and instruction texts."""
-    rows = st.advice()
     if not rows:
         return None
     last = rows[-1]
@@ -148,8 +150,11 @@ def _pareto(points: list[tuple[float, float]]) -> list[int]:
         return []
 
 
-def _plots(rows: list[dict[str, Any]], objs: list[Any], best_id: int | None) -> dict[str, Any]:
-    """Numbers only (no strings from the store): CME per candidate, and a Pareto view."""
+def _plots(rows: list[dict[str, Any]], objs: list[Any], best_id: int | None,
+           start_id: int | None = None) -> dict[str, Any]:
+    """Numbers only (no strings from the store): CME per candidate, and a Pareto view with the
+    user's thresholds on its two metrics (None where no objective names one) and the starting
+    model."""
     cme_x, cme_y, feas, best_so_far, running = [], [], [], [], None
     for r in rows:
         if isinstance(r["cme_value"], int | float):
@@ -170,10 +175,12 @@ def _plots(rows: list[dict[str, Any]], objs: list[Any], best_id: int | None) -> 
             xs.append(v[cost])
             ys.append(v[acc])
     front = sorted(_pareto(list(zip(ys, xs, strict=True))), key=lambda i: xs[i])
+    threshold = {str(o.metric): float(o.threshold) for o in objs}
     return {
         "cme": {"x": cme_x, "y": cme_y, "feasible": feas, "best_so_far": best_so_far},
         "pareto": {"x_name": cost, "y_name": acc, "ids": ids, "x": xs, "y": ys,
-                   "front": [ids[i] for i in front], "best_id": best_id},
+                   "front": [ids[i] for i in front], "best_id": best_id, "start_id": start_id,
+                   "x_threshold": threshold.get(cost), "y_threshold": threshold.get(acc)},
     }
 
 
@@ -184,7 +191,9 @@ def run_view(name: str, run_dir: Path) -> dict[str, Any]:
         cands = st.candidates()
         best = st.best_candidate()
         objs = _objectives(st)
-        advice = _advice(st)
+        advice_rows = st.advice()
+    advice = _advice(advice_rows)
+    start = starting_model(cands)
     metric_names = [str(o.metric) for o in objs]
     best_id = get(best, "id") if best is not None else None
     rows = []
@@ -223,5 +232,7 @@ def run_view(name: str, run_dir: Path) -> dict[str, Any]:
         "finished": str(meta.get("finished_at") or "")[:19].replace("T", " "),
         "objectives": objectives, "metric_names": metric_names,
         "rows": rows, "counts": counts, "best": best_view, "advice": advice,
-        "plots": _plots(rows, objs, best_id),
+        "plots": _plots(rows, objs, best_id, start.id if start else None),
+        # built and escaped by report_lineage (the report's own view), so marked safe here
+        "lineage": Markup(lineage_html(cands, objs, advice_rows, best_id)),
     }

@@ -12,10 +12,35 @@
   const status = document.getElementById("live-status");
   let version = live.dataset.version;
   let drawn = null;
+  // the lineage node whose panel is open; kept across the fragment swaps of live refreshes
+  let selected = /^#cand-\d+$/.test(location.hash) ? location.hash.slice(6) : null;
 
   function say(text) {
     if (status) status.textContent = text;
   }
+
+  function showSelected() {
+    live.querySelectorAll(".lin-detail.selected, .lin-node.selected").forEach(function (e) {
+      e.classList.remove("selected");
+    });
+    if (selected === null) return;
+    const panel = document.getElementById("cand-" + selected);
+    if (panel) panel.classList.add("selected");
+    live.querySelectorAll(".lin-node").forEach(function (a) {
+      if (a.dataset.node === selected) a.classList.add("selected");
+    });
+    live.dataset.selected = selected;
+  }
+
+  // One listener on the live container: it survives the swaps of its contents. The link's own
+  // navigation to #cand-N goes on (CSS :target shows the panel, as in the report); the class
+  // shows it again after a refresh has replaced the panel.
+  live.addEventListener("click", function (ev) {
+    const link = ev.target.closest("a[href^='#cand-']");
+    if (!link) return;
+    selected = link.getAttribute("href").slice(6);
+    showSelected();
+  });
 
   function cmePlot(el, p) {
     const colors = p.feasible.map(function (f) { return f ? "#2a9d3f" : "#e07b00"; });
@@ -48,13 +73,28 @@
                    marker: {symbol: "star", size: 18, color: "#f2c40f",
                             line: {color: "#000", width: 1}}});
     }
+    const s = p.ids.indexOf(p.start_id);
+    if (s >= 0 && p.start_id !== p.best_id) {
+      traces.push({x: [p.x[s]], y: [p.y[s]], mode: "markers", type: "scatter",
+                   name: "starting model", marker: {symbol: "diamond-open", size: 14,
+                                                    color: "#000", line: {width: 2}}});
+    }
+    const shapes = [];
+    if (typeof p.y_threshold === "number") {
+      shapes.push({type: "line", xref: "paper", x0: 0, x1: 1, y0: p.y_threshold,
+                   y1: p.y_threshold, line: {color: "#c4262e", dash: "dash", width: 1}});
+    }
+    if (typeof p.x_threshold === "number") {
+      shapes.push({type: "line", yref: "paper", y0: 0, y1: 1, x0: p.x_threshold,
+                   x1: p.x_threshold, line: {color: "#c4262e", dash: "dot", width: 1.5}});
+    }
     const positive = p.x.filter(function (v) { return v > 0; });
     const logx = positive.length === p.x.length && positive.length > 1 &&
       Math.max.apply(null, positive) / Math.min.apply(null, positive) > 20;
     const layout = {title: {text: p.y_name + " vs " + p.x_name, x: 0.02, xanchor: "left"},
                     xaxis: {title: {text: p.x_name + " (lower is better)"},
                             type: logx ? "log" : "linear"},
-                    yaxis: {title: {text: p.y_name + " (higher is better)"}},
+                    yaxis: {title: {text: p.y_name + " (higher is better)"}}, shapes: shapes,
                     margin: {t: 40, r: 10, b: 45, l: 55}, showlegend: true,
                     legend: {orientation: "h", y: -0.25}};
     Plotly.react(el, traces, layout, {displaylogo: false, responsive: true, displayModeBar: "hover"});
@@ -80,6 +120,7 @@
         const f = await fetch(fragment, {cache: "no-store", credentials: "same-origin"});
         if (!f.ok) throw new Error("HTTP " + f.status);
         live.innerHTML = await f.text();
+        showSelected();
         version = data.version;
         live.dataset.version = version;
         live.dataset.refreshes = String(Number(live.dataset.refreshes || 0) + 1);
@@ -96,5 +137,6 @@
     setTimeout(poll, pollMs);
   }
 
+  showSelected();
   poll();
 })();
