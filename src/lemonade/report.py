@@ -370,7 +370,9 @@ def section_answer(ctx: _Ctx) -> str:
     else:
         line = f"misses {len(missed)} of {total} thresholds ({', '.join(missed)})"
     cls = "ok" if not missed else "bad"
-    extra = [m for m in ("test_accuracy", "latency_ms", "model_size_bytes", "params")
+    extra = [m for m in ("test_accuracy", "latency_ms", "model_size_bytes", "params",
+                         "int8_val_accuracy", "int8_model_size_bytes", "int8_latency_ms",
+                         "onnx_argmax_agreement")
              if m in vals and m not in {o.metric for o in ctx.objectives}]
     also = ("<p>Also measured: " + ", ".join(
         f"{esc(m)} <b>{esc(human(m, vals[m]))}</b>" for m in extra)
