@@ -85,7 +85,7 @@ def test_good_model_returns_metrics_history_and_weights_in_a_scrubbed_env(
     assert 0.0 <= out.metrics["val_accuracy"].value <= 1.0
     # training worker, then the measurement process
     assert [e["event"] for e in events if e["event"] != "phase"] == [
-        "started", "epoch", "result", "started", "result"]
+        "started", "cost", "epoch", "result", "started", "result"]
     assert [e.get("role") for e in events if e["event"] == "started"] == [None, "measure"]
     assert len(out.history) == 1 and out.history[0]["epoch"] == 1
     assert out.info["limits"]["address_space"] == "2048 MB"

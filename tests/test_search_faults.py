@@ -114,7 +114,7 @@ def record_workers(monkeypatch: pytest.MonkeyPatch,
     pids: list[int] = []
     real = search_mod.run_candidate
 
-    def wrapped(job, limits, timeout_s, on_event=None):  # type: ignore[no-untyped-def]
+    def wrapped(job, limits, timeout_s, on_event=None, **kw):  # type: ignore[no-untyped-def]
         index = len(pids)
 
         def events(ev: dict[str, Any]) -> None:
@@ -125,7 +125,7 @@ def record_workers(monkeypatch: pytest.MonkeyPatch,
             if on_event is not None:
                 on_event(ev)
 
-        return real(job, limits, timeout_s, on_event=events)
+        return real(job, limits, timeout_s, on_event=events, **kw)
 
     monkeypatch.setattr(search_mod, "run_candidate", wrapped)
     return pids

@@ -320,6 +320,10 @@ def finalize(
     except FinalizeError as e:
         raise UserError(str(e)) from None
     console.print(final_table(res))
+    agree = json.loads((res.final_dir / "rank_agreement.json").read_text())
+    if agree.get("spearman") is not None:
+        console.print(f"search val vs final test ranking over {agree['n']} finalists: "
+                      f"Spearman {agree['spearman']:+.3f}, Kendall {agree['kendall']:+.3f}")
     console.print(f"final model written to {res.final_dir}")
 
 

@@ -176,7 +176,20 @@ class BudgetConfig(_Strict):
     max_seconds: float = Field(3600.0, gt=0)  # wall clock of the whole search
     max_llm_calls: int = Field(200, ge=1)
     repair_attempts: int = Field(2, ge=0)
-    candidate_timeout_s: float = Field(900.0, gt=0)  # worker wall clock, build+train+measure
+    # The upper bound of a candidate's wall clock (build+train+measure), no longer the normal
+    # limit: a search stops a candidate at factor x its expected time (from what the run has
+    # measured, lemonade.budget) or when it makes no progress, and keeps its last epoch
+    candidate_timeout_s: float = Field(7200.0, gt=0)
+    # Cheap metrics first: a model whose params or FLOPs (counted before training) exceed this
+    # many times a `min` objective's threshold goes back to the proposer untrained, as a repair
+    # (lemonade.prescreen); null: off
+    prescreen_factor: float | None = Field(3.0, gt=1.0)
+    # Early stopping on the whole front (lemonade.pruning): stop a candidate at epoch k >=
+    # prune_min_epoch when a front member no costlier was more than prune_margin ahead in
+    # training accuracy at epoch k; it is measured at that epoch and recorded as pruned
+    prune: bool = False
+    prune_margin: float = Field(0.1, ge=0.0, le=1.0)
+    prune_min_epoch: int = Field(3, ge=1)
     # Multi-fidelity: every candidate first trains `proxy_epochs` (None: no proxy); the
     # `promote` fraction that ranks best at that fidelity trains on to `epochs`.
     proxy_epochs: int | None = Field(None, ge=1)

@@ -141,9 +141,13 @@ class TrainedCandidate:
 
 
 def train_candidate(source: str, data: Dataset, cfg: Config, device: torch.device,
-                    on_epoch: Callable[[EpochStats], None] | None = None) -> TrainedCandidate:
+                    on_epoch: Callable[[EpochStats], None] | None = None,
+                    on_built: Callable[[nn.Module], None] | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> TrainedCandidate:
     """Build and train only (the training worker's job): no measurement, no energy tracker,
-    nothing here ranks the candidate. `data` may hold the train split alone."""
+    nothing here ranks the candidate. `data` may hold the train split alone. `on_built` sees
+    the untrained model; `should_stop` may end training at the last completed epoch (a
+    candidate stopped after at least one epoch is "ok", its training status "stopped")."""
     device = torch.device(device)
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -152,12 +156,14 @@ def train_candidate(source: str, data: Dataset, cfg: Config, device: torch.devic
         return TrainedCandidate("failed", built.reason, timings=timings)
     model = built
     timings["build_s"] = time.perf_counter() - t
+    if on_built is not None:
+        on_built(model)
     _preload_optimizer_imports()
     t = time.perf_counter()
     try:
         train = train_model(model, data, cfg.train, epochs=cfg.budget.epochs,
                             max_seconds=cfg.budget.seconds_per_candidate, device=device,
-                            seed=cfg.seed, on_epoch=on_epoch)
+                            seed=cfg.seed, on_epoch=on_epoch, should_stop=should_stop)
     except Exception as e:
         timings["train_s"] = time.perf_counter() - t
         _release(device)
@@ -168,6 +174,9 @@ def train_candidate(source: str, data: Dataset, cfg: Config, device: torch.devic
     if train.status == "diverged":
         return TrainedCandidate("failed", f"training diverged: {train.reason}", train=train,
                                 timings=timings)
+    if train.status == "stopped" and train.epochs_run < 1:
+        return TrainedCandidate("failed", "stopped by the time budget before its first epoch "
+                                "ended", train=train, timings=timings)
     return TrainedCandidate("ok", _note(train), model=model, train=train, timings=timings)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from lemonade import metrics as M
 from lemonade.config import Config, load_config
+from lemonade.rankcorr import rank_agreement
 from lemonade.store import Store, metric_values
 
 FINAL_DIR = "final"
@@ -192,8 +193,15 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
             raise FinalizeError(f"final training of candidate {finals[0].candidate_id} failed "
                                 f"({reasons})")
         final_dir = _write_final(run_dir, finals, n_epochs, cfg)
+        # how far the search's validation ranking held on the test split (3+ finalists)
+        val = {int(c["id"]): metric_values(c).get("val_accuracy") for c in chosen}
+        agreement = rank_agreement([val.get(fc.candidate_id) for fc in finals],
+                                   [fc.test_accuracy_stats()["mean"] for fc in finals])
+        (final_dir / "rank_agreement.json").write_text(json.dumps(
+            {"between": ["search val_accuracy", "final test_accuracy (mean over seeds)"],
+             **agreement}, indent=2))
         store.log_event("finalize", {
-            "epochs": n_epochs, "seeds": seeds,
+            "epochs": n_epochs, "seeds": seeds, "rank_agreement": agreement,
             "candidates": [{"candidate_id": fc.candidate_id, **fc.test_accuracy_stats()}
                            for fc in finals]})
         shutil.rmtree(work, ignore_errors=True)

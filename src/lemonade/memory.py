@@ -157,6 +157,9 @@ def make_attempt(objectives: Sequence[Objective], *, iteration: int,
         feasible = is_feasible(objectives, metrics)
         outcome = "ok: " + outcome_text(objectives, metrics, parent_metrics or None)
         summary = f"CME {score:+.3f}, {'feasible' if feasible else 'infeasible'}"
+        if reason and reason.startswith(("partial", "pruned")):  # measured before its last epoch
+            outcome += f" [{_cut(reason, 160)}]"
+            summary += f" [{reason.split(':', 1)[0]}]"
     else:
         score = None
         # a run-time failure's reason is the candidate's own text: only its allow-listed shape

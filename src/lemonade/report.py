@@ -29,6 +29,7 @@ from lemonade.config import Objective
 from lemonade.metrics import METRICS
 from lemonade.objectives import describe_gap, ratio
 from lemonade.proposers import NO_LLM_MODELS
+from lemonade.report_stops import section_stops
 from lemonade.store import Store, metric_values
 from lemonade.units import human
 
@@ -713,8 +714,8 @@ def section_fidelity(ctx: _Ctx) -> str:
 
 # first the answer, then the plots, then the candidates; the details after
 SECTIONS = (section_answer, section_plots, section_candidates, section_best, section_final,
-            section_fidelity, section_advice, section_memory, section_llm, section_failures,
-            section_timings, section_summary)
+            section_fidelity, section_stops, section_advice, section_memory, section_llm,
+            section_failures, section_timings, section_summary)
 
 
 def render_report(store: Store, run_dir: Path | None = None) -> str:

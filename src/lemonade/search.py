@@ -46,6 +46,7 @@ from typing import Any
 
 from lemonade import __version__
 from lemonade import metrics as M
+from lemonade.budget import CandidateClock, clock_for, with_front
 from lemonade.candidate import Candidate, Status, proposer_values, rank_by_fidelity
 from lemonade.candidate import best as best_of
 from lemonade.config import Config, ConfigError, dump_config, load_config
@@ -55,6 +56,7 @@ from lemonade.memory import Attempt, FeedbackMemory, make_attempt, summary_above
 from lemonade.objectives import cme as cme_of
 from lemonade.objectives import is_feasible
 from lemonade.parents import exhausted_parents, parent_attempts, select_parent
+from lemonade.prescreen import prescreen_limits
 from lemonade.proposers import (
     NO_LLM_MODELS,
     Proposal,
@@ -69,6 +71,7 @@ from lemonade.proposers.improver import (
     expert_suggestion,
     make_improver,
 )
+from lemonade.pruning import front_for
 from lemonade.sandbox import (
     CandidateJob,
     CandidateOutcome,
@@ -567,9 +570,19 @@ class Search:
         slot.code_hash = code_hash(code)
         self._in_flight[slot.cid] = slot
         sink = self.pool.event_sink(lambda ev, cid=slot.cid: self._on_worker_event(cid, ev))
+        b = self.cfg.budget
+        ok = self.store.candidates(Status.OK)
+        clock = clock_for([(c.values, c.metrics) for c in ok],
+                          b.candidate_timeout_s, row.fidelity or b.epochs,
+                          int(self.data.x_train.shape[0]),
+                          prescreen_limits(self.objectives, b.prescreen_factor),
+                          b.prescreen_factor)
+        if b.prune:  # early stopping on the whole front (lemonade.pruning)
+            clock = with_front(clock, front_for(ok, self.objectives, clock.epochs),
+                               self.objectives, b.prune_margin, b.prune_min_epoch)
         self.pool.submit(evaluate_task, self._job(slot.cid, code, row.fidelity),
                          self.cfg.sandbox, self.cfg.budget.candidate_timeout_s,
-                         self._shared, sink,
+                         self._shared, sink, clock,
                          resources=task_resources(self.cfg, gpus=self.pool.gpus), key=slot.cid)
 
     def _drain(self) -> None:
@@ -613,6 +626,15 @@ class Search:
                                                      "measure_s": measure.get("seconds")}})
         if getattr(outcome, "artifacts_dir", None):
             self.store.update_extra(cid, {"artifacts_dir": outcome.artifacts_dir})
+        if isinstance((outcome.info or {}).get("prescreen"), dict):  # the figures it was sent
+            self.store.update_extra(cid, {"prescreen": outcome.info["prescreen"]})  # back with
+        partial = (outcome.info or {}).get("partial")
+        if outcome.status == "ok" and isinstance(partial, dict):  # kept at the epochs reached
+            self.store.update_extra(cid, {"pruned" if partial.get("pruned") else "partial":
+                                          partial})
+            outcome.reason = (f"{'' if partial.get('pruned') else 'partial: '}"
+                              f"{partial.get('reason')}; measured after "
+                              f"{partial.get('epochs_run')} of {partial.get('epochs')} epochs")
         self._finish(cid, outcome.status, metrics_doc, outcome.reason, outcome.seconds,
                      outcome.history, outcome.weights_path)
 
@@ -736,7 +758,8 @@ class _Repair:
 
 
 def evaluate_task(job: CandidateJob, limits: Any, timeout_s: float, shared: Any = None,
-                  emit: Callable[[dict[str, Any]], None] | None = None) -> CandidateOutcome:
+                  emit: Callable[[dict[str, Any]], None] | None = None,
+                  clock: CandidateClock | None = None) -> CandidateOutcome:
     """One candidate, as a pool task: a fresh sandboxed process (`run_candidate`) trains it and
     a separate one measures it. `shared` is the split files' bytes from the object store (see
     `Search._split_blobs`), written to this machine's cache before the candidate starts."""
@@ -744,7 +767,7 @@ def evaluate_task(job: CandidateJob, limits: Any, timeout_s: float, shared: Any 
         from lemonade.sandbox.host_measure import adopt_splits
 
         adopt_splits(shared)
-    return run_candidate(job, limits, timeout_s, on_event=emit)
+    return run_candidate(job, limits, timeout_s, on_event=emit, clock=clock)
 
 
 def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:

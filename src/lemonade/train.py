@@ -61,7 +61,7 @@ class EpochStats:
 @dataclass
 class TrainResult:
     history: list[EpochStats]
-    status: Literal["ok", "diverged", "time_budget"]
+    status: Literal["ok", "diverged", "time_budget", "stopped"]
     reason: str | None
     train_seconds: float  # sum of the epochs' training time (compile/warm-up in, validation out)
     epochs_run: int  # completed epochs (a diverged epoch is not counted)
@@ -127,11 +127,14 @@ def evaluate_accuracy(model: nn.Module, x_uint8: torch.Tensor, y: torch.Tensor,
 
 def train_model(model: nn.Module, data: Dataset, cfg: TrainConfig, *, epochs: int,
                 max_seconds: float | None, device: torch.device, seed: int,
-                on_epoch: Callable[[EpochStats], None] | None = None) -> TrainResult:
+                on_epoch: Callable[[EpochStats], None] | None = None,
+                should_stop: Callable[[], bool] | None = None) -> TrainResult:
     """Train `model` in place on `data.x_train` and report per-epoch statistics.
 
     Stops after `epochs` epochs, after the epoch during which `max_seconds` (wall clock) ran out
     (status "time_budget"), or at once when the loss is not finite (status "diverged").
+    `should_stop` is asked before every step: when it says so, the model goes back to its
+    weights at the last completed epoch and training ends (status "stopped"; lemonade.budget).
     Errors raised by the model itself (shape mismatches, out of memory) propagate to the caller.
     """
     start = time.perf_counter()
@@ -181,8 +184,9 @@ def train_model(model: nn.Module, data: Dataset, cfg: TrainConfig, *, epochs: in
     # -- training ---------------------------------------------------------------------------
     history: list[EpochStats] = []
     train_seconds = 0.0
-    status: Literal["ok", "diverged", "time_budget"] = "ok"
+    status: Literal["ok", "diverged", "time_budget", "stopped"] = "ok"
     reason: str | None = None
+    snapshot: dict[str, torch.Tensor] | None = None  # the weights at the last completed epoch
     compiled_pending = forward is not model  # the first compiled call is where compile fails
     last_lr = cfg.lr
     for epoch in range(1, epochs + 1):
@@ -193,6 +197,11 @@ def train_model(model: nn.Module, data: Dataset, cfg: TrainConfig, *, epochs: in
         seen = 0
         checked = 0
         for step, (lo, hi) in enumerate(batches):
+            if should_stop is not None and should_stop():
+                status, reason = "stopped", f"stopped after {len(history)} of {epochs} epochs"
+                if snapshot is not None:
+                    model.load_state_dict(snapshot)
+                break
             idx = perm[lo:hi]
             xb = _augment(normalize(x_train[idx], data.mean, data.std), cfg, aug_gen)
             xb, yb = _to_input(xb, device), y_train[idx]
@@ -230,7 +239,7 @@ def train_model(model: nn.Module, data: Dataset, cfg: TrainConfig, *, epochs: in
             torch.cuda.synchronize(device)  # the GPU runs ahead; time the work, not the queueing
         epoch_seconds = time.perf_counter() - epoch_start
         train_seconds += epoch_seconds
-        if status == "diverged":
+        if status in ("diverged", "stopped"):
             break
 
         # -- evaluation ---------------------------------------------------------------------
@@ -243,6 +252,8 @@ def train_model(model: nn.Module, data: Dataset, cfg: TrainConfig, *, epochs: in
         stats = EpochStats(epoch=epoch, loss=mean_loss, train_accuracy=correct.item() / seen,
                            val_accuracy=val_acc, seconds=epoch_seconds, lr=float(last_lr))
         history.append(stats)
+        if should_stop is not None and epoch < epochs:
+            snapshot = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if on_epoch is not None:
             on_epoch(stats)
         if (max_seconds is not None and epoch < epochs

@@ -53,6 +53,7 @@ CPU_SAMPLE_S = 0.2  # how often the host reads a running worker's CPU times from
 EXIT_AFTER_EOF_S = 10.0  # a worker whose output ended is waited for this long to exit
 
 EventSink = Callable[[dict[str, Any]], None]
+Watch = Callable[[float], "str | None"]  # seconds since the hand-over -> why to stop, or None
 
 
 @dataclass
@@ -71,6 +72,7 @@ class ProcessExit:
     startup_s: float = 0.0  # spawn to `ready`, host clock
     idle_s: float = 0.0  # `ready` to hand-over: how long it waited for its job
     handed_at: float | None = None  # time.perf_counter() at the hand-over (None: never started)
+    stop_reason: str | None = None  # why the host asked it to stop early (`watch`), if it did
 
 
 def tail_text(tail: collections.deque[bytes]) -> str:
@@ -141,6 +143,7 @@ class SandboxProcess:
         self._sink: EventSink | None = None
         self._ready = threading.Event()  # set on `ready`, and on end of output (it died)
         self._ready_at: float | None = None
+        self._stop_reason: str | None = None
         spawn = folder / SPAWN_FILE
         spawn.write_text(json.dumps(spawn_doc))
         status = isolation.resolve(limits)  # refuses (IsolationUnavailable) when it must
@@ -230,9 +233,14 @@ class SandboxProcess:
         return self.ready and self.proc.poll() is None
 
     def run(self, job: dict[str, Any], timeout_s: float, on_event: EventSink | None = None,
-            around: contextlib.AbstractContextManager[Any] | None = None) -> ProcessExit:
+            around: contextlib.AbstractContextManager[Any] | None = None,
+            watch: Watch | None = None, grace_s: float = 0.0) -> ProcessExit:
         """Hand the job over and wait for the exit; `around` (an energy tracker) is entered at
-        the hand-over and left at the exit. Never reuses the process: it is gone afterwards."""
+        the hand-over and left at the exit. Never reuses the process: it is gone afterwards.
+
+        `watch(seconds since the hand-over)` is asked while it runs: a reason (not None) asks
+        the worker to stop early, by a `STOP` file in its folder (lemonade.budget), and gives it
+        `grace_s` more to exit before it is killed; `timeout_s` stays the hard limit."""
         if self._used:
             raise RuntimeError("a sandboxed process serves one job only")
         self._used = True
@@ -267,25 +275,36 @@ class SandboxProcess:
                     assert stdin is not None
                     stdin.write(json.dumps(job).encode() + b"\n")
                     stdin.close()
-                timed_out, sampled = self._wait_sampling_cpu(t_go + timeout_s, warm_cpu)
+                timed_out, sampled = self._wait_sampling_cpu(t_go + timeout_s, warm_cpu,
+                                                             watch, t_go, grace_s)
                 t_end = time.perf_counter()
             ru0_cpu = ru0.ru_utime + ru0.ru_stime + warm_cpu
-            return self._collect(timed_out=timed_out, started=True, t_go=t_go, cpu0=ru0_cpu,
-                                 sampled_cpu=sampled, end=t_end)
+            out = self._collect(timed_out=timed_out, started=True, t_go=t_go, cpu0=ru0_cpu,
+                                sampled_cpu=sampled, end=t_end)
+            out.stop_reason = self._stop_reason
+            return out
         except BaseException:
             # Ctrl-C (or anything) here: the worker lives in its own session, so the terminal's
             # SIGINT never reached it; take its whole group down before unwinding.
             self.kill()
             raise
 
-    def _wait_sampling_cpu(self, deadline: float, warm_cpu: float) -> tuple[bool, float]:
+    def _wait_sampling_cpu(self, deadline: float, warm_cpu: float, watch: Watch | None = None,
+                           t_go: float = 0.0, grace_s: float = 0.0) -> tuple[bool, float]:
         """Wait for the exit until `deadline`; (timed out, CPU seconds since the hand-over as
         last sampled from /proc). Inside the wall the worker is reaped by the sandbox's own
         init, whose CPU times do not all reach this process's getrusage, so the host reads
-        the process tree's times itself, every CPU_SAMPLE_S: exact to within one interval."""
+        the process tree's times itself, every CPU_SAMPLE_S: exact to within one interval.
+        `watch` may ask it to stop first (see `run`)."""
         sampled = 0.0
         while True:
-            left = deadline - time.perf_counter()
+            now = time.perf_counter()
+            if watch is not None and self._stop_reason is None:
+                why = watch(now - t_go)
+                if why:
+                    self._ask_to_stop(why)
+                    deadline = min(deadline, now + grace_s)
+            left = deadline - now
             if left <= 0:
                 return True, sampled
             try:
@@ -317,6 +336,14 @@ class SandboxProcess:
             startup_s=(ready_at - self._t_spawn) if ready_at is not None else end - self._t_spawn,
             idle_s=(t_go - ready_at) if t_go is not None and ready_at is not None else 0.0,
             handed_at=t_go)
+
+    def _ask_to_stop(self, why: str) -> None:
+        """Ask the worker to finish at its last completed epoch (lemonade.budget.STOP_FILE)."""
+        from lemonade.budget import STOP_FILE
+
+        self._stop_reason = why
+        with contextlib.suppress(OSError):
+            (Path(self.folder) / STOP_FILE).write_text(why)
 
     def kill(self) -> None:
         """Kill the whole process group, reap it, close the pipes (idempotent)."""

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from lemonade.budget import CandidateClock
 from lemonade.metrics import Measurement, from_json
 from lemonade.sandbox import isolation, prestart
 from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
@@ -137,11 +138,16 @@ def _signal_name(returncode: int) -> str:
 
 
 def run_candidate(job: CandidateJob, limits: Any, timeout_s: float,
-                  on_event: Callable[[dict[str, Any]], None] | None = None) -> CandidateOutcome:
-    """Evaluate `job` in a fresh, limited, killable worker process; never raises."""
+                  on_event: Callable[[dict[str, Any]], None] | None = None,
+                  clock: CandidateClock | None = None) -> CandidateOutcome:
+    """Evaluate `job` in a fresh, limited, killable worker process; never raises.
+
+    With a `clock` (lemonade.budget), training is asked to stop at the clock's deadline or
+    when it stops making progress, and keeps its last completed epoch (`info["partial"]`);
+    `timeout_s` is then the clock's upper bound (`cap_s`), still the hard limit."""
     t0 = time.perf_counter()
     try:
-        return _run(job, limits, timeout_s, on_event, t0)
+        return _run(job, limits, timeout_s, on_event, t0, clock)
     except Exception as e:  # the loop must never die of one candidate
         return CandidateOutcome(status="failed", reason=f"sandbox error: {type(e).__name__}: {e}",
                                 seconds=time.perf_counter() - t0)
@@ -260,7 +266,8 @@ def _start(plan: _Plan) -> ProcessSet:
 
 
 def _run(job: CandidateJob, limits: Any, timeout_s: float,
-         on_event: Callable[[dict[str, Any]], None] | None, t0: float) -> CandidateOutcome:
+         on_event: Callable[[dict[str, Any]], None] | None, t0: float,
+         clock: CandidateClock | None = None) -> CandidateOutcome:
     from lemonade.sandbox import check_source
 
     violations = check_source(job.source)
@@ -295,7 +302,8 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
         ps = _start(plan)
     keep_job_dir = False
     try:
-        outcome = _train_and_measure(job, job_dir, plan, ps, warm, timeout_s, on_event, t0)
+        outcome = _train_and_measure(job, job_dir, plan, ps, warm, timeout_s, on_event, t0,
+                                     clock)
         keep_job_dir = outcome.status == "ok" and outcome.weights_path is not None
     finally:
         ps.close()
@@ -312,16 +320,39 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
 def _train_and_measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: ProcessSet,
                        warm: bool, timeout_s: float,
                        on_event: Callable[[dict[str, Any]], None] | None,
-                       t0: float) -> CandidateOutcome:
+                       t0: float, clock: CandidateClock | None = None) -> CandidateOutcome:
     """Hand the job to the training process, then its artifacts to the measurement process."""
     if ps.measure is not None:
         # both start-ups at once, and neither during the training (whose time and energy
         # are measured)
         ps.measure.wait_ready(timeout_s)
     tracker = _host_energy_tracker(plan) if plan.evaluate else None
-    ran = ps.train.run(job_doc(job, plan), timeout_s, on_event, around=tracker)
+    watch, grace = None, 0.0
+    progress: Progress | None = None
+    if clock is not None:
+        progress = Progress()
+        on_event = progress.listen(on_event)
+        watch, grace = progress.watch(clock), clock.grace()
+        timeout_s = clock.cap_s
+    ran = ps.train.run(job_doc(job, plan), timeout_s, on_event, around=tracker, watch=watch,
+                       grace_s=grace)
     isolation.copy_out(ps.out_dir, job_dir, WORKER_OUTPUTS, FILE_SIZE_LIMIT)
     outcome = _outcome(job, job_dir, ran, timeout_s, t0)
+    if progress is not None and progress.prescreened:  # sent back before training: a repair
+        outcome.status, outcome.reason = "failed", progress.prescreened
+        outcome.info["prescreen"] = {"reason": progress.prescreened, **progress.cost}
+        return outcome
+    if ran.stop_reason:
+        train = outcome.info.get("train") or {}
+        if outcome.status == "ok" and train.get("status") == "stopped":
+            outcome.info["partial"] = {"reason": ran.stop_reason,
+                                       "pruned": progress is not None and bool(progress.pruned),
+                                       "epochs_run": train.get("epochs_run"),
+                                       "epochs": (plan.cfg.budget.epochs if plan.cfg else None)}
+        elif outcome.status != "ok":
+            outcome.status = "timeout"  # not repaired: the same code would run out again
+            outcome.reason = f"{outcome.reason or outcome.status} (asked to stop: " \
+                             f"{ran.stop_reason})"
     outcome.info["isolation"] = ran.isolation
     # prestarted: the processes were started ahead; startup_s: their spawn to `ready`;
     # idle_s: how long they then waited; waited_s: this call's start to the hand-over
@@ -351,6 +382,57 @@ def _train_and_measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: Proces
     outcome.weights_path = str(weights) if weights.exists() else None
     outcome.seconds = time.perf_counter() - t0
     return outcome
+
+
+class Progress:
+    """What the host hears of a training worker's progress: its FLOPs (the `cost` event) and
+    when each epoch event arrived (host clock), for its `CandidateClock`."""
+
+    def __init__(self) -> None:
+        self.flops: float | None = None
+        self.cost: dict[str, Any] = {}  # the untrained model's params and FLOPs, as reported
+        self.epoch_at: list[float] = []
+        self.prescreened: str | None = None  # why it was sent back before training
+        self.curve: list[float] = []  # training accuracy after each epoch (as reported)
+        self.pruned: str | None = None  # why it was pruned (lemonade.pruning)
+        self._pruned_at = 0
+
+    def listen(self, sink: Callable[[dict[str, Any]], None] | None
+               ) -> Callable[[dict[str, Any]], None]:
+        def on_event(ev: dict[str, Any]) -> None:
+            if ev.get("event") == "epoch":
+                self.epoch_at.append(time.perf_counter())
+                acc = ev.get("train_accuracy")
+                if isinstance(acc, int | float) and not isinstance(acc, bool):
+                    self.curve.append(float(acc))
+            elif ev.get("event") == "cost":
+                self.cost = {k: ev.get(k) for k in ("params", "flops")}
+                f = ev.get("flops")
+                if isinstance(f, int | float) and not isinstance(f, bool) and f > 0:
+                    self.flops = float(f)
+            if sink is not None:
+                sink(ev)
+        return on_event
+
+    def watch(self, clock: CandidateClock) -> Callable[[float], str | None]:
+        def verdict(elapsed: float) -> str | None:
+            if self.cost and clock.prescreen_limits and self.prescreened is None:
+                from lemonade.prescreen import prescreen
+
+                limits = {k: (t, lim) for k, t, lim in clock.prescreen_limits}
+                self.prescreened = prescreen(self.cost, limits, clock.prescreen_factor)
+                if self.prescreened:
+                    return self.prescreened
+            if clock.front and len(self.curve) > self._pruned_at:
+                self._pruned_at = len(self.curve)
+                costs = {k: float(v) for k, v in self.cost.items()
+                         if isinstance(v, int | float) and not isinstance(v, bool)}
+                self.pruned = clock.prune(costs, self.curve)
+                if self.pruned:
+                    return self.pruned
+            t_go = time.perf_counter() - elapsed
+            return clock.verdict(elapsed, self.flops, [t - t_go for t in self.epoch_at])
+        return verdict
 
 
 def measure_command(measure_dir: Path) -> list[str]:

@@ -147,7 +147,15 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
     def on_epoch(stats: Any) -> None:
         _emit(channel, "epoch", **asdict(stats), display_only=True)
 
-    res = train_candidate(job["source"], data, cfg, device, on_epoch=on_epoch)
+    def on_built(model: Any) -> None:
+        # its cost before any training step: the host sizes its clock with it (lemonade.budget)
+        _emit(channel, "cost", **_untrained_cost(model, data), display_only=True)
+
+    from lemonade.budget import STOP_FILE
+
+    stop = job_dir / STOP_FILE  # the host writes it when the candidate's time is up
+    res = train_candidate(job["source"], data, cfg, device, on_epoch=on_epoch,
+                          on_built=on_built, should_stop=stop.exists)
     history = [asdict(e) for e in res.train.history] if res.train else []
     info: dict[str, Any] = {"device": str(device), "timings": res.timings}
     if res.train is not None:
@@ -169,6 +177,20 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
     except ArtifactError as e:
         return {**out, "status": "failed", "reason": str(e)}
     info["timings"]["export_s"] = time.perf_counter() - t
+    return out
+
+
+def _untrained_cost(model: Any, data: Any) -> dict[str, Any]:
+    """Params and FLOPs per image of the untrained model (display only: the host's clock)."""
+    from lemonade.measure.flops import count_flops
+    from lemonade.modelfile import count_params
+
+    out: dict[str, Any] = {"params": count_params(model)}
+    try:
+        m = count_flops(model, data.channels, data.image_size)
+        out["flops"] = m.value
+    except Exception as e:  # the clock falls back to its default; training goes on
+        out["flops_error"] = f"{type(e).__name__}: {e}"[:200]
     return out
 
 

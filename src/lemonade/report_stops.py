@@ -1,0 +1,81 @@
+"""The report's "Early stops and fidelity" section: candidates the budget stopped early
+(partial), pruned against the front, or sent back before training (prescreened), the rules
+that did it, and how far the cheaper rankings agree with the full ones (rank correlations)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lemonade.rankcorr import rank_agreement
+
+
+def _fmt(x: object) -> str:
+    return "n/a" if not isinstance(x, int | float) else f"{x:+.3f}"
+
+
+def agreement_rows(ctx: Any, acc: str) -> list[tuple[str, dict[str, object]]]:
+    """(what, {n, spearman, kendall}) for each cheaper ranking the run used."""
+    out: list[tuple[str, dict[str, object]]] = []
+    rows = ctx.rows
+    promoted = {r.lineage: r for r in rows if r.ok and r.lineage != r.id}
+    proxies = [r for r in rows if r.ok and r.id in promoted]
+    if proxies:
+        out.append(("proxy epochs vs promoted (full) " + acc, rank_agreement(
+            [ctx.values.get(r.id, {}).get(acc) for r in proxies],
+            [ctx.values.get(promoted[r.id].id, {}).get(acc) for r in proxies])))
+    budget = (ctx.config.get("budget") or {})
+    if budget.get("prune"):
+        k = int(budget.get("prune_min_epoch") or 3)
+        full = [r for r in rows if r.ok and not r.extra.get("partial")
+                and not r.extra.get("pruned") and len(r.history) >= k]
+        out.append((f"training accuracy at epoch {k} (pruning's signal) vs final {acc}",
+                    rank_agreement([r.history[k - 1].get("train_accuracy") for r in full],
+                                   [ctx.values.get(r.id, {}).get(acc) for r in full])))
+    if ctx.run_dir is not None:
+        path = ctx.run_dir / "final" / "rank_agreement.json"
+        if path.is_file():
+            try:
+                doc = json.loads(path.read_text())
+                out.append(("search val_accuracy vs final test_accuracy (finalize)", doc))
+            except ValueError:
+                pass
+    return out
+
+
+def section_stops(ctx: Any) -> str:
+    from lemonade.report import _table, esc
+
+    budget = ctx.config.get("budget") or {}
+    stopped = [r for r in ctx.rows if r.extra.get("partial") or r.extra.get("pruned")
+               or r.extra.get("prescreen")]
+    acc = "val_accuracy"
+    agree = agreement_rows(ctx, acc)
+    if not stopped and not agree:
+        return ""
+    rules = (f"Prescreen: params/FLOPs over {budget.get('prescreen_factor')}x a threshold go "
+             f"back untrained (budget.prescreen_factor). Pruning: "
+             + (f"on, margin {budget.get('prune_margin')}, from epoch "
+                f"{budget.get('prune_min_epoch')}" if budget.get("prune") else "off")
+             + f" (budget.prune). Upper bound per candidate: "
+               f"{budget.get('candidate_timeout_s')} s; otherwise its clock follows the run's "
+               "measured time per FLOP.")
+    body = []
+    for r in stopped:
+        doc = r.extra.get("pruned") or r.extra.get("partial") or r.extra.get("prescreen") or {}
+        what = ("pruned" if r.extra.get("pruned") else "partial" if r.extra.get("partial")
+                else "prescreened")
+        ep = (f"{doc.get('epochs_run')} / {doc.get('epochs')}" if what != "prescreened"
+              else "0")
+        v = ctx.values.get(r.id, {}).get(acc)
+        body.append([esc(r.id), esc(what), esc(ep), esc("" if v is None else f"{v:.3f}"),
+                     esc(str(doc.get("reason") or r.reason or "")[:300])])
+    parts = [f'<section id="stops"><h2>Early stops and fidelity</h2><p>{esc(rules)}</p>']
+    if body:
+        parts.append(_table(["id", "stopped", "epochs", acc, "why"], body))
+    if agree:
+        parts.append(_table(["rankings compared", "pairs", "Spearman", "Kendall"],
+                            [[esc(w), esc(d.get("n")), esc(_fmt(d.get("spearman"))),
+                              esc(_fmt(d.get("kendall")))] for w, d in agree]))
+    parts.append("</section>")
+    return "".join(parts)
