@@ -274,9 +274,11 @@ def test_answer_names_the_thresholds_the_best_misses(tmp_path: Path) -> None:
         for o in cfg["objectives"]:
             if o["metric"] == "params":
                 o["threshold"] = 300
+        cfg["objective_origins"] = ["user", "user", "preset balanced", "preset balanced"]
         st.set_meta("config", yaml.safe_dump(cfg))
     answer = _section(write_report(run).read_text(), "answer")
     assert "misses 1 of 4 thresholds (params)" in answer
+    assert "<th>from</th>" in answer and answer.count("<td>preset balanced</td>") == 2
     assert answer.count("✗ missed") == 1 and "lemonade resume" in answer
 
 

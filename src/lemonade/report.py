@@ -388,8 +388,10 @@ def section_answer(ctx: _Ctx) -> str:
                      "by the combined score. Search longer (<code>lemonade resume RUN --iterations "
                      "N</code>) or revisit the thresholds.</p>")
     start_head = (f"start #{ctx.start.id}" if ctx.start else "start")
-    table = _table(["objective", "threshold", "best", "", start_head, "priority", "from"], rows,
-                   "answer")
+    headers = ["objective", "threshold", "best", "", start_head, "priority", "from"]
+    if all(o == "?" for o in origins):  # a run from before origins were recorded
+        headers, rows = headers[:-1], [r[:-1] for r in rows]
+    table = _table(headers, rows, "answer")
     note = ('<details><summary>how the combined score (CME) is made</summary><p class="muted">'
             "r: the factor q by which a value beats its threshold (value/threshold, "
             "threshold/value for a min goal, error rates for an accuracy), as 1 - 1/q when met "

@@ -219,9 +219,11 @@ def _advice_html(doc: Mapping[str, Any] | None) -> str:
     except Exception:  # an older or damaged record: show what it holds
         texts = [str(i) for i in doc.get("instructions") or []]
     instr = "".join(f"<li>{esc(t)}</li>" for t in texts)
-    return ("<p><b>Expert system advice</b></p>"
+    return (f'<details class="lin-advice"><summary><b>Expert system advice</b> '
+            f"({len(texts)} instruction{'s' if len(texts) != 1 else ''})</summary>"
             + (f"<ul>{diag}</ul>" if diag else "")
-            + (f"<ol>{instr}</ol>" if instr else '<p class="muted">No instructions.</p>'))
+            + (f"<ol>{instr}</ol>" if instr else '<p class="muted">No instructions.</p>')
+            + "</details>")
 
 
 def _suggestion_html(c: Candidate) -> str:
@@ -285,9 +287,9 @@ def panel(n: Node, objectives: Sequence[Any], advice: Mapping[str, Any] | None,
     return (f'<article class="lin-detail" id="cand-{c.id}" data-node="{c.id}">{head}'
             f"<h4>Change in every objective against the parent</h4>"
             f"{_objective_rows(c, p, objectives)}"
-            f"<h4>What produced it</h4>{_suggestion_html(c)}{_advice_html(advice)}"
+            f"<h4>What produced it</h4>{_suggestion_html(c)}"
             f'<h4>Diff against the parent</h4><div class="lin-diff">{diff}</div>'
-            f"<h4>Code</h4>{code}</article>")
+            f"{_advice_html(advice)}<h4>Code</h4>{code}</article>")
 
 
 def advice_by_candidate(advice_rows: Sequence[Mapping[str, Any]],
