@@ -105,7 +105,8 @@ def settings(workers: int, start: str, extra: dict[str, Any]) -> dict[str, Any]:
 
 def pool_arm(workers: int, start: str, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
     from lemonade.parallel import candidate_task, open_pool, task_resources
-    from lemonade.sandbox import CandidateJob, release_warm
+    from lemonade.sandbox.prestart import release_warm
+    from lemonade.sandbox.runner import CandidateJob
 
     cfg: Config = build_config(settings(workers, start,
                                         {"budget": {**BASE["budget"], "epochs": epochs}}))

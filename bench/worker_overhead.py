@@ -7,7 +7,7 @@
 Measured on this machine on the host's clock (mean ± sd over repeats):
   (a) interpreter start-up alone: `python -c pass`, `python -c "import torch"`, and the imports
       of the worker's path (lemonade's worker module; torch + the training path; codecarbon);
-  (b) one candidate through `lemonade.sandbox.run_candidate` (a 4-channel CNN, 1 epoch of 64
+  (b) one candidate through `lemonade.sandbox.runner.run_candidate` (a 4-channel CNN, 1 epoch of 64
       synthetic 8x8 images, energy off): total wall minus the training loop, split into the
       wait for its two processes to start, the training process after the hand-over (build,
       dry run, export), the measurement process, and the host's own work; for each isolation
@@ -41,13 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
 
 from lemonade.config import build_config  # noqa: E402
-from lemonade.sandbox import (  # noqa: E402
-    CandidateJob,
-    forkserver,
-    prestart,
-    release_warm,
-    run_candidate,
-)
+from lemonade.sandbox import forkserver, prestart  # noqa: E402
+from lemonade.sandbox.prestart import release_warm  # noqa: E402
+from lemonade.sandbox.runner import CandidateJob, run_candidate  # noqa: E402
 
 MODEL = """import torch
 import torch.nn as nn

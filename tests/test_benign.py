@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from lemonade.gate import check_source
 from lemonade.measure.flops import count_flops
 from lemonade.modelfile import build_net, check_output
-from lemonade.sandbox import check_source
 
 BENIGN = sorted((Path(__file__).parent / "benign").glob("*.py"))
 torch.set_num_threads(1)

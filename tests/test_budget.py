@@ -17,7 +17,7 @@ from lemonade.budget import (
     run_rate,
 )
 from lemonade.config import SandboxConfig, build_config
-from lemonade.sandbox import CandidateJob, run_candidate
+from lemonade.sandbox.runner import CandidateJob, run_candidate
 
 
 def test_rate_and_expected_time_scale_with_flops_images_and_epochs() -> None:

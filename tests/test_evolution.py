@@ -11,12 +11,12 @@ import torch
 from lemonade.candidate import Candidate, Status
 from lemonade.config import ConfigError, Objective, ProposerConfig, build_config
 from lemonade.expert import Advice
+from lemonade.gate import check_source
 from lemonade.modelfile import build_net
 from lemonade.objectives import rank_key
 from lemonade.proposers import ProposalRequest, make_proposer
 from lemonade.proposers import genome as G
 from lemonade.proposers.evolution import EvolutionProposer, Member, tournament_winner
-from lemonade.sandbox import check_source
 
 torch.set_num_threads(1)
 
@@ -187,7 +187,7 @@ def test_config_keys_and_errors() -> None:
 def fake_outcome(job, *args, **kwargs):
     """Stands in for the sandboxed worker: counts the model's parameters, invents an accuracy."""
     from lemonade import metrics as M
-    from lemonade.sandbox import CandidateOutcome
+    from lemonade.sandbox.runner import CandidateOutcome
 
     net = build_net(job.source, 1, 10)
     n = sum(p.numel() for p in net.parameters())

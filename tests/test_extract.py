@@ -6,7 +6,7 @@ import contextlib
 
 import pytest
 
-from lemonade.sandbox import CodeRejected, check_source, extract_code
+from lemonade.gate import CodeRejected, check_source, extract_code
 
 NET = """import torch
 import torch.nn as nn
@@ -101,7 +101,7 @@ def test_extract_code_rejects(reply: str, reason: str) -> None:
 def test_a_reply_over_the_cap_is_refused_before_any_parsing(monkeypatch) -> None:
     import ast
 
-    from lemonade.sandbox.extract import MAX_REPLY_CHARS
+    from lemonade.gate.extract import MAX_REPLY_CHARS
 
     calls: list[int] = []
     monkeypatch.setattr(ast, "parse", lambda *a, **k: calls.append(1))
@@ -161,3 +161,27 @@ def test_think_tags_are_dropped_in_linear_time() -> None:
     start = time.perf_counter()
     assert extract_code(reply).strip() == NET.strip()
     assert time.perf_counter() - start < 2.0
+
+
+def test_the_reply_parser_and_the_gate_import_without_torch() -> None:
+    """The code gate is pure text and syntax-tree work: a process that cannot import torch can
+    still parse a reply, hash it and scrub text (only `check_source` needs torch)."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "sys.modules['torch'] = None  # any `import torch` now raises ImportError\n"
+        "from lemonade.gate import code_hash, extract_code, scrub\n"
+        "import lemonade.sandbox.protocol\n"
+        "src = extract_code('```python\\nimport torch\\nclass Net:\\n    pass\\n```')\n"
+        "assert src.startswith('import torch'), src\n"
+        "assert code_hash(src) and scrub('x') == 'x'\n"
+        "assert not any(m == 'torch' or m.startswith('torch.') for m in sys.modules\n"
+        "               if sys.modules[m] is not None)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

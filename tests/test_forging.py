@@ -23,10 +23,10 @@ from torch import nn
 
 from lemonade.config import SandboxConfig, build_config
 from lemonade.measure import count_flops, count_params
-from lemonade.sandbox import CandidateJob, run_candidate
 from lemonade.sandbox import runner as sandbox
 from lemonade.sandbox.artifacts import ArtifactError, export_program, save_program, write_split
 from lemonade.sandbox.measure_worker import measure
+from lemonade.sandbox.runner import CandidateJob, run_candidate
 from lemonade.train import evaluate_accuracy
 
 torch.set_num_threads(1)

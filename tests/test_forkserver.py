@@ -17,9 +17,11 @@ import pytest
 from tiny_job import TINY_NET
 
 from lemonade.config import build_config
-from lemonade.sandbox import CandidateJob, forkserver, isolation, release_warm, run_candidate
+from lemonade.sandbox import forkserver, isolation
 from lemonade.sandbox import process as sandbox_process
 from lemonade.sandbox import runner as sandbox_runner
+from lemonade.sandbox.prestart import release_warm
+from lemonade.sandbox.runner import CandidateJob, run_candidate
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="Linux namespaces only")

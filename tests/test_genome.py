@@ -12,9 +12,9 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from lemonade import expert
+from lemonade.gate import check_source
 from lemonade.proposers import genome as G
 from lemonade.proposers.genome import Genome, Stage
-from lemonade.sandbox import check_source
 
 torch.set_num_threads(1)
 

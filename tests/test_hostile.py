@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from lemonade.config import SandboxConfig, build_config
-from lemonade.sandbox import CandidateJob, CandidateOutcome, check_source, run_candidate
+from lemonade.gate import check_source
+from lemonade.sandbox.runner import CandidateJob, CandidateOutcome, run_candidate
 
 HOSTILE = Path(__file__).parent / "hostile"
 LIMITS = SandboxConfig(memory_limit_mb=2048)

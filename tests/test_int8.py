@@ -211,7 +211,7 @@ def test_a_search_with_an_int8_objective_ranks_by_it(tmp_path: Path,
     one, and each job asked the measurement for int8 (measure.int8: auto)."""
     from lemonade import search as search_mod
     from lemonade.config import load_config
-    from lemonade.sandbox import CandidateOutcome
+    from lemonade.sandbox.runner import CandidateOutcome
     from lemonade.search import start_run
 
     # float accuracy rises with each candidate, int8 accuracy falls

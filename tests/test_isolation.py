@@ -30,7 +30,8 @@ from tiny_job import TINY_NET
 
 from lemonade import runlock
 from lemonade.config import SandboxConfig, build_config
-from lemonade.sandbox import CandidateJob, isolation, run_candidate, seccomp
+from lemonade.sandbox import isolation, seccomp
+from lemonade.sandbox.runner import CandidateJob, run_candidate
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="Linux namespaces only exist on Linux")

@@ -8,10 +8,10 @@ import pytest
 
 from lemonade.config import ConfigError, Objective, ProposerConfig
 from lemonade.expert import Advice, Instruction, advise
+from lemonade.gate import check_source, code_hash
 from lemonade.objectives import cme, is_feasible, rank_key
 from lemonade.proposers import Proposal, ProposalRequest, Proposer, make_proposer
 from lemonade.proposers import genome as G
-from lemonade.sandbox import check_source, code_hash
 
 DIGITS = {"name": "digits", "channels": 1, "image_size": [8, 8], "num_classes": 10,
           "n_train": 1293, "n_val": 144, "n_test": 360}

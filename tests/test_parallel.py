@@ -28,7 +28,7 @@ from lemonade.parallel import (
     task_env,
     task_resources,
 )
-from lemonade.sandbox import CandidateJob
+from lemonade.sandbox.runner import CandidateJob
 
 GOOD = TINY_NET
 TINY = {"dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8], "synthetic_size": 64},

@@ -11,7 +11,7 @@ from tiny_job import TINY_NET
 from lemonade.budget import clock_for
 from lemonade.config import Objective, SandboxConfig, build_config
 from lemonade.prescreen import prescreen, prescreen_limits
-from lemonade.sandbox import CandidateJob, run_candidate
+from lemonade.sandbox.runner import CandidateJob, run_candidate
 
 OBJS = [Objective(metric="val_accuracy", threshold=0.7),
         Objective(metric="params", threshold=1000, priority=3),

@@ -19,8 +19,10 @@ import pytest
 from tiny_job import TINY_NET
 
 from lemonade.config import build_config
-from lemonade.sandbox import CandidateJob, isolation, prestart, release_warm, run_candidate
+from lemonade.sandbox import isolation, prestart
 from lemonade.sandbox import runner as sandbox_runner
+from lemonade.sandbox.prestart import release_warm
+from lemonade.sandbox.runner import CandidateJob, run_candidate
 
 FAST = {"energy": False, "inference_energy": False, "latency_repeats": 2, "latency_warmup": 1}
 
@@ -239,7 +241,8 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from test_prestart import config, job
 from pathlib import Path
-from lemonade.sandbox import prestart, run_candidate
+from lemonade.sandbox import prestart
+from lemonade.sandbox.runner import run_candidate
 cfg = config()
 out = run_candidate(job(cfg, 5, Path(sys.argv[2]), warm_next=True), cfg.sandbox, 120)
 ps = prestart._WARM

@@ -7,7 +7,7 @@ import pytest
 
 from lemonade import prompts as P
 from lemonade.config import Objective
-from lemonade.sandbox.policy import ALLOWED_IMPORTS
+from lemonade.gate.policy import ALLOWED_IMPORTS
 
 DIGITS = {"name": "digits", "channels": 1, "image_size": [8, 8], "num_classes": 10,
           "n_train": 1293, "n_val": 144, "n_test": 360}

@@ -20,9 +20,9 @@ from tiny_job import TINY_NET
 
 from lemonade.config import SandboxConfig, build_config
 from lemonade.modelfile import build_net
-from lemonade.sandbox import CandidateJob, run_candidate, worker_env
 from lemonade.sandbox import runner as sandbox
 from lemonade.sandbox.check import check_file
+from lemonade.sandbox.runner import CandidateJob, run_candidate, worker_env
 
 torch.set_num_threads(1)
 

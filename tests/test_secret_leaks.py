@@ -2,8 +2,8 @@
 
 The candidate's failure text is the channel: its exception message goes into the repair prompt,
 the next proposal's advice and the feedback memory. The host quotes only an allow-listed shape
-of it (`lemonade.sandbox.failure_text`) and scrubs known secrets in any arrangement
-(`lemonade.sandbox.scrub`). `leaks` below looks for the key the way a receiver would decode it.
+of it (`lemonade.gate.failure_text`) and scrubs known secrets in any arrangement
+(`lemonade.gate.scrub`). `leaks` below looks for the key the way a receiver would decode it.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import re
 from pathlib import Path
 
 import pytest
+from lemonade.gate.failure_text import for_prompt, shape_of
 from llm_server import ScriptedLLM, code_reply
 from test_search_faults import KEY_ENV, benign, search_config
 
 from lemonade.config import Objective
+from lemonade.gate.scrub import scrub
 from lemonade.memory import make_attempt
 from lemonade.prompts import repair_prompt
-from lemonade.sandbox.failure_text import for_prompt, shape_of
-from lemonade.sandbox.scrub import scrub
 from lemonade.search import start_run
 
 KEY = "sk-proj-Zq8mV3xLp0aT7uYc2RbN4wE9"

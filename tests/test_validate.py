@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
+from lemonade.gate import check_source, code_hash, normalise
 from lemonade.modelfile import ModelFileError, build_net, check_output, count_params
-from lemonade.sandbox import check_source, code_hash, normalise
 
 torch.set_num_threads(1)
 
@@ -397,7 +397,7 @@ def test_guarded_import_lets_torch_import_lazily_but_not_the_model() -> None:
 def test_scrub_redacts_secrets_and_home(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from lemonade.sandbox.scrub import scrub
+    from lemonade.gate.scrub import scrub
 
     monkeypatch.setenv("LEMONADE_TEST_API_KEY", "hunter2hunter2")
     home = os.path.expanduser("~")
@@ -412,7 +412,7 @@ def test_scrub_redacts_secrets_and_home(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_scrub_caps_length_and_never_raises() -> None:
-    from lemonade.sandbox.scrub import scrub
+    from lemonade.gate.scrub import scrub
 
     out = scrub("x" * 1_000_000, limit=200)
     assert len(out) <= 200 and "1,000,000 characters" in out

@@ -45,7 +45,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     errs: list[type[BaseException]] = [UserError, ConfigError, FileNotFoundError]
     for mod, name in (("lemonade.data", "DatasetError"), ("lemonade.modelfile", "ModelFileError"),
                       ("lemonade.store", "StoreError"), ("lemonade.export", "ExportError"),
-                      ("lemonade.sandbox", "CodeRejected")):
+                      ("lemonade.gate", "CodeRejected")):
         with contextlib.suppress(ImportError, AttributeError):
             errs.append(getattr(__import__(mod, fromlist=[name]), name))
     return tuple(errs)
@@ -233,9 +233,10 @@ def evaluate(
     """Train and measure one model file; print its metrics and optionally write them as JSON."""
     from lemonade import metrics as M
     from lemonade.data import load_dataset
+    from lemonade.gate import check_source
     from lemonade.progress import epoch_progress, metrics_table
-    from lemonade.sandbox import CandidateJob, check_source, run_candidate
     from lemonade.sandbox.check import read_model_file
+    from lemonade.sandbox.runner import CandidateJob, run_candidate
 
     try:
         source = read_model_file(model_py)  # not UTF-8: one clear line, not "internal error"

@@ -27,10 +27,10 @@ from torch import nn
 
 from lemonade.config import Config
 from lemonade.data import Dataset
+from lemonade.gate import Violation, check_source
 from lemonade.measure import EnergyTracker, measure_model, reset_peak_memory, static_metrics
 from lemonade.metrics import Measurement, to_json
 from lemonade.modelfile import ModelFileError, build_net, check_output
-from lemonade.sandbox import Violation, check_source
 from lemonade.train import EpochStats, TrainResult, train_model
 
 MAX_REASON_CHARS = 2000  # a reason goes into prompts and the store: keep it bounded

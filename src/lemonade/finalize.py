@@ -110,7 +110,7 @@ def final_config(cfg: Config, epochs: int, seed: int) -> Config:
 
 
 def _job(code: str, cfg: Config, workdir: Path, warm_next: bool = False) -> Any:
-    from lemonade.sandbox import CandidateJob
+    from lemonade.sandbox.runner import CandidateJob
 
     return CandidateJob(source=code, config=cfg.model_dump(mode="json"),
                         workdir=str(workdir.resolve()), device=cfg.device, want_weights=True,
@@ -135,7 +135,7 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
     `workers` / `ray_address` override the run's `parallel` settings (None: keep them).
     """
     from lemonade.parallel import candidate_task, open_pool, require_ray, task_resources
-    from lemonade.sandbox import release_warm
+    from lemonade.sandbox.prestart import release_warm
 
     run_dir = Path(run_dir)
     if top < 1 or seeds < 1:

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from lemonade.config import Objective
+from lemonade.gate.failure_text import for_prompt
 from lemonade.metrics import validation_only
 from lemonade.objectives import cme as cme_of
 from lemonade.objectives import (
@@ -36,7 +37,6 @@ from lemonade.objectives import (
     rank_key,
     ratio,
 )
-from lemonade.sandbox.failure_text import for_prompt
 
 # Token estimate: ~4 characters per token, OpenAI's rule of thumb for English text. Numbers and
 # code tokenise denser, so the true count can run over by some; the budget is a prompt-size

@@ -3,8 +3,9 @@
 The source runs in a fresh module namespace whose `__builtins__` is a small safe dict: no `open`,
 `eval`, `exec`, and an `__import__` that only lets the allow-listed modules in when the model's
 own `import` statement asks (torch's lazy imports from C code pass). That is defence in depth on
-top of `lemonade.sandbox`; the real containment is the isolated worker process, which is where
-this runs for untrusted code. An `if __name__ == "__main__":` block is dropped, never run.
+top of the static check (`lemonade.gate`); the real containment is the isolated worker process,
+which is where this runs for untrusted code. An `if __name__ == "__main__":` block is dropped,
+never run.
 
 After `Net(...)` is built, state that training, counting and export would not see is refused:
 layers in plain lists or dicts, tensors that are neither parameters nor buffers, and class
@@ -24,8 +25,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from lemonade.sandbox import ALLOWED_IMPORTS
-from lemonade.sandbox.static import drop_main_guard
+from lemonade.gate.policy import ALLOWED_IMPORTS
+from lemonade.gate.static import drop_main_guard
 
 CANDIDATE_MODULE = "lemonade_candidate"  # __name__ (and classes' __module__) of a model file
 

@@ -15,7 +15,7 @@ A task's arguments that are `share()` references arrive resolved (Ray resolves t
 `ObjectRef` arguments from its object store; the serial pool shares by reference).
 
 Isolation: a task body never runs candidate code. `candidate_task` calls
-`lemonade.sandbox.run_candidate`, which starts a fresh OS process per candidate under the
+`lemonade.sandbox.runner.run_candidate`, which starts a fresh OS process per candidate under the
 sandbox's limits; that process is never reused, and it dies with the Ray worker that started it
 (PR_SET_PDEATHSIG), so a lost worker leaves no orphan training on.
 
@@ -430,7 +430,7 @@ def candidate_task(job: Any, limits: Any, timeout_s: float, data: Any = None,
     """
     import inspect
 
-    from lemonade.sandbox import run_candidate
+    from lemonade.sandbox.runner import run_candidate
 
     kwargs: dict[str, Any] = {"on_event": emit}
     if data is not None and "data" in inspect.signature(run_candidate).parameters:

@@ -20,9 +20,9 @@ from typing import Any
 
 from lemonade.candidate import proposer_values
 from lemonade.config import Objective
+from lemonade.gate.policy import ALLOWED_IMPORTS
 from lemonade.metrics import METRICS
 from lemonade.objectives import describe_gap, format_value
-from lemonade.sandbox.policy import ALLOWED_IMPORTS
 
 MAX_PARENT_CODE_CHARS = 16_000  # a normal model file is 2-6 kB
 MAX_ADVICE_CHARS = 4_000

@@ -52,6 +52,8 @@ from lemonade.candidate import best as best_of
 from lemonade.config import Config, ConfigError, dump_config, load_config
 from lemonade.data import Dataset, load_dataset
 from lemonade.expert import Advice, advise
+from lemonade.gate import check_source, code_hash, scrub
+from lemonade.gate.failure_text import for_prompt
 from lemonade.memory import Attempt, FeedbackMemory, make_attempt, summary_above_code
 from lemonade.objectives import cme as cme_of
 from lemonade.objectives import is_feasible
@@ -72,16 +74,8 @@ from lemonade.proposers.improver import (
     make_improver,
 )
 from lemonade.pruning import front_for
-from lemonade.sandbox import (
-    CandidateJob,
-    CandidateOutcome,
-    check_source,
-    code_hash,
-    release_warm,
-    run_candidate,
-)
-from lemonade.sandbox.failure_text import for_prompt
-from lemonade.sandbox.scrub import scrub
+from lemonade.sandbox.prestart import release_warm
+from lemonade.sandbox.runner import CandidateJob, CandidateOutcome, run_candidate
 from lemonade.store import Store
 
 

@@ -13,7 +13,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from lemonade.sandbox.static import CodeRejected, is_main_guard
+from lemonade.gate.static import CodeRejected, is_main_guard
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 _PY_LANGS = {"python", "py", "python3", "py3", "pytorch", "ipython"}

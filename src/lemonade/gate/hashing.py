@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import hashlib
 
-from lemonade.sandbox.policy import MAX_SOURCE_CHARS
+from lemonade.gate.policy import MAX_SOURCE_CHARS
 
 
 def _strip_docstrings(tree: ast.AST) -> None:

@@ -8,7 +8,7 @@ A known secret (a secret-named environment variable, or one given to `remember_s
 the LLM key) is found in any arrangement: letters and digits compared without separators or case
 (dots, dashes, spaces, new lines inserted), reversed or rot13, base64 (either alphabet, across line
 breaks), hex (`736b2d...`, `\\x73`, `%73`, `73:6b`) or decimal character codes; a run of 10 of its
-characters in a row is enough. Prompts get less still: `lemonade.sandbox.failure_text` keeps only
+characters in a row is enough. Prompts get less still: `lemonade.gate.failure_text` keeps only
 allow-listed words of a failure reason.
 """
 

@@ -36,7 +36,7 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
-from lemonade.sandbox.policy import (
+from lemonade.gate.policy import (
     ALLOWED_DOTTED,
     ALLOWED_DUNDERS,
     ALLOWED_IMPORTS,
@@ -58,7 +58,7 @@ from lemonade.sandbox.policy import (
     SELF_ATTR_METHODS,
     TOP_LEVEL_DUNDERS,
 )
-from lemonade.sandbox.scopes import Scopes, params
+from lemonade.gate.scopes import Scopes, params
 
 __all__ = [
     "ALLOWED_DUNDERS", "ALLOWED_IMPORTS", "FORBIDDEN_ATTRS", "FORBIDDEN_NAMES", "MAX_SOURCE_CHARS",

@@ -28,11 +28,11 @@ from urllib.parse import urlparse
 import openai
 
 from lemonade.config import ConfigError, ProposerConfig
+from lemonade.gate import CodeRejected, extract_code
+from lemonade.gate.scrub import remember_secret
 from lemonade.prompts import repair_prompt, system_prompt, user_prompt
 from lemonade.proposers import Proposal, ProposalRequest, zero_usage
 from lemonade.proposers.reply_cap import capped_http_client, reply_too_large
-from lemonade.sandbox import CodeRejected, extract_code
-from lemonade.sandbox.scrub import remember_secret
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
 LOCAL_DUMMY_KEY = "sk-local-no-key"  # local servers ignore the key, but the SDK requires one

@@ -17,8 +17,8 @@ import time
 from collections import deque
 from typing import Any
 
+from lemonade.gate import CodeRejected, extract_code
 from lemonade.proposers import Proposal, ProposalRequest, zero_usage
-from lemonade.sandbox import CodeRejected, extract_code
 
 EXHAUSTED = "replay exhausted"
 # stored call kind -> the queue it is played from ("propose" is what older runs called the

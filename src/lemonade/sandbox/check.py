@@ -1,6 +1,6 @@
 """`lemonade check MODEL_PY`: the static checks, then a dry run in the sandboxed worker.
 
-Everything it reports is capped and scrubbed (`lemonade.sandbox.scrub`): a candidate's error
+Everything it reports is capped and scrubbed (`lemonade.gate.scrub`): a candidate's error
 text can carry anything, a secret included.
 """
 
@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lemonade.sandbox.scrub import scrub
-from lemonade.sandbox.static import Violation, check_source
+from lemonade.gate.scrub import scrub
+from lemonade.gate.static import Violation, check_source
 
 MAX_VIOLATIONS = 20  # a file with more problems gets the first ones and a count
 
@@ -42,7 +42,7 @@ def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
     if violations or not dry_run:
         return CheckReport(ok=not violations, violations=violations)
     from lemonade.config import SandboxConfig
-    from lemonade.sandbox import CandidateJob, run_candidate
+    from lemonade.sandbox.runner import CandidateJob, run_candidate
 
     size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
     job = CandidateJob(source=source, config={}, workdir=None, device=device, want_weights=False,

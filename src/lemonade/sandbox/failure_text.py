@@ -3,7 +3,7 @@
 A run-time failure's reason comes from the worker, which runs the candidate: the candidate can put
 anything into it (its exception's message, its output), including a secret in a form `scrub`
 does not know. So a prompt gets only the reason's shape: the words of a fixed vocabulary
-(`lemonade.sandbox.vocabulary`: the words of PyTorch's, Python's and lemonade's own messages,
+(`lemonade.gate.vocabulary`: the words of PyTorch's, Python's and lemonade's own messages,
 the exception class names), short numbers (sizes, line numbers; at most MAX_NUMBERS), and plain
 punctuation. Every other word becomes "…", and so does a number or short word glued to one (a
 key written `s.k.-.1.2.3` keeps no digit), and a run of numbers that read as character codes.
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 
-from lemonade.sandbox.scrub import scrub
-from lemonade.sandbox.vocabulary import VOCABULARY
+from lemonade.gate.scrub import scrub
+from lemonade.gate.vocabulary import VOCABULARY
 
 MAX_CHARS = 400
 MAX_NUMBERS = 16

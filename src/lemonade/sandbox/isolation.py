@@ -1,6 +1,6 @@
 """The OS wall around every process that runs candidate code: bubblewrap (Linux namespaces),
 a seccomp filter, a read-only view of the Python installation, one scratch directory, a clean
-environment. Resource limits are set by the worker itself (`worker.apply_limits`).
+environment. Resource limits are set by the worker itself (`protocol.apply_limits`).
 
     status = resolve(cfg.sandbox)           # probe once per process; warn once, or refuse
     launch = prepare(argv, status=status, scratch=scratch, env=env,

@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-MEASURE_JOB_FILE = "measure_job.json"
-MEASURED_FILE = "measured.json"
+from lemonade.sandbox.protocol import MEASURED_FILE, await_job, emit, finish, start
 
 
 def measure(job: dict[str, Any]) -> dict[str, Any]:
@@ -82,15 +81,13 @@ def _warm_up() -> None:
 
 
 def main(argv: list[str]) -> int:
-    from lemonade.sandbox.worker import _emit, await_job, finish, start
-
     if len(argv) != 2:
         print("usage: python -m lemonade.sandbox.measure_worker FOLDER   (job on stdin)",
               file=sys.stderr)
         return 2
     t0 = time.perf_counter()
     job_dir, _spawn, notes, channel = start(argv[1], "cpu")
-    _emit(channel, "started", pid=os.getpid(), limits=notes, role="measure")
+    emit(channel, "started", pid=os.getpid(), limits=notes, role="measure")
     warm_error: BaseException | None = None
     try:
         _warm_up()
@@ -98,7 +95,7 @@ def main(argv: list[str]) -> int:
         warm_error = e
     job = await_job(channel, t0)
     t_job = time.perf_counter()
-    _emit(channel, "phase", phase="measuring the exported model")
+    emit(channel, "phase", phase="measuring the exported model")
     try:
         if warm_error is not None:
             raise warm_error

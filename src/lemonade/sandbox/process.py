@@ -44,9 +44,8 @@ from pathlib import Path
 from typing import Any
 
 from lemonade.sandbox import forkserver, isolation
+from lemonade.sandbox.protocol import READY, SPAWN_FILE
 
-SPAWN_FILE = "spawn.json"  # FOLDER/spawn.json: what the process needs before its job
-READY = "ready"  # the event that ends the start-up (trusted: no candidate code ran yet)
 LOG_TAIL_BYTES = 2048
 MAX_EVENT_LINE = 1 << 20  # a longer "event" line is not ours: cut, logged, not parsed
 CPU_SAMPLE_S = 0.2  # how often the host reads a running worker's CPU times from /proc

@@ -44,9 +44,9 @@ from lemonade.metrics import Measurement, from_json
 from lemonade.sandbox import isolation, prestart
 from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
 from lemonade.sandbox.host_measure import HostSplits, host_splits, train_metrics
-from lemonade.sandbox.measure_worker import MEASURE_JOB_FILE, MEASURED_FILE
 from lemonade.sandbox.prestart import ProcessSet
 from lemonade.sandbox.process import ProcessExit, SandboxProcess, remove_dirs, tail_text
+from lemonade.sandbox.protocol import MEASURE_JOB_FILE, MEASURED_FILE, RESULT_FILE
 
 FILE_SIZE_LIMIT = 1 << 30  # RLIMIT_FSIZE: weights of a big model fit, a file bomb does not
 # The only variables a worker inherits: what Python, torch and CUDA need to start. Nothing that
@@ -59,7 +59,7 @@ ARTIFACT_FILES = (GRAPH_FILE, WEIGHTS_FILE)  # what the training worker hands to
 MEASURE_DIR = "measure"  # JOB_DIR/measure: the measurement's job and result, as a record
 MEASURE_MIN_TIMEOUT_S = 120.0  # the measurement's own timeout, at least this
 # The files of the training worker's own folder that the host copies back to the job dir.
-WORKER_OUTPUTS = ("result.json", *ARTIFACT_FILES)
+WORKER_OUTPUTS = (RESULT_FILE, *ARTIFACT_FILES)
 
 
 @dataclass
@@ -268,7 +268,7 @@ def _start(plan: _Plan) -> ProcessSet:
 def _run(job: CandidateJob, limits: Any, timeout_s: float,
          on_event: Callable[[dict[str, Any]], None] | None, t0: float,
          clock: CandidateClock | None = None) -> CandidateOutcome:
-    from lemonade.sandbox import check_source
+    from lemonade.gate import check_source
 
     violations = check_source(job.source)
     if violations:
@@ -281,7 +281,7 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
     own_dir = job.workdir is None
     job_dir = Path(job.workdir or tempfile.mkdtemp(prefix="lemonade-job-"))
     job_dir.mkdir(parents=True, exist_ok=True)
-    for stale in ("result.json", "weights.pt", *ARTIFACT_FILES, MEASURED_FILE):
+    for stale in (RESULT_FILE, "weights.pt", *ARTIFACT_FILES, MEASURED_FILE):
         (job_dir / stale).unlink(missing_ok=True)
     try:  # the host loads the data and writes the split files the two processes read
         plan = _plan(job, limits)
@@ -531,7 +531,7 @@ def _outcome(job: CandidateJob, job_dir: Path, ran: ProcessExit, timeout_s: floa
 
 def _read_result(job_dir: Path) -> dict[str, Any] | None:
     try:
-        doc = json.loads((job_dir / "result.json").read_text())
+        doc = json.loads((job_dir / RESULT_FILE).read_text())
     except (OSError, ValueError):
         return None
     return doc if isinstance(doc, dict) else None

@@ -1,4 +1,4 @@
-"""The words a failure reason may keep when it goes into a prompt (`lemonade.sandbox.failure_text`).
+"""The words a failure reason may keep when it goes into a prompt (`lemonade.gate.failure_text`).
 
 Lower-case. What PyTorch's and Python's common error messages say (shapes, dtypes, devices,
 missing attributes), the words of lemonade's own failure reasons, and the names of Python's

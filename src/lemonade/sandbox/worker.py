@@ -17,84 +17,21 @@ whatever the candidate's status.
 
 from __future__ import annotations
 
-import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
-OOM_MARKERS = ("MemoryError", "out of memory", "can't allocate memory", "Cannot allocate memory")
-
-
-def apply_limits(limits: dict[str, Any], device: str) -> dict[str, str]:
-    """Set this process's rlimits; returns what was set or skipped, and why (recorded)."""
-    notes: dict[str, str] = {}
-
-    def lower(which: int, value: int) -> None:
-        _soft, hard = resource.getrlimit(which)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(which, (value, value))
-
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    notes["core"] = "0"
-    fsize = int(limits.get("file_size_bytes") or 0)
-    if fsize:
-        lower(resource.RLIMIT_FSIZE, fsize)
-        notes["file_size"] = f"{fsize} bytes"
-    mb = limits.get("memory_limit_mb")
-    if mb:
-        if _may_use_cuda(device):
-            # The CUDA driver reserves huge virtual address ranges; RLIMIT_AS would break it.
-            notes["address_space"] = "skipped (CUDA device: the driver maps huge virtual ranges)"
-        else:
-            lower(resource.RLIMIT_AS, int(mb) << 20)
-            notes["address_space"] = f"{int(mb)} MB"
-    procs = limits.get("max_processes")
-    if procs:
-        # Counted per user, and not enforced for root: a best-effort limit, recorded as such.
-        lower(resource.RLIMIT_NPROC, int(procs))
-        notes["processes"] = f"{int(procs)} (per user; not enforced for root)"
-    return notes
-
-
-def _may_use_cuda(device: str) -> bool:
-    if device == "cuda":
-        return True
-    if device == "cpu":
-        return False
-    # "auto": cuda exactly when a driver is there; decided without importing torch
-    return os.environ.get("CUDA_VISIBLE_DEVICES", "x") != "" and os.path.exists("/dev/nvidiactl")
-
-
-def _event_channel() -> TextIO:
-    fd = os.dup(1)
-    os.dup2(2, 1)  # the candidate's print() goes to the log
-    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
-    return os.fdopen(fd, "w", buffering=1)
-
-
-def _emit(channel: TextIO, event: str, **payload: Any) -> None:
-    channel.write(json.dumps({"event": event, **payload}, default=str) + "\n")
-    channel.flush()
-
-
-def _oom_reason(reason: str, limits: dict[str, str]) -> str:
-    if not any(m.lower() in reason.lower() for m in OOM_MARKERS) or reason.startswith(
-            "out of memory (limit"):
-        return reason
-    limit = limits.get("address_space", "none")
-    return f"out of memory (limit {limit}): {reason}"
+from lemonade.sandbox.protocol import RESULT_FILE, await_job, emit, finish, oom_reason, start
 
 
 def _run_check(job: dict[str, Any], channel: TextIO) -> dict[str, Any]:
+    from lemonade.gate import check_source
     from lemonade.modelfile import ModelFileError, build_net, check_output, count_params
-    from lemonade.sandbox import check_source
 
     c, h, w, k = job["check_shape"] or (3, 32, 32, 10)
-    _emit(channel, "phase", phase="running the candidate")
+    emit(channel, "phase", phase="running the candidate")
     violations = check_source(job["source"])
     if violations:
         return {"status": "failed", "reason": "; ".join(str(v) for v in violations)}
@@ -140,16 +77,16 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
 
     cfg = build_config(job["config"] or {})
     device = resolve_device(job["device"] or cfg.device)
-    _emit(channel, "phase", phase="loading the train split")
+    emit(channel, "phase", phase="loading the train split")
     data = _train_split_dataset(job)
-    _emit(channel, "phase", phase="running the candidate")
+    emit(channel, "phase", phase="running the candidate")
 
     def on_epoch(stats: Any) -> None:
-        _emit(channel, "epoch", **asdict(stats), display_only=True)
+        emit(channel, "epoch", **asdict(stats), display_only=True)
 
     def on_built(model: Any) -> None:
         # its cost before any training step: the host sizes its clock with it (lemonade.budget)
-        _emit(channel, "cost", **_untrained_cost(model, data), display_only=True)
+        emit(channel, "cost", **_untrained_cost(model, data), display_only=True)
 
     from lemonade.budget import STOP_FILE
 
@@ -165,7 +102,7 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
     out = {"status": res.status, "reason": res.reason, "history": history, "info": info}
     if res.status != "ok" or res.model is None:
         return out
-    _emit(channel, "phase", phase="exporting the graph")
+    emit(channel, "phase", phase="exporting the graph")
     import time
 
     t = time.perf_counter()
@@ -207,70 +144,6 @@ def _cpu_threads(job: dict[str, Any]) -> int:
     return auto_cpu_threads(os.cpu_count())
 
 
-def _die_with_parent() -> None:
-    """Ask the kernel to SIGKILL this worker when the search process dies (even by kill -9).
-
-    The worker runs in its own session (so a timeout can kill its whole group), which also means
-    nothing else would stop it: an orphan would go on training and holding memory. This runs in
-    the worker's own trusted code, before any candidate code exists in the process.
-    """
-    parent = os.environ.get("LEMONADE_PARENT_PID")
-    if not parent or not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != int(parent):  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def start(folder: str, default_device: str
-          ) -> tuple[Path, dict[str, Any], dict[str, str], TextIO]:
-    """What every sandboxed process does first, in this order: die with the parent, read its
-    spawn.json (limits, device), set its limits (before torch is imported), then move stdout
-    to the event channel."""
-    from lemonade.sandbox.process import SPAWN_FILE
-
-    _die_with_parent()
-    path = Path(folder)
-    spawn = json.loads((path / SPAWN_FILE).read_text())
-    notes = apply_limits(spawn.get("limits") or {}, spawn.get("device") or default_device)
-    return path, spawn, notes, _event_channel()
-
-
-def await_job(channel: TextIO, t0: float) -> dict[str, Any]:
-    """Say `ready` (start-up done, no candidate code has run here), then block until the host
-    hands over the job: one JSON line on stdin. Stdin is closed afterwards."""
-    from lemonade.sandbox.process import READY
-
-    _emit(channel, READY, startup_s=round(time.perf_counter() - t0, 3))
-    line = sys.stdin.buffer.readline()
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)  # the candidate reads nothing from the host
-    os.close(devnull)
-    if not line:
-        raise SystemExit("no job: the host closed the channel")
-    job = json.loads(line)
-    if not isinstance(job, dict):
-        raise SystemExit("the job is not a JSON object")
-    return job
-
-
-def finish(channel: TextIO, job_dir: Path, result_file: str, result: dict[str, Any]) -> None:
-    """Write the result file atomically, then say so on the event channel and close it."""
-    tmp = job_dir / (result_file + ".tmp")
-    tmp.write_text(json.dumps(result, default=str))
-    tmp.replace(job_dir / result_file)
-    _emit(channel, "result", status=result.get("status"), reason=result.get("reason"))
-    channel.close()
-
-
 WARM_IMPORTS = ("torch", "lemonade.modelfile")  # what any job needs
 # what an evaluate job needs too: torch.export and the optimizers import torch._dynamo
 WARM_IMPORTS_EVALUATE = ("torch._dynamo", "torch.export", "lemonade.evaluate",
@@ -299,8 +172,8 @@ def main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     job_dir, spawn, limit_notes, channel = start(argv[1], "auto")
     # keys only, never values: the parent checks that no secret got through
-    _emit(channel, "started", pid=os.getpid(), limits=limit_notes, env_keys=sorted(os.environ))
-    _emit(channel, "phase", phase="importing torch")
+    emit(channel, "started", pid=os.getpid(), limits=limit_notes, env_keys=sorted(os.environ))
+    emit(channel, "phase", phase="importing torch")
     warm_error: BaseException | None = None
     try:
         _warm_up(str(spawn.get("mode") or "evaluate"))
@@ -328,12 +201,12 @@ def main(argv: list[str]) -> int:
         result = {"status": "failed",
                   "reason": f"{type(e).__name__}: {text[-1] if text else ''}".rstrip(": ")}
     if result.get("status") != "ok" and result.get("reason"):
-        result["reason"] = _oom_reason(str(result["reason"]), limit_notes)
+        result["reason"] = oom_reason(str(result["reason"]), limit_notes)
     info = result.setdefault("info", {})
     info["limits"] = limit_notes
     info["startup_s"] = round(startup_s, 3)
     info["worker_s"] = round(time.perf_counter() - t_job, 3)
-    finish(channel, job_dir, "result.json", result)
+    finish(channel, job_dir, RESULT_FILE, result)
     return 0
 
 
