@@ -17,11 +17,11 @@ import re
 from pathlib import Path
 
 import pytest
-from lemonade.gate.failure_text import for_prompt, shape_of
 from llm_server import ScriptedLLM, code_reply
 from test_search_faults import KEY_ENV, benign, search_config
 
 from lemonade.config import Objective
+from lemonade.gate.failure_text import for_prompt, shape_of
 from lemonade.gate.scrub import scrub
 from lemonade.memory import make_attempt
 from lemonade.prompts import repair_prompt

@@ -5,6 +5,7 @@ It stands before the wall (`lemonade.sandbox`) and is not the wall:
 - `static`: the static check, a first filter that rejects early and cheaply.
   `policy` holds its allow- and deny-lists, `scopes` the name-binding questions it asks.
 - `scrub`: untrusted text made safe to print or to put in a prompt (capped, secrets removed).
+- `failure_text`: what of a failure reason may go into a prompt (its shape over `vocabulary`).
 - `hashing`: a candidate's identity (normalised source).
 
 Only `static.check_source` imports torch, lazily, to resolve attribute chains on the real modules.
