@@ -1,6 +1,11 @@
 """The training recipe against plain SGD on a small zoo of digits models.
 
     python bench/recipe_zoo.py [--epochs 8] [--seeds 0 1] [--dataset digits]
+    python bench/recipe_zoo.py --dataset cifar10 --epochs 8 --limit-train 2000 --seeds 0
+
+The cifar10 arm (the partial CIFAR-10 in ../shared/data; bench/cifar_zoo.py's four ~0.2-0.3M
+models) compares the default recipe with SGD + Nesterov momentum, a one-cycle schedule and label
+smoothing (`AIRBENCH_LIKE`) instead of plain SGD.
 
 For each model (with and without BatchNorm, residual, MLP) and seed, train with lemonade's default
 recipe (`TrainConfig()`: its optimizer, lr, warm-up, schedule, label smoothing and weight decay)
@@ -15,6 +20,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -26,6 +32,10 @@ from lemonade.train import evaluate_accuracy, train_model
 PLAIN_SGD = TrainConfig(optimizer="sgd", lr=0.05, momentum=0.0, schedule="constant",
                         label_smoothing=0.0, weight_decay=0.0, warmup_fraction=0.0)
 PLAIN_MOMENTUM = PLAIN_SGD.model_copy(update={"momentum": 0.9})
+# SGD with Nesterov momentum (train.py uses Nesterov whenever momentum > 0), one-cycle, label
+# smoothing 0.2, coupled weight decay 5e-4
+AIRBENCH_LIKE = TrainConfig(optimizer="sgd", lr=0.1, momentum=0.9, schedule="onecycle",
+                            warmup_fraction=0.25, label_smoothing=0.2, weight_decay=5e-4)
 
 
 def _conv(cin: int, cout: int, bn: bool) -> list[nn.Module]:
@@ -105,8 +115,13 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     ap.add_argument("--dataset", default="digits")
+    ap.add_argument("--limit-train", type=int, default=None)
+    ap.add_argument("--data-dir", type=Path, default=None, help="cifar10: the partial CIFAR-10")
     args = ap.parse_args()
     torch.set_num_threads(1)
+    if args.dataset == "cifar10":
+        cifar_arm(args)
+        return
     data = load_dataset(DatasetConfig(name=args.dataset), 0)
     recipe = TrainConfig()
     print(f"{args.dataset}, {args.epochs} epochs, seeds {args.seeds}; test accuracy, mean "
@@ -128,6 +143,33 @@ def main() -> None:
             flush=True)
     print(f"recipe worse than plain SGD on {worse} of {len(ZOO)} models; "
           f"{time.perf_counter() - t0:.0f} s")
+
+
+def cifar_arm(args: argparse.Namespace) -> None:
+    """The default recipe against AIRBENCH_LIKE on the CIFAR-sized zoo (test accuracy)."""
+    import os
+    import platform
+
+    from cifar_zoo import CIFAR_ZOO
+
+    shared = args.data_dir or Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not (shared / "cifar-10-batches-py").is_dir():
+        print(f"partial CIFAR-10 not found at {shared}: nothing to measure")
+        return
+    data = load_dataset(DatasetConfig(name="cifar10", data_dir=str(shared), download=False,
+                                      limit_train=args.limit_train), 0)
+    recipes = {"AdamW cosine (default)": TrainConfig(), "SGD Nesterov one-cycle LS": AIRBENCH_LIKE}
+    print(f"partial CIFAR-10, {data.x_train.shape[0]} train / {data.x_test.shape[0]} test, "
+          f"{args.epochs} epochs, seeds {args.seeds}, 1 thread; {platform.machine()}, "
+          f"{os.cpu_count()} cores, torch {torch.__version__}, load {os.getloadavg()[0]:.1f}")
+    print("| model | params | " + " | ".join(recipes) + " | seconds |\n|---|---|---|---|---|")
+    for name, make in CIFAR_ZOO.items():
+        params = sum(p.numel() for p in make(data.channels, data.num_classes).parameters())
+        t = time.perf_counter()
+        accs = [statistics.mean(test_accuracy(make, data, cfg, args.epochs, s)
+                                for s in args.seeds) for cfg in recipes.values()]
+        print(f"| {name} | {params:,} | " + " | ".join(f"{a:.3f}" for a in accs)
+              + f" | {time.perf_counter() - t:.0f} |", flush=True)
 
 
 if __name__ == "__main__":
