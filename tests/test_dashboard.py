@@ -273,8 +273,9 @@ def test_chromium_clicks_a_lineage_node_and_the_panel_stays_through_refreshes(
         if len(done) < 2 or (more.is_set() and len(done) < 3):
             parent = done[-1] if done else None
             done.append(_add(store, len(done) + 1, parent=parent,
-                             code=f"class Net: pass\n# width {8 * (len(done) + 1)}\n",
-                             extra={"suggestion": {"diagnosis": "too small",
+                             code=f"class Net: pass\n# width {8 * (len(done) + 1)}\n"
+                             + HOSTILE_CODE,
+                             extra={"suggestion": {"diagnosis": "too small " + HOSTILE_CODE,
                                                    "modification": "widen it",
                                                    "source": "expert"}}))
 
@@ -288,7 +289,11 @@ def test_chromium_clicks_a_lineage_node_and_the_panel_stays_through_refreshes(
             assert b.visible("#cand-2")
             diff = b.js("document.querySelector('#cand-2 pre.diff').innerText")
             assert "-# width 8" in diff and "+# width 16" in diff
-            assert "widen it" in b.js("document.querySelector('#cand-2').innerText")
+            panel = b.js("document.querySelector('#cand-2').innerText")
+            assert "widen it" in panel and '<img src=x onerror="document.title' in panel
+            # the candidate's text is shown, never run: no image tag, the title untouched
+            assert b.js("document.querySelectorAll('main img').length") == 0
+            assert b.js("document.title") == "tree · lemonade dashboard"
             # a candidate finishes: the tree is swapped for a new one, the panel stays open
             refreshes = int(b.js("document.getElementById('live').dataset.refreshes"))
             more.set()
