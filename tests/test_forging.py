@@ -191,7 +191,8 @@ def test_batch_one_branch_is_measured_on_the_general_graph(eval_split: dict[str,
     out, ref = trusted(cheat, eval_split, tmp_path), trusted(twin, eval_split, tmp_path)
     assert out["status"] == "ok", out
     assert out["values"]["flops"] == ref["values"]["flops"]
-    assert out["methods"]["flops"]["batch_sizes"] == [1, 4]
+    # every batch size measured: 1, the FPS batch, the evaluation batch (the 32 images)
+    assert out["methods"]["flops"]["batch_sizes"] == [1, 4, 32]
     assert out["methods"]["flops"]["graph_varies_with_batch"] is False
 
 

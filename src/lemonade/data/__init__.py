@@ -10,22 +10,34 @@ Batched augmentation for the trainer lives in `lemonade.data.augment`.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from lemonade.config import DatasetConfig
-from lemonade.data import arrays, cifar, digits, folder, imagenet16, mnist5k, synthetic
 from lemonade.data.base import Dataset, DatasetError, Source, assemble
 
-_LOADERS: dict[str, Callable[[DatasetConfig], Source]] = {
-    "digits": digits.load,
-    "mnist5k": mnist5k.load,
-    "cifar10": cifar.load_cifar10,
-    "cifar100": cifar.load_cifar100,
-    "imagenet16-120": imagenet16.load,
-    "synthetic": synthetic.load,
-    "folder": folder.load,
-    "arrays": arrays.load,
+# name -> (module, function). Imported on first use only: the training worker imports this
+# package for `Dataset` and `augment`, and must hold no loader (the training sandbox hides
+# their files: lemonade.sandbox.runner.dataset_code_binds).
+_LOADER_NAMES: dict[str, tuple[str, str]] = {
+    "digits": ("digits", "load"),
+    "mnist5k": ("mnist5k", "load"),
+    "cifar10": ("cifar", "load_cifar10"),
+    "cifar100": ("cifar", "load_cifar100"),
+    "imagenet16-120": ("imagenet16", "load"),
+    "synthetic": ("synthetic", "load"),
+    "folder": ("folder", "load"),
+    "arrays": ("arrays", "load"),
 }
+LOADER_MODULES = frozenset(m for m, _f in _LOADER_NAMES.values())
+
+
+def _loader(name: str) -> Callable[[DatasetConfig], Source]:
+    module, func = _LOADER_NAMES[name]
+    fn: Callable[[DatasetConfig], Source] = getattr(
+        importlib.import_module(f"lemonade.data.{module}"), func)
+    return fn
+
 
 __all__ = ["Dataset", "DatasetError", "augment_defaults", "dataset_names", "load_dataset"]
 
@@ -52,12 +64,11 @@ def augment_defaults(name: str) -> dict[str, int | bool]:
 
 
 def dataset_names() -> tuple[str, ...]:
-    return tuple(_LOADERS)
+    return tuple(_LOADER_NAMES)
 
 
 def load_dataset(cfg: DatasetConfig, seed: int = 0) -> Dataset:
     """Load `cfg.name` and split it; the same cfg and seed give the same tensors."""
-    loader = _LOADERS.get(cfg.name)
-    if loader is None:
-        raise DatasetError(f"unknown dataset {cfg.name!r}; known: {', '.join(_LOADERS)}")
-    return assemble(cfg.name, loader(cfg), cfg, seed)
+    if cfg.name not in _LOADER_NAMES:
+        raise DatasetError(f"unknown dataset {cfg.name!r}; known: {', '.join(_LOADER_NAMES)}")
+    return assemble(cfg.name, _loader(cfg.name)(cfg), cfg, seed)

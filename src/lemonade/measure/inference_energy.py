@@ -333,15 +333,15 @@ def measure_inference_energy(model: nn.Module, example_batch: torch.Tensor, cfg:
 
 
 def inference_energy_at(model: nn.Module, in_channels: int, image_size: tuple[int, int],
-                        cfg: MeasureConfig, train_device: torch.device | str
-                        ) -> list[Measurement]:
+                        cfg: MeasureConfig, train_device: torch.device | str,
+                        images: torch.Tensor | None = None) -> list[Measurement]:
     """`measure_inference_energy` on the latency device with a random batch of the FPS batch
     size (the same arguments as `latency_and_fps`)."""
     device = latency_device(cfg, torch.device(train_device))
     if device is None:
         why = f"measure.latency_device is {cfg.latency_device!r} but CUDA is not available here"
         return [unavailable(n, why) for n in INFERENCE_METRICS]
-    h, w = image_size
-    x = torch.randn(cfg.fps_batch_size, in_channels, h, w,
-                    generator=torch.Generator().manual_seed(0))
+    from lemonade.measure.latency import example_inputs
+
+    x = example_inputs(in_channels, image_size, cfg.fps_batch_size, images)[1]
     return measure_inference_energy(model, x, cfg, device)

@@ -83,18 +83,32 @@ def time_forward(model: nn.Module, x: torch.Tensor, warmup: int, repeats: int) -
         return [timer(lambda: model(x)) for _ in range(repeats)]
 
 
+def example_inputs(in_channels: int, image_size: tuple[int, int], batch: int,
+                   images: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The batch-1 and the `batch` inputs timed: the first of `images` and `images` repeated to
+    `batch` (real images, as the trusted measurement passes them), else seeded random ones."""
+    if images is not None and images.shape[0]:
+        x = images.float()
+        return x[:1], x[torch.arange(batch) % int(x.shape[0])]
+    h, w = image_size
+    gen = torch.Generator().manual_seed(0)
+    x1 = torch.randn(1, in_channels, h, w, generator=gen)
+    return x1, torch.randn(batch, in_channels, h, w, generator=gen)
+
+
 def latency_and_fps(model: nn.Module, in_channels: int, image_size: tuple[int, int],
-                    cfg: MeasureConfig, train_device: torch.device) -> list[Measurement]:
-    """`latency_ms` (median batch-1 forward) and `fps` (images/s at `cfg.fps_batch_size`)."""
+                    cfg: MeasureConfig, train_device: torch.device,
+                    images: torch.Tensor | None = None) -> list[Measurement]:
+    """`latency_ms` (median batch-1 forward) and `fps` (images/s at `cfg.fps_batch_size`), on
+    `images` when given (`example_inputs`)."""
     device = latency_device(cfg, train_device)
     if device is None:
         why = f"measure.latency_device is {cfg.latency_device!r} but CUDA is not available here"
         return [unavailable("latency_ms", why), unavailable("fps", why)]
     net = copy.deepcopy(model).to(device).eval()  # never move or mode-switch the caller's model
     h, w = image_size
-    gen = torch.Generator().manual_seed(0)
-    x1 = torch.randn(1, in_channels, h, w, generator=gen).to(device)
-    xb = torch.randn(cfg.fps_batch_size, in_channels, h, w, generator=gen).to(device)
+    x1, xb = (t.to(device) for t in example_inputs(in_channels, image_size,
+                                                    cfg.fps_batch_size, images))
     # Throughput repeats: fewer than latency ones, a batch costs many single forwards.
     fps_repeats = max(3, cfg.latency_repeats // 3)
     threads = cfg.latency_threads if device.type == "cpu" else None
@@ -157,8 +171,8 @@ def time_session(sess: Any, x: np.ndarray, warmup: int, repeats: int) -> list[fl
     return out
 
 
-def latency_and_fps_onnxruntime(model: nn.Module, example: torch.Tensor, cfg: MeasureConfig
-                                ) -> list[Measurement]:
+def latency_and_fps_onnxruntime(model: nn.Module, example: torch.Tensor, cfg: MeasureConfig,
+                                images: torch.Tensor | None = None) -> list[Measurement]:
     """`latency_ms` and `fps` of `model` exported to ONNX and run in an onnxruntime CPU session.
 
     `example` is any float input batch (B, C, H, W); only its image shape is used. The export is
@@ -193,8 +207,7 @@ def latency_and_fps_onnxruntime(model: nn.Module, example: torch.Tensor, cfg: Me
         except Exception as e:
             why = f"onnxruntime could not load the exported model: {_first_line(e)}"
             return [unavailable(n, why, exporter=exporter, **base) for n in names]
-    x1 = torch.randn(1, c, h, w, generator=gen).numpy()
-    xb = torch.randn(cfg.fps_batch_size, c, h, w, generator=gen).numpy()
+    x1, xb = (t.numpy() for t in example_inputs(c, (h, w), cfg.fps_batch_size, images))
     fps_repeats = max(3, cfg.latency_repeats // 3)
     try:
         lat = time_session(sess, x1, cfg.latency_warmup, cfg.latency_repeats)
@@ -222,11 +235,12 @@ def latency_and_fps_onnxruntime(model: nn.Module, example: torch.Tensor, cfg: Me
 
 
 def latency_for_runtime(model: nn.Module, in_channels: int, image_size: tuple[int, int],
-                        cfg: MeasureConfig, train_device: torch.device) -> list[Measurement]:
+                        cfg: MeasureConfig, train_device: torch.device,
+                        images: torch.Tensor | None = None) -> list[Measurement]:
     """`latency_and_fps` (eager PyTorch) or `latency_and_fps_onnxruntime`, as
     `cfg.latency_runtime` says; the same arguments as `latency_and_fps`."""
     if cfg.latency_runtime == "onnxruntime":
         h, w = image_size
         example = torch.randn(1, in_channels, h, w, generator=torch.Generator().manual_seed(0))
-        return latency_and_fps_onnxruntime(model, example, cfg)
-    return latency_and_fps(model, in_channels, image_size, cfg, train_device)
+        return latency_and_fps_onnxruntime(model, example, cfg, images)
+    return latency_and_fps(model, in_channels, image_size, cfg, train_device, images)

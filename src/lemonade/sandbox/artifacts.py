@@ -21,6 +21,7 @@ and one graph, never pickles, never code.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import operator
@@ -51,6 +52,10 @@ _FORBIDDEN_OPS = frozenset({
     "_cufft_clear_plan_cache", "record_stream", "_nested_tensor_from_mask",
 })
 _ALLOWED_NAMESPACES = ("aten", "prims")
+# indexing with integer tensors keeps shapes fixed (a boolean mask would not: the measured run
+# checks every node's shape against the graph's, lemonade.sandbox.artifacts.ProgramModule.checked)
+_INDEXING = frozenset({"index", "index_put", "_index_put_impl", "_unsafe_index",
+                       "_unsafe_index_put"})
 _ALLOWED_PYTHON_TARGETS = {"_operator.getitem": operator.getitem}
 
 
@@ -190,28 +195,114 @@ def _op_name_ok(target: str) -> str | None:
     return None
 
 
-# Symbolic shape expressions in the JSON are parsed with sympy.sympify, which evaluates Python:
-# each one must be a plain sympy srepr over shape symbols, integers and these names.
-_SYM_NAMES = frozenset({
+# Symbolic shape expressions in the JSON are parsed with sympy.sympify, which evaluates Python,
+# and sympy then simplifies them (a huge power hangs it). Each one is parsed here first, by
+# Python's own parser (which evaluates nothing), and must be a small polynomial-like expression
+# over the batch symbol: these calls and keywords, bounded integers and powers, bounded degree.
+_SYM_CALLS = frozenset({
     "Symbol", "Integer", "Rational", "Mul", "Add", "Pow", "Mod", "FloorDiv", "CeilToInt",
     "FloorToInt", "PythonMod", "CleanDiv", "TruncToInt", "Max", "Min", "Eq", "Ne", "Lt", "Le",
-    "Gt", "Ge", "True", "False", "positive", "integer", "nonnegative", "real", "finite",
+    "Gt", "Ge",
 })
-_SYM_LITERAL = re.compile(r"'[a-z]+[0-9]+'")
-_SYM_TOKEN = re.compile(r"[A-Za-z]+[0-9]*|[0-9]+|[()+\-*/=, ]")
+_SYM_KEYWORDS = frozenset({"positive", "integer", "nonnegative", "real", "finite"})
+_SYMBOL = re.compile(r"s[0-9]{1,9}")  # a backed size symbol; `u0`... are data-dependent sizes
 MAX_EXPR_CHARS = 400
+MAX_EXPR_DEGREE = 4  # a shape is at most a small polynomial of the batch size
+MAX_EXPR_INT = 1 << 62
+
+
+class _ExprError(ValueError):
+    pass
+
+
+def _degree(node: ast.AST) -> int:
+    """Degree of a parsed shape expression in its symbols; raises _ExprError where the
+    expression is not one (any Python beyond the allowed shapes, a power too high)."""
+    if isinstance(node, ast.Constant):
+        v = node.value
+        if isinstance(v, bool) or (isinstance(v, int) and abs(v) <= MAX_EXPR_INT):
+            return 0
+        raise _ExprError(f"literal {str(v)[:20]!r}")
+    if isinstance(node, ast.Name) and node.id in ("True", "False"):
+        return 0
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        return _degree(node.operand)
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Pow):
+            return _power(node.left, node.right)
+        left, right = _degree(node.left), _degree(node.right)
+        if isinstance(node.op, ast.Mult):
+            return _bounded(left + right)
+        if isinstance(node.op, ast.Add | ast.Sub | ast.FloorDiv | ast.Mod):
+            return max(left, right)
+        raise _ExprError("operator")
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        return max(_degree(node.left), _degree(node.comparators[0]))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+            and node.func.id in _SYM_CALLS:
+        for kw in node.keywords:
+            if kw.arg not in _SYM_KEYWORDS or not (isinstance(kw.value, ast.Constant)
+                                                  and isinstance(kw.value.value, bool)):
+                raise _ExprError("keyword")
+        name = node.func.id
+        if name == "Symbol":
+            if len(node.args) != 1 or not isinstance(node.args[0], ast.Constant) \
+                    or not isinstance(node.args[0].value, str):
+                raise _ExprError("symbol")
+            if not _SYMBOL.fullmatch(node.args[0].value):
+                raise _ExprError(f"symbol {node.args[0].value[:20]!r} (only the batch size "
+                                 "may be symbolic: data-dependent shapes are not measured)")
+            return 1
+        if node.keywords and name != "Symbol":
+            raise _ExprError("keyword")
+        if name == "Pow" and len(node.args) == 2:
+            return _power(node.args[0], node.args[1])
+        degrees = [_degree(a) for a in node.args]
+        return _bounded(sum(degrees) if name == "Mul" else max(degrees, default=0))
+    raise _ExprError(type(node).__name__)
+
+
+def _power(base: ast.AST, exponent: ast.AST) -> int:
+    e = exponent
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "Integer" \
+            and len(e.args) == 1:
+        e = e.args[0]
+    neg = isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub)
+    e = e.operand if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub) else e
+    if not (isinstance(e, ast.Constant) and type(e.value) is int
+            and e.value <= MAX_EXPR_DEGREE):
+        raise _ExprError("power")
+    d = _degree(base)
+    if d == 0 and not neg:  # a constant to a small power: small
+        return 0
+    return _bounded(d * e.value)
+
+
+def _bounded(degree: int) -> int:
+    if degree > MAX_EXPR_DEGREE:
+        raise _ExprError(f"degree {degree} > {MAX_EXPR_DEGREE}")
+    return degree
+
+
+def sym_expr_problem(expr: Any) -> str | None:
+    """None when `expr` (a serialised shape expression) is safe to hand to sympy, else why not.
+    Bounded in size (MAX_EXPR_CHARS), integers (MAX_EXPR_INT) and degree (MAX_EXPR_DEGREE) before
+    sympy sees it, so neither Python nor a huge power reaches it."""
+    if not isinstance(expr, str):
+        return "not a string"
+    if len(expr) > MAX_EXPR_CHARS:
+        return f"longer than {MAX_EXPR_CHARS} characters"
+    try:
+        tree = ast.parse(expr, mode="eval")
+        _degree(tree.body)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
+        return str(e)[:120] or type(e).__name__
+    return None
 
 
 def _safe_sym_expr(expr: str) -> bool:
-    """True when `expr` can only denote a sympy expression over shape symbols (no Python)."""
-    if len(expr) > MAX_EXPR_CHARS:
-        return False
-    rest = _SYM_LITERAL.sub("0", expr)
-    tokens = _SYM_TOKEN.findall(rest)
-    if "".join(tokens) != rest:
-        return False
-    return all(not t[0].isalpha() or t in _SYM_NAMES or re.fullmatch(r"[a-z]+[0-9]+", t)
-               for t in tokens)
+    """True when `expr` can only denote a small sympy expression over the batch symbol."""
+    return sym_expr_problem(expr) is None
 
 
 def _expressions(obj: Any, out: list[Any], depth: int = 0) -> None:
@@ -246,9 +337,20 @@ def check_graph_json(doc: dict[str, Any]) -> list[str]:
             problems.append(why)
     exprs: list[Any] = []
     _expressions(doc, exprs)
-    bad = [e for e in exprs if not isinstance(e, str) or not _safe_sym_expr(e)]
-    if bad:
-        problems.append(f"symbolic shape expression {str(bad[0])[:80]!r} is not allowed")
+    for e in exprs:
+        why = sym_expr_problem(e)
+        if why is not None:
+            problems.append(f"symbolic shape expression {str(e)[:80]!r} is not allowed ({why})")
+            break
+    symbols = set(_SYMBOL.findall(" ".join(e for e in exprs if isinstance(e, str))))
+    ranges = doc.get("range_constraints") or {}
+    if not isinstance(ranges, dict) or any(not _SYMBOL.fullmatch(str(k)) for k in ranges):
+        problems.append("the graph has data-dependent sizes (range constraints on symbols other "
+                        "than the batch size): their cost depends on the data, so such a graph "
+                        "is not measured; keep every shape but the batch size fixed")
+    elif len(symbols | set(ranges)) > 1:
+        problems.append(f"the graph has {len(symbols | set(ranges))} symbolic sizes: only the "
+                        "batch size may vary")
     if gm["graph"].get("custom_obj_values"):
         problems.append("graph holds custom (torchbind) objects")
     sig = gm.get("signature") or {}
@@ -278,6 +380,15 @@ def check_graph(ep: Any) -> GraphReport:
         ns = t.namespace
         if ns not in _ALLOWED_NAMESPACES or t._opname in _FORBIDDEN_OPS:
             raise ArtifactError(f"graph node {node.name!r} calls {t}: not allowed")
+        tags = set(t.tags)
+        if torch.Tag.data_dependent_output in tags or (
+                torch.Tag.dynamic_output_shape in tags and t._opname not in _INDEXING):
+            raise ArtifactError(f"graph node {node.name!r} calls {t}, whose output shape or "
+                                "value depends on the data: its cost cannot be measured "
+                                "independently of the images; use fixed-shape tensor ops "
+                                "(masks, torch.where)")
+        if "val" not in node.meta:
+            raise ArtifactError(f"graph node {node.name!r} has no recorded shape")
         name = f"{ns}.{t._opname}"
         ops[name] = ops.get(name, 0) + 1
     for spec in ep.graph_signature.input_specs:
@@ -338,7 +449,9 @@ def load_program(art_dir: Path) -> tuple[Any, GraphReport]:
 
 class ProgramModule(nn.Module):
     """A checked exported program as an `nn.Module`: its stored tensors are buffers, `forward`
-    runs the graph's generated code (ATen calls only), and returns the one output tensor."""
+    runs the graph's generated code (ATen calls only), and returns the one output tensor.
+    `checked` runs it node by node and refuses any node whose output shape differs from the
+    shape the graph declares for that batch size (a data-dependent shape)."""
 
     def __init__(self, ep: Any) -> None:
         super().__init__()
@@ -349,6 +462,7 @@ class ProgramModule(nn.Module):
                          if s.kind == OutputKind.USER_OUTPUT)
         self._slots: list[str | None] = []  # buffer name per graph input; None = the images
         self.kinds: dict[str, int] = {"parameter": 0, "buffer": 0, "constant": 0}
+        self._slot_kind: dict[str, str] = {}
         for i, spec in enumerate(ep.graph_signature.input_specs):
             if spec.kind == InputKind.USER_INPUT:
                 self._slots.append(None)
@@ -361,14 +475,77 @@ class ProgramModule(nn.Module):
             name = f"t{i}"
             self.register_buffer(name, t.detach().clone())
             self.kinds[kind] += int(t.numel())
+            self._slot_kind[name] = kind
             self._slots.append(name)
+        self._expected: dict[int, dict[str, Any]] = {}
 
     def stored(self) -> dict[str, torch.Tensor]:
         return dict(self.named_buffers())
 
+    def stored_inputs(self) -> list[tuple[Any, str, torch.Tensor]]:
+        """(graph placeholder, kind, tensor) of every stored input of the graph."""
+        nodes = [n for n in self._gm.graph.nodes if n.op == "placeholder"]
+        return [(node, self._slot_kind[s], getattr(self, s))
+                for node, s in zip(nodes, self._slots, strict=True) if s is not None]
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         args = [x if s is None else getattr(self, s) for s in self._slots]
         return self._gm(*args)[self._out]
+
+    def _declared(self, batch: int) -> dict[str, Any]:
+        """Every node's declared output shape(s) at `batch` (the batch symbol substituted)."""
+        if batch in self._expected:
+            return self._expected[batch]
+        nodes = [n for n in self._gm.graph.nodes if n.op == "placeholder"]
+        images = nodes[self._slots.index(None)].meta["val"]
+        subs: dict[Any, int] = {}
+        if isinstance(images.shape[0], torch.SymInt):
+            subs[images.shape[0].node.expr] = batch
+
+        def size(d: Any) -> Any:
+            if isinstance(d, torch.SymInt | torch.SymFloat | torch.SymBool):
+                return int(d.node.expr.xreplace(subs))
+            return d
+
+        def shapes(v: Any) -> Any:
+            if isinstance(v, torch.Tensor):
+                return tuple(size(d) for d in v.shape)
+            if isinstance(v, list | tuple):
+                return tuple(shapes(e) for e in v)
+            return size(v) if isinstance(v, torch.SymInt | int) else None
+
+        out = {n.name: shapes(n.meta.get("val")) for n in self._gm.graph.nodes
+               if n.op == "call_function"}
+        if len(self._expected) < 16:
+            self._expected[batch] = out
+        return out
+
+    def checked(self, x: torch.Tensor) -> torch.Tensor:
+        """`forward`, node by node, refusing a node whose output shape is not the declared
+        one: what the graph computes cannot depend on the data in shape (ArtifactError)."""
+        from torch.fx import Interpreter
+
+        declared = self._declared(int(x.shape[0]))
+
+        def shapes(v: Any) -> Any:
+            if isinstance(v, torch.Tensor):
+                return tuple(int(d) for d in v.shape)
+            if isinstance(v, list | tuple):
+                return tuple(shapes(e) for e in v)
+            return int(v) if isinstance(v, int) else None
+
+        class Checked(Interpreter):
+            def run_node(self, n: Any) -> Any:
+                out = super().run_node(n)
+                if n.op == "call_function" and shapes(out) != declared.get(n.name):
+                    raise ArtifactError(
+                        f"graph node {n.name!r} produced shape {shapes(out)} where the graph "
+                        f"declares {declared.get(n.name)} at batch {int(x.shape[0])}: a "
+                        "data-dependent shape (refused)")
+                return out
+
+        args = [x if s is None else getattr(self, s) for s in self._slots]
+        return Checked(self._gm).run(*args)[self._out]
 
 
 def _first_line(e: BaseException) -> str:

@@ -219,12 +219,14 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
     for d in (*python_dirs(), *library_dirs(env)):
         a += ["--ro-bind", d, d]
     pkg = package_dir()
+    pkg_inside = pkg
     if package_at_host_path and not any(_under(pkg, d) for d in python_dirs()):
         a += ["--ro-bind", pkg, pkg]
     elif not any(_under(pkg, d) for d in python_dirs()):
         # a source checkout (an editable install) may live anywhere, /tmp or a home included:
         # it is mounted at a neutral place, so its host path (and its parents) stay unseen
-        a += ["--ro-bind", pkg, f"{PACKAGE_ROOT_INSIDE}/{Path(pkg).name}"]
+        pkg_inside = f"{PACKAGE_ROOT_INSIDE}/{Path(pkg).name}"
+        a += ["--ro-bind", pkg, pkg_inside]
         env = inside_env(env)
     for node in device_nodes:
         a += ["--dev-bind", node, node]
@@ -233,7 +235,9 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
             a += ["--ro-bind-try", p, p]
     a += ["--bind", str(scratch), str(scratch)]
     binds = [("--bind", str(s), str(d)) for s, d in rw_binds]
-    binds += [("--ro-bind", str(s), str(d)) for s, d in ro_binds]
+    # a bind onto a path of the package (a file hidden under /dev/null) follows it inside
+    binds += [("--ro-bind", str(s), pkg_inside + str(d)[len(pkg):] if _under(str(d), pkg)
+               else str(d)) for s, d in ro_binds]
     for flag, src, dst in sorted(binds, key=lambda b: len(Path(b[2]).parts)):  # parents first
         a += [flag, src, dst]
     a += ["--remount-ro", "/", "--chdir", str(scratch)]

@@ -58,8 +58,8 @@ def calibration_images(job: dict[str, Any], cfg: Any) -> Any:
 # Loading a program pulls in torch's exporter and its serialiser (with sympy), the latency path
 # torch.onnx: imported before the job, the first measurement is about a second shorter.
 WARM_IMPORTS = ("torch", "torch._dynamo", "torch._export.serde.serialize", "torch.export",
-                "torch.onnx", "lemonade.config", "lemonade.data", "lemonade.measure.program",
-                "lemonade.sandbox.artifacts")
+                "torch.onnx", "lemonade.config", "lemonade.data.augment",
+                "lemonade.measure.program", "lemonade.sandbox.artifacts")
 # the int8 measurement's (an optional dependency: missing, the int8 metrics say so)
 OPTIONAL_WARM_IMPORTS = ("onnxruntime", "onnxruntime.quantization")
 

@@ -120,6 +120,52 @@ def worker_env(scratch: str) -> dict[str, str]:
     return env
 
 
+# Data that dependencies ship (scikit-learn's digits among it): hidden from the training worker.
+_SHIPPED_DATA = (("sklearn", ("datasets/data", "datasets/descr", "datasets/images",
+                              "datasets/tests")),)
+_TRAINING_DATA_MODULES = frozenset({"__init__.py", "base.py", "augment.py"})
+
+
+def _empty_dir() -> str:
+    """An empty, read-only folder of this user's, bound over folders the worker must not see."""
+    from lemonade.sandbox.host_measure import cache_dir
+
+    empty = cache_dir() / "empty"
+    empty.mkdir(mode=0o500, exist_ok=True)
+    if any(empty.iterdir()):
+        raise RuntimeError(f"{empty} must be empty (it hides folders from the training worker)")
+    return str(empty)
+
+
+def dataset_code_binds() -> list[tuple[str, str]]:
+    """Binds that hide every way of rebuilding the val/test split from the training worker, so
+    only the train split file reaches it: lemonade's dataset loaders and generators (each file
+    of `lemonade/data/` but the package, `Dataset` and augmentation, and the compiled copies),
+    and the datasets dependencies ship (scikit-learn's digits). Files read as empty (/dev/null),
+    folders as an empty folder. The fork server never imports them either (lemonade.data loads
+    a loader on first use only)."""
+    import importlib.util
+
+    from lemonade.sandbox.isolation import package_dir
+
+    data = Path(package_dir()) / "data"
+    binds = [(os.devnull, str(f)) for f in sorted(data.glob("*.py"))
+             if f.name not in _TRAINING_DATA_MODULES]
+    empty = None
+    for folder in (data / "__pycache__",):
+        if folder.is_dir():
+            empty = empty or _empty_dir()
+            binds.append((empty, str(folder)))
+    for package, subdirs in _SHIPPED_DATA:
+        spec = importlib.util.find_spec(package)  # finds, imports nothing
+        for root in (spec.submodule_search_locations or []) if spec else []:
+            for sub in subdirs:
+                if (Path(root) / sub).is_dir():
+                    empty = empty or _empty_dir()
+                    binds.append((empty, str(Path(root) / sub)))
+    return binds
+
+
 def worker_command(job_dir: Path) -> list[str]:
     """The worker's command line (a function, so tests can put a stand-in worker there)."""
     return [sys.executable, "-m", "lemonade.sandbox.worker", str(job_dir)]
@@ -238,8 +284,9 @@ def _start(plan: _Plan) -> ProcessSet:
             spawn_doc={"limits": plan.limits_doc, "device": plan.train_device,
                        "mode": "evaluate" if plan.evaluate else "check"},
             # the train split file the host wrote, nothing else of the dataset (check mode
-            # needs none)
-            ro_binds=[(str(splits.train), str(splits.train))] if splits is not None else [])
+            # needs none), and no code or shipped file that could rebuild val/test
+            ro_binds=[*([(str(splits.train), str(splits.train))] if splits is not None else []),
+                      *dataset_code_binds()])
         ps = ProcessSet(plan.key, train, None, out_dir, None, dirs)
         if not plan.evaluate or splits is None:
             return ps
