@@ -46,7 +46,9 @@ new_ones new_full new_empty_strided arange scalar_tensor constant_pad_nd pad rep
 gather index movedim roll flip _reshape_alias view_as slice_scatter select_scatter
 channel_shuffle pixel_shuffle pixel_unshuffle native_dropout dropout feature_dropout tile
 masked_select resize_ sym_size sym_numel sym_stride _local_scalar_dense item fill_ zero_
-""".split()) | {"fill", "zero", "resize", "copy"}  # noqa: SIM905
+""".split())  # noqa: SIM905
+_MOVES |= {"fill", "zero", "resize", "copy", "_assert_tensor_metadata", "_assert_scalar",
+           "sym_constrain_range", "sym_constrain_range_for_size", "_functional_assert_scalar"}
 _REDUCE = frozenset("""
 sum mean amax amin max min argmax argmin prod var std var_mean std_mean norm linalg_vector_norm
 logsumexp any all cumsum cumprod nansum count_nonzero median mode topk sort kthvalue

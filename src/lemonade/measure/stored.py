@@ -198,3 +198,14 @@ def count_stored(gm: Any, placeholders: list[tuple[Any, str, torch.Tensor]]) -> 
             key = _op_name(node.target)
             c.literal_ops[key] = c.literal_ops.get(key, 0) + k
     return c
+
+
+def module_params(model: torch.nn.Module, example: torch.Tensor) -> tuple[int, dict[str, Any]]:
+    """`params` of a module, counted like the trusted measurement counts them: on the graph
+    `torch.export` makes of it (in eval mode, as the training worker exports it), with the
+    method record. Raises the exporter's error (lemonade.sandbox.artifacts.ArtifactError)."""
+    from lemonade.sandbox.artifacts import ProgramModule, export_program
+
+    program = ProgramModule(export_program(model, example))
+    count = count_stored(program._gm, program.stored_inputs())
+    return count.total, count.method()
