@@ -139,7 +139,15 @@ def test_pages_list_runs_escape_store_text_and_send_a_strict_csp(tmp_path: Path)
         status, _, api = _get(url.rstrip("/") + link.replace("/runs/", "/api/runs/"))
         doc = json.loads(api)
         assert doc["candidates"] == 2 and doc["plots"]["cme"]["x"] == [1, 2]
-        assert doc["plots"]["pareto"]["ids"] == [1]  # only ok candidates
+        pareto = doc["plots"]["pareto"]
+        assert pareto["ids"] == [1]  # only ok candidates
+        # the starting model and the user's thresholds on the plotted metrics, as numbers
+        with Store.open(runs / "plain") as st:
+            objs = {o.metric: o.threshold for o in st.objectives() or []}
+        assert pareto["start_id"] == 1
+        assert isinstance(pareto["y_threshold"], float) and isinstance(pareto["x_threshold"], float)
+        assert pareto["y_threshold"] == objs[pareto["y_name"]]
+        assert pareto["x_threshold"] == objs[pareto["x_name"]]
         status, _, _ = _get(url + "runs/..%2F..%2Fetc")
         assert status == 404
         status, _, _ = _get(url + "static/..%2Fapp.py")

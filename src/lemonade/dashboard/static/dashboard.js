@@ -91,9 +91,22 @@
     const positive = p.x.filter(function (v) { return v > 0; });
     const logx = positive.length === p.x.length && positive.length > 1 &&
       Math.max.apply(null, positive) / Math.min.apply(null, positive) > 20;
+    // autorange ignores shapes: widen the x range so the cost threshold stays in view
+    let xrange = null;
+    if (typeof p.x_threshold === "number" && p.x.length) {
+      const lo = Math.min.apply(null, p.x.concat([p.x_threshold]));
+      const hi = Math.max.apply(null, p.x.concat([p.x_threshold]));
+      if (!logx) {
+        const pad = (hi - lo) * 0.06 || 1;
+        xrange = [lo - pad, hi + pad];
+      } else if (lo > 0) {
+        xrange = [Math.log10(lo) - 0.1, Math.log10(hi) + 0.1];
+      }
+    }
+    const xaxis = {title: {text: p.x_name + " (lower is better)"}, type: logx ? "log" : "linear"};
+    if (xrange) xaxis.range = xrange;
     const layout = {title: {text: p.y_name + " vs " + p.x_name, x: 0.02, xanchor: "left"},
-                    xaxis: {title: {text: p.x_name + " (lower is better)"},
-                            type: logx ? "log" : "linear"},
+                    xaxis: xaxis,
                     yaxis: {title: {text: p.y_name + " (higher is better)"}}, shapes: shapes,
                     margin: {t: 40, r: 10, b: 45, l: 55}, showlegend: true,
                     legend: {orientation: "h", y: -0.25}};
