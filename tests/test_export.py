@@ -4,6 +4,7 @@ TorchScript round trips on a fake run, checked against the code + weights twin, 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -191,3 +192,94 @@ def test_final_is_preferred_over_best_when_there(run: Path, tmp_path: Path) -> N
     x = torch.randn(2, CHANNELS, *IMAGE_SIZE)
     got = torch.jit.load(str(res.path))(x).detach().numpy()
     np.testing.assert_allclose(got, _pytorch_logits(copy, other, x), atol=1e-4, rtol=1e-3)
+
+
+# ---- parity, refusal, and the sandbox around the export ----------------------------------------
+def test_parity_on_the_val_split_is_recorded(run: Path, tmp_path: Path) -> None:
+    res = export_model(run, candidate_id=1, fmt="onnx", out=tmp_path / "p.onnx",
+                       onnx_exporter="torchscript")
+    assert res.ok and res.parity_split == "val" and res.parity_images > 0
+    assert res.argmax_agreement == 1.0 and res.max_abs_diff is not None
+    doc = json.loads((tmp_path / "p.onnx.json").read_text())
+    assert doc["parity"]["split"] == "val" and doc["parity"]["argmax_agreement"] == 1.0
+    assert doc["parity"]["max_abs_logit_diff"] == res.max_abs_diff
+    assert doc["parity"]["images"] == res.parity_images
+
+
+def test_export_whose_argmax_disagrees_is_refused(run: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sandbox's job run here (trusted test process) with a file whose logits flip the
+    argmax of 1% of the images: the host refuses it and writes nothing."""
+    import lemonade.export as export_mod
+    from lemonade.sandbox import trusted_job
+
+    real = export_mod._file_logits
+
+    def flipped(path: Path, fmt: str, x: torch.Tensor) -> np.ndarray:
+        out = real(path, fmt, x).copy()
+        k = max(1, len(out) // 100)
+        top = out[:k].argmax(axis=1)
+        out[np.arange(k), top] = out[:k].min(axis=1) - 1.0
+        return out
+
+    def in_process(doc: dict, *, dest: Path, **_kw: object) -> dict:
+        monkeypatch.setattr(export_mod, "_file_logits", flipped)
+        return export_mod.run_export_job(doc, dest)
+
+    monkeypatch.setattr(trusted_job, "run_trusted_job", in_process)
+    with pytest.raises(ExportError, match=r"refused: .* argmax differs .*limit 0\.1%"):
+        export_model(run, candidate_id=1, fmt="torchscript", out=tmp_path / "r.pt")
+    assert not (tmp_path / "r.pt").exists()
+
+
+def _greedy_run(run: Path, dest: Path) -> Path:
+    """A copy of the run whose candidate 1 is a graph that allocates 2 GB per image."""
+    from lemonade.sandbox.artifacts import export_program, save_program
+
+    class Greedy(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = torch.nn.Linear(CHANNELS * IMAGE_SIZE[0] * IMAGE_SIZE[1], NUM_CLASSES)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            big = x.repeat(1, 700_000, 1, 1)  # ATen ops only: 2 GB per image
+            return self.fc(x.flatten(1)) + big.sum() * 0.0
+
+    shutil.copytree(run, dest)
+    save_program(export_program(Greedy(), torch.randn(2, CHANNELS, *IMAGE_SIZE)),
+                 dest / "candidates" / "0001")
+    return dest
+
+
+def test_export_of_a_graph_huge_at_the_export_batch_is_bounded(run: Path,
+                                                                tmp_path: Path) -> None:
+    import resource
+
+    from lemonade.config import SandboxConfig
+
+    copy = _greedy_run(run, tmp_path / "greedy")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ExportError, match=r"(?i)memory|alloc|killed"):
+        export_model(copy, candidate_id=1, fmt="torchscript", out=tmp_path / "g.pt",
+                     limits=SandboxConfig(memory_limit_mb=2048), timeout_s=300)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 500  # the 4 GB never touched the host
+    assert not (tmp_path / "g.pt").exists()
+
+
+def test_export_of_a_shape_expression_that_never_ends_times_out(run: Path,
+                                                               tmp_path: Path) -> None:
+    import time
+
+    copy = tmp_path / "sym"
+    shutil.copytree(run, copy)
+    gpath = copy / "candidates" / "0001" / "graph.json"
+    text = gpath.read_text()
+    sym = next(re.finditer(r'"expr_str": "(Symbol\([^"]*\))"', text))
+    bomb = f"Pow({sym.group(1)}, Pow(Integer(9), Pow(Integer(9), Integer(9))))"
+    gpath.write_text(text.replace(sym.group(0), f'"expr_str": "{bomb}"', 1))
+    t0 = time.monotonic()
+    with pytest.raises(ExportError, match=r"timeout|not allowed|refused|too"):
+        export_model(copy, candidate_id=1, fmt="torchscript", out=tmp_path / "s.pt",
+                     timeout_s=30)
+    assert time.monotonic() - t0 < 120

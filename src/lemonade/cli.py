@@ -379,18 +379,25 @@ def export(
     candidate: Annotated[int | None, typer.Option(help="Candidate id (default: best).")] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="onnx | torchscript")] = "onnx",
     out: Annotated[Path | None, typer.Option(help="Output file.")] = None,
+    timeout: Annotated[float, typer.Option(
+        help="Seconds the sandboxed export may take.", min=1)] = 600.0,
 ) -> None:
-    """Export the best (or a chosen) model with its weights and check it against PyTorch."""
+    """Export the best (or a chosen) model with its weights, in the sandbox, and check it against
+    the torch graph on the validation split (refused when argmax differs on > 0.1%)."""
     from lemonade.export import export_model
 
     _need_run(run_dir)
     if format not in ("onnx", "torchscript"):
         raise UserError(f"unknown format {format!r}; allowed: onnx, torchscript")
-    res = export_model(run_dir, candidate_id=candidate, fmt=format, out=out)
+    res = export_model(run_dir, candidate_id=candidate, fmt=format, out=out, timeout_s=timeout)
     verdict = "[green]matches PyTorch[/]" if res.ok else "[red]DIFFERS from PyTorch[/]"
     diff = "n/a" if res.max_abs_diff is None else f"{res.max_abs_diff:.2e}"
+    agree = "n/a" if res.argmax_agreement is None else f"{100 * res.argmax_agreement:.2f}%"
     console.print(f"{res.fmt} model written to {res.path} ({res.size_bytes:,} bytes); "
-                  f"max |diff| vs PyTorch {diff}: {verdict}", highlight=False)
+                  f"parity on {res.parity_images} {res.parity_split} images: max |logit diff| "
+                  f"{diff}, argmax agreement {agree}: {verdict}", highlight=False)
+    if res.note:
+        console.print(f"note: {res.note}", highlight=False)
     if not res.ok:
         raise typer.Exit(1)
 

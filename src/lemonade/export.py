@@ -1,12 +1,18 @@
 """Export a run's best (or a chosen) candidate for the edge, as ONNX or TorchScript, checked.
 
-No candidate source runs here. The export starts from the artifact the training worker wrote and
-the trusted measurement measured: `graph.json` (a `torch.export` program) and
-`weights.safetensors`, read by `lemonade.sandbox.artifacts.load_program` (no pickle, every graph
-node checked against an operator allow-list) and run as `ProgramModule`, a plain module calling
-ATen operators. A payload that stays dormant in the worker therefore has nothing to fire on here.
-Runs made before artifacts existed (only `model.py` + `weights.pt`) cannot be exported without
-running their code: evaluate the model file again (`lemonade evaluate FILE --save-weights DIR`).
+No candidate source runs here, and the host never loads or runs the candidate's graph: the host
+finds the artifact (`graph.json`, a `torch.export` program, and `weights.safetensors`, from the
+training worker, measured by the trusted measurement) and hands it to a fresh trusted measurement
+process inside the OS wall (`python -m lemonade.sandbox.measure_worker`, job `task: export`),
+under the run's sandbox limits (memory, processes) and a timeout. There `run_export_job` reads it
+through `lemonade.sandbox.artifacts.load_program` (no pickle, every graph node checked against an
+operator allow-list, shape expressions checked before sympy sees them), runs it as
+`ProgramModule`, exports it, checks the file and writes it into its own folder; the host copies
+the file out (a regular file under the size limit, never a link). A graph that allocates
+gigabytes at the export batch, or a shape expression that never finishes, ends as a clear error
+(the memory limit or the timeout), the host unaffected. Runs made before artifacts existed (only
+`model.py` + `weights.pt`) cannot be exported without running their code: evaluate the model file
+again (`lemonade evaluate FILE --save-weights DIR`).
 
 ONNX: torch 2.13's `torch.onnx.export` defaults to the dynamo exporter (`torch.export` + onnxscript,
 which must be installed; it works offline). It is the maintained path, so we use it, with a dynamic
@@ -16,9 +22,12 @@ The dynamo exporter costs ~5-15 s a model on a CPU; the TorchScript one under a 
 
 TorchScript: `torch.jit.trace` of the program module, falling back to `torch.jit.script`.
 
-Both are checked against the exported program on a random batch of 4 (the export used a batch of
-2, so this also proves the batch axis is dynamic): within atol 1e-4, rtol 1e-3, via onnxruntime
-(CPU) or `torch.jit.load`.
+Parity: the exported file (onnxruntime CPU session, or `torch.jit.load`) against the exported
+torch graph on the run's validation split, in batches of 256 (so the batch axis is proven
+dynamic): the maximum absolute logit difference and the fraction of images whose argmax agrees.
+A file whose argmax disagrees on more than 0.1% of the images is refused (not written). When the
+run's dataset cannot be loaded here, parity runs on random images and the note says so. `ok`: the
+logits also match within atol 1e-4, rtol 1e-3. The figures go to the CLI and to `FILE.json`.
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +46,11 @@ from lemonade.candidate import Candidate
 from lemonade.store import Store, StoreError
 
 ATOL, RTOL = 1e-4, 1e-3
-EXPORT_BATCH, CHECK_BATCH = 2, 4
+EXPORT_BATCH = 2
+MAX_DISAGREEMENT = 0.001  # refuse a file whose argmax differs on more than 0.1% of the images
+RANDOM_PARITY_IMAGES = 64  # parity images when the run's dataset cannot be loaded
+EXPORT_TIMEOUT_S = 600.0
+EXPORTED = {"onnx": "exported.onnx", "torchscript": "exported.pt"}  # in the worker's folder
 SUFFIX = {"onnx": ".onnx", "torchscript": ".pt"}
 
 
@@ -53,6 +68,9 @@ class ExportResult:
     candidate_id: int | None = None
     exporter: str = ""  # dynamo | torchscript-onnx | trace | script
     note: str = ""
+    argmax_agreement: float | None = None  # fraction of the parity images whose argmax agrees
+    parity_split: str = ""  # val (the run's validation split) | random
+    parity_images: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,25 +150,24 @@ def locate(run_dir: Path, candidate_id: int | None) -> _Source:
         return _Source(row.id, _artifacts_of(run_dir, row), channels, hw, classes)
 
 
-# ---- building ----------------------------------------------------------------------------------
-def build_model(src: _Source) -> Any:
+# ---- building (inside the sandbox) -------------------------------------------------------------
+def build_model(artifacts: Path, shape: tuple[int, ...], num_classes: int) -> Any:
     """The checked exported program as a module in eval mode on the CPU (no candidate code)."""
     import torch
 
     from lemonade.sandbox.artifacts import ArtifactError, ProgramModule, load_program
 
     try:
-        ep, _report = load_program(src.artifacts)
+        ep, _report = load_program(artifacts)
         model = ProgramModule(ep).eval()
     except ArtifactError as e:
-        raise ExportError(f"cannot load the exported model in {src.artifacts}: {e}") from None
-    h, w = src.image_size
+        raise ExportError(f"cannot load the exported model: {e}") from None
     with torch.no_grad():
-        out = model(torch.zeros(2, src.channels, h, w))
-    if tuple(out.shape) != (2, src.num_classes):
+        out = model(torch.zeros(EXPORT_BATCH, *shape))
+    if tuple(out.shape) != (EXPORT_BATCH, num_classes):
         raise ExportError(f"the exported model gives {tuple(out.shape)} for input "
-                          f"{(2, src.channels, h, w)}; the run's dataset_info expects "
-                          f"(2, {src.num_classes})")
+                          f"{(EXPORT_BATCH, *shape)}; the run's dataset_info expects "
+                          f"({EXPORT_BATCH}, {num_classes})")
     return model
 
 
@@ -220,60 +237,183 @@ def max_diff(a: Any, b: Any) -> tuple[float, bool]:
         np.allclose(a, b, atol=ATOL, rtol=RTOL))
 
 
-def check_export(model: Any, path: Path, fmt: str, x: Any) -> tuple[float | None, bool, str]:
-    """Run the exported file on x and compare with the PyTorch model."""
+def _parity_images(job: dict[str, Any]) -> tuple[Any, str, str]:
+    """(normalised float images, split name, note) for the parity check: the run's validation
+    split (sha256 checked) when the host could give it, else random images."""
     import torch
 
-    with torch.no_grad():
-        want = model(x).numpy()
+    from lemonade.data.augment import normalize
+    from lemonade.sandbox.artifacts import read_split
+
+    shape = tuple(int(s) for s in job["shape"])
+    if job.get("eval_split"):
+        splits, meta = read_split(Path(job["eval_split"]), job.get("eval_sha256"))
+        for split in ("val", "test"):
+            x = splits.get(f"x_{split}")
+            if x is not None and x.shape[0]:
+                return normalize(x, tuple(meta["mean"]), tuple(meta["std"])), split, ""
+    gen = torch.Generator().manual_seed(0)
+    return (torch.randn(RANDOM_PARITY_IMAGES, *shape, generator=gen), "random",
+            job.get("data_note") or "no validation split")
+
+
+def _file_logits(path: Path, fmt: str, x: Any) -> Any:
+    """The exported file's logits for float images `x`, in batches (numpy)."""
+    import numpy as np
+    import torch
+
+    from lemonade.measure.int8 import EVAL_BATCH
+
     if fmt == "onnx":
-        try:
-            import onnxruntime as ort
-        except ImportError:
-            return None, False, "onnxruntime is not installed: output not checked"
-        sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        got = sess.run(None, {sess.get_inputs()[0].name: x.numpy()})[0]
+        from lemonade.measure.latency import onnx_session
+
+        sess = onnx_session(str(path), None)
+        name = sess.get_inputs()[0].name
+        run = lambda xb: sess.run(None, {name: xb.numpy()})[0]  # noqa: E731
     else:
         with _quiet():
             loaded = torch.jit.load(str(path), map_location="cpu")
+        run = lambda xb: loaded(xb).numpy()  # noqa: E731
+    with torch.no_grad():
+        return np.concatenate([np.asarray(run(x[i:i + EVAL_BATCH]))
+                               for i in range(0, int(x.shape[0]), EVAL_BATCH)])
+
+
+def run_export_job(job: dict[str, Any], out_dir: Path) -> dict[str, Any]:
+    """The sandbox side of `export_model` (in the trusted measurement process): load the checked
+    graph, export it to `out_dir / EXPORTED[fmt]`, check parity; the result document."""
+    import numpy as np
+    import torch
+
+    from lemonade.measure.int8 import parity
+
+    fmt = str(job["fmt"])
+    shape = tuple(int(s) for s in job["shape"])
+    try:
+        model = build_model(Path(job["artifacts"]), shape, int(job["num_classes"]))
+        path = out_dir / EXPORTED[fmt]
+        example = torch.randn(EXPORT_BATCH, *shape, generator=torch.Generator().manual_seed(0))
+        if fmt == "onnx":
+            how, note = export_onnx(model, example, path, job.get("exporter") or "auto")
+        else:
+            how, note = export_torchscript(model, example, path)
+        x, split, data_note = _parity_images(job)
         with torch.no_grad():
-            got = loaded(x).numpy()
+            want = np.concatenate([model(x[i:i + 256]).numpy()
+                                   for i in range(0, int(x.shape[0]), 256)])
+        got = _file_logits(path, fmt, x)
+    except ExportError as e:
+        return {"status": "failed", "reason": str(e)}
+    except ImportError as e:
+        return {"status": "failed", "reason": f"{_first_line(e)} (pip install "
+                                              "'lemonade-nas[export]')"}
+    _diff, agree = parity(want, got)
     diff, ok = max_diff(got, want)
-    return diff, ok, ""
+    return {"status": "ok", "reason": None, "file": path.name, "exporter": how,
+            "note": "; ".join(n for n in (note, data_note) if n), "max_abs_diff": diff,
+            "argmax_agreement": agree, "parity_split": split, "parity_images": int(x.shape[0]),
+            "ok": ok}
+
+
+# ---- the host side ----------------------------------------------------------------------------
+def _run_config(run_dir: Path) -> dict[str, Any]:
+    """The run's stored config (empty when unreadable: the defaults apply)."""
+    import yaml
+
+    try:
+        with Store.open(run_dir) as store:
+            doc = yaml.safe_load(store.config_yaml() or "")
+    except Exception:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _eval_split(config: dict[str, Any]) -> tuple[Any, str]:
+    """The run's val/test split file (written by the host from the run's config), or None and
+    why not (the parity check then uses random images)."""
+    from lemonade.sandbox.host_measure import host_splits
+
+    try:
+        return host_splits(config), ""
+    except Exception as e:
+        return None, (f"the run's dataset could not be loaded ({_first_line(e)}): parity "
+                      "checked on random images")
 
 
 def export_model(run_dir: str | Path, candidate_id: int | None = None, fmt: str = "onnx",
                  out: str | Path | None = None,
-                 onnx_exporter: Literal["auto", "dynamo", "torchscript"] = "auto"
-                 ) -> ExportResult:
-    """Export the run's best candidate (or `candidate_id`) to `out` and check it numerically.
+                 onnx_exporter: Literal["auto", "dynamo", "torchscript"] = "auto",
+                 timeout_s: float = EXPORT_TIMEOUT_S, limits: Any = None) -> ExportResult:
+    """Export the run's best candidate (or `candidate_id`) to `out`, in the sandbox, checked.
 
     `out` defaults to RUN_DIR/export/{best|candidate-NNNN}.{onnx|pt}; a directory puts it inside.
-    Raises ExportError for a missing run, candidate, weights or dataset shape."""
+    `limits`: the sandbox settings (default: the run's `sandbox`). Raises ExportError for a
+    missing run, candidate, weights or dataset shape, a failed or refused export."""
+    from lemonade.sandbox.trusted_job import run_trusted_job
+
     if fmt not in SUFFIX:
         raise ExportError(f"unknown export format {fmt!r}; allowed: {', '.join(SUFFIX)}")
-    import torch
-
     run_dir = Path(run_dir)
     src = locate(run_dir, candidate_id)
-    model = build_model(src)
     stem = "best" if candidate_id is None else f"candidate-{src.candidate_id:04d}"
     path = Path(out) if out else run_dir / "export"
     if path.suffix.lower() != SUFFIX[fmt]:
         path = path / f"{stem}{SUFFIX[fmt]}"
     path.parent.mkdir(parents=True, exist_ok=True)
-    gen = torch.Generator().manual_seed(0)
-    h, w = src.image_size
-    example = torch.randn(EXPORT_BATCH, src.channels, h, w, generator=gen)
-    check = torch.randn(CHECK_BATCH, src.channels, h, w, generator=gen)
-    if fmt == "onnx":
-        how, note = export_onnx(model, example, path, onnx_exporter)
-    else:
-        how, note = export_torchscript(model, example, path)
-    diff, ok, check_note = check_export(model, path, fmt, check)
-    notes = "; ".join(n for n in (note, check_note) if n)
-    return ExportResult(path=path, size_bytes=_size(path), max_abs_diff=diff, ok=ok, fmt=fmt,
-                        candidate_id=src.candidate_id, exporter=how, note=notes)
+    config = _run_config(run_dir)
+    splits, data_note = _eval_split(config)
+    art = src.artifacts.resolve()
+    doc: dict[str, Any] = {"task": "export", "artifacts": str(art), "fmt": fmt,
+                           "exporter": onnx_exporter,
+                           "shape": [src.channels, *src.image_size],
+                           "num_classes": src.num_classes, "data_note": data_note,
+                           "threads": 1}
+    binds = [(str(art), str(art))]
+    if splits is not None:
+        doc.update(eval_split=str(splits.eval), eval_sha256=splits.eval_sha256)
+        binds.append((str(splits.eval), str(splits.eval)))
+    if limits is None:
+        from lemonade.config import SandboxConfig
+
+        try:
+            limits = SandboxConfig(**(config.get("sandbox") or {}))
+        except Exception:
+            limits = SandboxConfig()
+    with tempfile.TemporaryDirectory(prefix="lemonade-export-") as tmp:
+        result = run_trusted_job(doc, ro_binds=binds, limits=limits, timeout_s=timeout_s,
+                                 outputs=list(EXPORTED.values()), dest=Path(tmp), what="export")
+        if result.get("status") != "ok":
+            raise ExportError(f"export of candidate {src.candidate_id} failed: "
+                              f"{result.get('reason')}")
+        agree = float(result["argmax_agreement"])
+        figures = (f"max |logit diff| {float(result['max_abs_diff']):.3g} over "
+                   f"{result['parity_images']} {result['parity_split']} images")
+        if 1.0 - agree > MAX_DISAGREEMENT:
+            raise ExportError(
+                f"refused: the exported {fmt} model's argmax differs from the torch graph's on "
+                f"{100 * (1 - agree):.2f}% of {result['parity_images']} "
+                f"{result['parity_split']} images (limit {100 * MAX_DISAGREEMENT:.1f}%); "
+                f"{figures}")
+        made = Path(tmp) / str(result.get("file"))
+        if not made.is_file():
+            raise ExportError("the export process wrote no file (or one over the size limit)")
+        shutil.move(str(made), path)
+    res = ExportResult(path=path, size_bytes=_size(path),
+                       max_abs_diff=float(result["max_abs_diff"]), ok=bool(result["ok"]),
+                       fmt=fmt, candidate_id=src.candidate_id,
+                       exporter=str(result.get("exporter") or ""),
+                       note=str(result.get("note") or ""), argmax_agreement=agree,
+                       parity_split=str(result["parity_split"]),
+                       parity_images=int(result["parity_images"]))
+    path.with_name(path.name + ".json").write_text(json.dumps({
+        "candidate_id": res.candidate_id, "format": fmt, "exporter": res.exporter,
+        "size_bytes": res.size_bytes, "parity": {
+            "against": "the exported torch graph (float32)", "split": res.parity_split,
+            "images": res.parity_images, "max_abs_logit_diff": res.max_abs_diff,
+            "argmax_agreement": agree, "refused_above_disagreement": MAX_DISAGREEMENT,
+            "within_atol_rtol": [ATOL, RTOL], "ok": res.ok},
+        "note": res.note}, indent=2))
+    return res
 
 
 def _size(path: Path) -> int:

@@ -1,6 +1,8 @@
 """The trusted measurement process: `python -m lemonade.sandbox.measure_worker FOLDER`.
 
-It never runs candidate source. It starts like the training worker (FOLDER/spawn.json, limits,
+It never runs candidate source. With a job `{"task": "export", ...}` it exports a run's model
+for `lemonade export` instead (`lemonade.export.run_export_job`), writing the file into FOLDER.
+It starts like the training worker (FOLDER/spawn.json, limits,
 imports, `ready`), reads its job from stdin (written by the host), loads
 the training worker's artifacts through `lemonade.sandbox.artifacts` (safetensors + a graph
 checked against an operator allow-list, nothing unpickled), loads the validation/test split (whose
@@ -95,17 +97,25 @@ def main(argv: list[str]) -> int:
         warm_error = e
     job = await_job(channel, t0)
     t_job = time.perf_counter()
-    emit(channel, "phase", phase="measuring the exported model")
+    exporting = job.get("task") == "export"  # `lemonade export` (lemonade.export.export_model)
+    what = "export" if exporting else "measurement"
+    emit(channel, "phase", phase=f"{'exporting' if exporting else 'measuring'} the exported "
+                                 "model")
     try:
         if warm_error is not None:
             raise warm_error
         import torch
 
         torch.set_num_threads(max(1, int(job.get("threads") or 1)))
-        result = measure(job)
+        if exporting:
+            from lemonade.export import run_export_job
+
+            result = run_export_job(job, job_dir)
+        else:
+            result = measure(job)
     except BaseException as e:  # report anything: the host decides
         text = str(e).strip().splitlines()
-        result = {"status": "failed", "reason": f"measurement crashed: {type(e).__name__}: "
+        result = {"status": "failed", "reason": f"{what} crashed: {type(e).__name__}: "
                                                 f"{text[-1] if text else ''}"[:500]}
     result.setdefault("info", {})["measure_s"] = round(time.perf_counter() - t_job, 3)
     finish(channel, job_dir, MEASURED_FILE, result)
