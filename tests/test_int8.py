@@ -218,7 +218,7 @@ def test_a_search_with_an_int8_objective_ranks_by_it(tmp_path: Path,
     figures = [(0.90, 0.89), (0.95, 0.80), (0.99, 0.60)]
     asked: list[Any] = []
 
-    def fake(job: Any, limits: Any, timeout_s: float, on_event: Any = None) -> Any:
+    def fake(job: Any, limits: Any, timeout_s: float, on_event: Any = None, **_kw: Any) -> Any:
         asked.append(job.config["measure"]["int8"])
         val, q = figures[min(len(asked) - 1, len(figures) - 1)]
         ms = {"val_accuracy": M.measured("val_accuracy", val),
