@@ -27,6 +27,7 @@ failed candidate.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import statistics
 import tempfile
@@ -249,13 +250,15 @@ def _scored(int8_path: Path, float_path: Path,
         return _all_unavailable(INT8_METRICS, f"onnxruntime cannot load the int8 model: "
                                               f"{_first_line(e)}", **method)
     ms: list[Measurement] = []
+
+    def scored(name: str, x: torch.Tensor, y: torch.Tensor) -> Measurement:
+        hits = session_logits(sess, x, mean, std).argmax(axis=1) == y.numpy()
+        return measured(name, float(np.mean(hits)), split=name.split("_")[1],
+                        n=int(y.shape[0]), **method)
+
     for name, x, y in splits:
-        if not x.shape[0]:
-            continue
-        ms += _guarded(name, method, lambda x=x, y=y, name=name: measured(
-            name, float(np.mean(session_logits(sess, x, mean, std).argmax(axis=1)
-                                == y.numpy())), split=name.split("_")[1], n=int(y.shape[0]),
-            **method))
+        if x.shape[0]:
+            ms += _guarded(name, method, functools.partial(scored, name, x, y))
     ms += _guarded("int8_model_size_bytes", method, lambda: measured(
         "int8_model_size_bytes", initializer_bytes(int8_path),
         counted="ONNX initializers of the quantized model (int8 weights, int32 biases, scales, "
