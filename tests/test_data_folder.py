@@ -28,12 +28,12 @@ def _save(img: np.ndarray, path: Path, fmt: str = "PNG") -> None:
 
 def make_folder(root: Path, n: int = 60, classes: int = 3,
                 shape: tuple[int, int, int] = (3, 12, 12),
-                splits: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                splits: bool = False, fmt: str = "PNG") -> tuple[np.ndarray, np.ndarray]:
     """Class folders of PNGs (learnable generated pixels); returns the images and labels."""
     x, y = make_images(shape, classes, n)
     for i, (img, label) in enumerate(zip(x, y, strict=True)):
         split = ("train", "train", "train", "val", "test")[i % 5] if splits else ""
-        _save(img, root / split / f"class_{label}" / f"img{i:03d}.png")
+        _save(img, root / split / f"class_{label}" / f"img{i:03d}.{fmt.lower()}", fmt)
     return x, y
 
 
@@ -113,12 +113,20 @@ def test_unreadable_files_are_skipped_counted_and_named(tmp_path: Path,
     assert "notes.txt" not in warnings[0] and ".hidden" not in warnings[0]
 
 
+@pytest.fixture(autouse=True)
+def _user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The decoded cache goes to the user's cache folder: a private one per test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    return tmp_path / "xdg-cache"
+
+
 def test_second_load_comes_from_the_cache_until_a_file_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    make_folder(tmp_path / "c", n=30)
+    make_folder(tmp_path / "c", n=30, fmt="BMP")
     first = load_dataset(_cfg(tmp_path / "c"))
-    caches = list((tmp_path / "c" / folder.CACHE_DIR_NAME).glob("folder-*.npz"))
+    caches = list(folder.cache_dir(tmp_path / "c").glob("folder-*.npz"))
     assert len(caches) == 1
+    assert not list((tmp_path / "c").rglob("*.npz"))  # nothing written into the dataset folder
 
     def no_decoding(*a: object, **k: object) -> None:
         raise AssertionError("decoded again although the cache matches")
@@ -126,23 +134,31 @@ def test_second_load_comes_from_the_cache_until_a_file_changes(
     monkeypatch.setattr(folder, "decode", no_decoding)
     again = load_dataset(_cfg(tmp_path / "c"))
     assert np.array_equal(again.x_train.numpy(), first.x_train.numpy())
-    # a changed file (new mtime) misses the cache: decoded again, and the stale cache is gone
-    monkeypatch.undo()
-    target = next((tmp_path / "c" / "class_0").glob("*.png"))
+    # a new mtime alone is no change; new pixels with the same name, size and mtime are
+    target = next((tmp_path / "c" / "class_0").glob("*.bmp"))
     st = target.stat()
     os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    load_dataset(_cfg(tmp_path / "c"))
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    st = target.stat()
+    with Image.open(target) as im:
+        flipped = Image.fromarray(255 - np.asarray(im))
+    flipped.save(target, format="BMP")
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert target.stat().st_size == st.st_size
     calls = []
     real = folder.decode
     monkeypatch.setattr(folder, "decode", lambda *a, **k: calls.append(1) or real(*a, **k))
     load_dataset(_cfg(tmp_path / "c"))
     assert calls == [1]
-    assert len(list((tmp_path / "c" / folder.CACHE_DIR_NAME).glob("folder-*.npz"))) == 1
+    assert len(list(folder.cache_dir(tmp_path / "c").glob("folder-*.npz"))) == 1
 
 
 def test_a_damaged_cache_is_decoded_again(tmp_path: Path) -> None:
     x, _ = make_folder(tmp_path / "d", n=30)
     load_dataset(_cfg(tmp_path / "d"))
-    cache = next((tmp_path / "d" / folder.CACHE_DIR_NAME).glob("folder-*.npz"))
+    cache = next(folder.cache_dir(tmp_path / "d").glob("folder-*.npz"))
     cache.write_bytes(cache.read_bytes()[:100])  # a cut-off write
     d = load_dataset(_cfg(tmp_path / "d"))
     assert _as_set(_all_images(d)) == _as_set(x)

@@ -49,6 +49,9 @@ class DatasetConfig(_Strict):
     limit_train: int | None = Field(None, ge=10)  # subsample the train split (quick runs)
     # folder only: resize every image to image_size x image_size (None: the most common size)
     image_size: int | None = Field(None, ge=2, le=4096)
+    # folder and arrays: what reading the data may cost the host (refused beyond, clearly)
+    max_image_pixels: int = Field(25_000_000, ge=1024)  # one image, from its header
+    max_dataset_mb: int = Field(2048, ge=1)  # the decoded dataset (folder), the inflated .npz
 
     @field_validator("name")
     @classmethod

@@ -15,7 +15,10 @@ sorted order of their values (e.g. 1..10 becomes 0..9).
 
 A missing test split is held out from the train split with the fixed test seed; a missing
 validation split is carved with the run seed (as for every source). The file is read with
-`allow_pickle=False`: an .npz holding Python objects is refused, never unpickled.
+`allow_pickle=False`: an .npz holding Python objects is refused, never unpickled. Before numpy
+reads it, its zip directory and every array's header are checked (`lemonade.data.limits`): an
+inflated size over `dataset.max_dataset_mb`, or a header that claims more than its member holds,
+is refused.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 
 from lemonade.config import DatasetConfig
 from lemonade.data.base import DatasetError, Source, fixed_test_split
+from lemonade.data.limits import Limits, check_npz
 
 KEYS = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
 _MAX_CHANNELS = 4
@@ -98,7 +102,7 @@ def _labels(key: str, y: np.ndarray, n: int) -> np.ndarray:
     return y.astype(np.int64)
 
 
-def read_npz(path: Path) -> dict[str, np.ndarray]:
+def read_npz(path: Path, limits: Limits | None = None) -> dict[str, np.ndarray]:
     if path.is_dir():
         found = sorted(path.glob("*.npz"))
         if len(found) != 1:
@@ -108,6 +112,7 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise DatasetError(f"arrays dataset: no file {path} (data_dir must name an .npz with "
                            "x_train and y_train)")
+    check_npz(path, (limits or Limits()).max_dataset_bytes)
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
@@ -164,7 +169,7 @@ def convert(arrays: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], int]:
 
 
 def load(cfg: DatasetConfig) -> Source:
-    arrays, k = convert(read_npz(Path(cfg.data_dir)))
+    arrays, k = convert(read_npz(Path(cfg.data_dir), Limits.of(cfg)))
     if "x_test" in arrays:
         src = Source(arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"], k)
     else:
