@@ -2,10 +2,12 @@
 
 The source runs in a fresh module namespace whose `__builtins__` is a small safe dict: no `open`,
 `eval`, `exec`, and an `__import__` that only lets the allow-listed modules in when the model's
-own `import` statement asks (torch's lazy imports from C code pass). That is defence in depth on
-top of the static check (`lemonade.gate`); the real containment is the isolated worker process,
-which is where this runs for untrusted code. An `if __name__ == "__main__":` block is dropped,
-never run.
+own `import` statement asks; otherwise only torch's own lazy imports pass (torch's C code
+importing a torch submodule while the model file's code runs an op), and any other caller, such
+as a string evaluated with the model's globals, is refused. That is defence in depth on top of
+the static check (`lemonade.gate`); the real containment is the isolated worker process, which
+is where this runs for untrusted code. An `if __name__ == "__main__":` block is dropped, never
+run.
 
 After `Net(...)` is built, state that training, counting and export would not see is refused:
 layers in plain lists or dicts, tensors that are neither parameters nor buffers, and class
@@ -56,21 +58,33 @@ _SAFE_BUILTIN_NAMES = (
 
 
 _IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+_MODEL_FILES: set[str] = set()  # the filenames model files were compiled under (load_namespace)
 
 
-def _called_by_import_statement() -> bool:
-    """True when an `import` statement of the model file called __import__ (its frame is at an
-    IMPORT_NAME instruction); False when C code did, e.g. torch importing a submodule lazily
-    while a torch op runs, which uses the builtins of the Python frame that called the op."""
-    frame = sys._getframe(2)
+def _called_by_import_statement(frame: types.FrameType) -> bool:
+    """True when `frame` (the caller of __import__) stands at an IMPORT_NAME instruction: an
+    `import` statement of the model file."""
     code = frame.f_code.co_code
     return 0 <= frame.f_lasti < len(code) and code[frame.f_lasti] == _IMPORT_NAME
 
 
+def _torch_lazy_import(frame: types.FrameType, name: str, level: int) -> bool:
+    """An import C code makes while the model file's own code runs a torch op: torch imports one
+    of its submodules with the builtins of that frame. Neither an import statement nor the model
+    file's code: any other caller (a string some library helper evaluated with the model's
+    globals, code compiled elsewhere) is refused."""
+    return (level == 0 and frame.f_code.co_filename in _MODEL_FILES
+            and (name == "torch" or name.startswith("torch.")))
+
+
 def _guarded_import(name: str, globals: Any = None, locals: Any = None,
                     fromlist: Any = (), level: int = 0) -> types.ModuleType:
-    if not _called_by_import_statement():
-        return builtins.__import__(name, globals, locals, fromlist, level)
+    frame = sys._getframe(1)
+    if not _called_by_import_statement(frame):
+        if _torch_lazy_import(frame, name, level):
+            return builtins.__import__(name, globals, locals, fromlist, level)
+        raise ImportError(f"__import__({name!r}) outside an import statement is not allowed in "
+                          "a model file")
     if level != 0 or (name not in ALLOWED_IMPORTS and name != "__future__"):
         raise ImportError(f"import of {name!r} is not allowed in a model file "
                           f"(allowed: {', '.join(ALLOWED_IMPORTS)})")
@@ -100,6 +114,7 @@ def load_namespace(source: str, filename: str = "model.py") -> dict[str, Any]:
     try:
         tree = drop_main_guard(ast.parse(source, filename=filename))
         code = compile(tree, filename, "exec", dont_inherit=True)
+        _MODEL_FILES.add(filename)
     except SyntaxError as e:
         raise ModelFileError(f"syntax error in {filename} line {e.lineno}: {e.msg}") from None
     except (ValueError, RecursionError, MemoryError) as e:

@@ -33,6 +33,10 @@ FORBIDDEN_OBJECTS: tuple[str, ...] = (
     "torch.set_num_interop_threads", "torch.set_default_device", "typing.get_type_hints",
     "typing.ForwardRef", "torch.nn.Module.compile", "torch.nn.Module.share_memory",
     "torch.Tensor.share_memory_", "torch.Tensor.numpy",
+    # they evaluate annotations, strings included, with the model's globals
+    # (tests/test_string_eval.py finds every such helper in the allowed modules)
+    "functools.singledispatch", "functools.singledispatchmethod", "typing.evaluate_forward_ref",
+    "typing.get_annotations",
 )
 # Builtins that run code, load modules, touch files or the interpreter. A function parameter of
 # the same name (`def forward(self, input)`) shadows the builtin and is fine.

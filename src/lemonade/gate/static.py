@@ -36,6 +36,8 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
+from lemonade.gate.annotations import annotations_of
+from lemonade.gate.annotations import problem as annotation_problem
 from lemonade.gate.policy import (
     ALLOWED_DOTTED,
     ALLOWED_DUNDERS,
@@ -697,6 +699,10 @@ class _Checker:
 
     # -- every node ------------------------------------------------------------------------------
     def _check_node(self, node: ast.AST) -> None:
+        for ann in annotations_of(node):  # at any depth: strings in them get evaluated
+            found = annotation_problem(ann)
+            if found:
+                self.add(ann, found)
         if isinstance(node, ast.Name):
             self._check_name(node)
         elif isinstance(node, ast.Attribute):
