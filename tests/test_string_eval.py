@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from lemonade.gate import check_source
 from lemonade.gate.policy import ALLOWED_MODULES
 from lemonade.gate.static import _resolver
 from lemonade.modelfile import load_namespace
-from lemonade.sandbox import check_source
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = (ROOT / "examples" / "models" / "small_cnn.py").read_text()

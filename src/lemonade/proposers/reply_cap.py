@@ -121,7 +121,7 @@ class CappedTransport(httpx.BaseTransport):
         encodings = [e.strip().lower() for e in
                      response.headers.get("content-encoding", "").split(",") if e.strip()]
         encodings = [e for e in encodings if e != "identity"]
-        problem = None
+        problem: Exception | None = None
         if length > self.limit:
             problem = ReplyTooLarge(self.limit, f"Content-Length {length:,}")
         elif len(encodings) > 1 or (encodings and encodings[0] not in ("gzip", "deflate")):
