@@ -48,7 +48,7 @@ def test_parse_reply_accepts_json_and_labelled_lines(reply: str) -> None:
 
 
 @pytest.mark.parametrize("reply", ["", "I would make it better.", '{"diagnosis": "x"}',
-                                   '{"diagnosis": "", "modification": "m"}',
+                                   '{"diagnosis": "too narrow", "modification": ""}',
                                    "Diagnosis: only this"])
 def test_parse_reply_refuses_what_lacks_a_part(reply: str) -> None:
     with pytest.raises(ValueError):

@@ -124,6 +124,13 @@ def search(
     proxy_epochs: Annotated[int | None, typer.Option(
         help="Multi-fidelity: proxy epochs every candidate trains first.",
         min=1)] = None,
+    start_from: Annotated[Path | None, typer.Option(
+        "--start-from", help="Your own model file: candidate 1 (normalized to the Net "
+                             "contract), which the search then improves (search.start_from).")
+    ] = None,
+    edit_format: Annotated[str | None, typer.Option(
+        help="full | diff: the generator writes whole files or SEARCH/REPLACE edits of the "
+             "parent (proposer.edit_format).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Less output.")] = False,
 ) -> None:
     """Run a discovery search (defaults: digits, offline proposer, CPU, a few minutes)."""
@@ -136,6 +143,8 @@ def search(
         "budget.max_seconds": max_seconds, "device": device, "seed": seed, "run_dir": run_dir,
         "parallel.workers": workers, "parallel.batch": batch, "budget.proxy_epochs": proxy_epochs,
         "parallel.ray_address": ray_address,
+        "search.start_from": str(start_from) if start_from else None,
+        "proposer.edit_format": edit_format,
     }
     cfg = load_config(config, overrides)
     from lemonade.parallel import require_ray
@@ -232,6 +241,7 @@ def evaluate(
 ) -> None:
     """Train and measure one model file; print its metrics and optionally write them as JSON."""
     from lemonade import metrics as M
+    from lemonade.contract import refusal
     from lemonade.data import load_dataset
     from lemonade.gate import check_source
     from lemonade.progress import epoch_progress, metrics_table
@@ -242,19 +252,21 @@ def evaluate(
         source = read_model_file(model_py)  # not UTF-8: one clear line, not "internal error"
     except ValueError as e:
         raise UserError(f"model file: {e}") from None
-    violations = check_source(source)
-    if violations:
-        v = violations[0]
-        more = ""
-        if len(violations) > 1:
-            more = f" (+{len(violations) - 1} more; see `lemonade check`)"
-        raise UserError(f"{model_py}: line {v.line}: {v.message}{more}")
+    original = source
     # a flag overrides the config only when given (None is "not given" to load_config)
     if config is None and epochs is None:
         epochs = EVALUATE_EPOCHS
     cfg = load_config(config, {"dataset.name": dataset, "dataset.data_dir": data_dir,
                                "budget.epochs": epochs, "device": device, "seed": seed})
     data = load_dataset(cfg.dataset, seed=cfg.seed)  # clear error now, not inside the worker
+    source = _normalized_source(model_py, source, data.info())
+    violations = check_source(source)
+    if violations:
+        v = violations[0]
+        more = ""
+        if len(violations) > 1:
+            more = f" (+{len(violations) - 1} more; see `lemonade check`)"
+        raise UserError(f"{model_py}: {refusal([v], original, source)}{more}")
     job = CandidateJob(source=source, config=cfg.model_dump(mode="json"), workdir=None,
                        device=cfg.device, want_weights=save_weights is not None)
     with epoch_progress(console, cfg.budget.epochs, f"{model_py.name} on {data.name}") as on_ev:
@@ -270,6 +282,21 @@ def evaluate(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(doc, indent=2))
         console.print(f"metrics written to {json_out}")
+
+
+def _normalized_source(model_py: Path, source: str, info: dict[str, Any]) -> str:
+    """The model file fitted to the contract (printing what changed), or a UserError naming
+    the line that cannot be fitted."""
+    from lemonade.contract import normalize, refusal
+    from lemonade.gate import CodeRejected, scrub
+
+    try:
+        out = normalize(source, info)
+    except CodeRejected as e:
+        raise UserError(scrub(f"{model_py}: {refusal(e.violations)}")) from None
+    if out.note:
+        console.print(f"normalized: {out.note}", highlight=False, markup=False)
+    return out.code
 
 
 def _keep_weights(weights_path: str | None, dest: Path) -> None:
@@ -345,6 +372,8 @@ def check(
         raise UserError(f"no such file: {model_py}")
     rep = check_file(model_py, dry_run=not no_run, in_channels=in_channels,
                      image_size=image_size, num_classes=num_classes, timeout_s=timeout)
+    if rep.normalized:
+        console.print(f"normalized: {rep.normalized}", highlight=False, markup=False)
     for v in rep.violations:
         console.print(f"[red]✗[/] {model_py}:{v.line}:{v.col}: {v.message}", highlight=False)
     if rep.runtime_error:

@@ -148,6 +148,9 @@ class ProposerConfig(_Strict):
     population: int = Field(8, ge=2)
     tournament: int = Field(3, ge=1)
     improver: ImproverConfig | None = None  # None: the rule-based expert system plays the role
+    # openai: "full" asks for the whole model file; "diff" for SEARCH/REPLACE blocks against the
+    # parent's code (a first model, and an edit that does not apply, get the full file)
+    edit_format: Literal["full", "diff"] = "full"
 
     def improver_settings(self) -> ProposerConfig | None:
         """The improver's endpoint settings as a full ProposerConfig (gaps from `proposer`)."""
@@ -170,6 +173,14 @@ class SearchConfig(_Strict):
     # this many children of one parent in a row that do not beat it: the advice changes (a larger
     # or different edit); twice as many: another parent is drawn
     stall_after: int = Field(3, ge=1)
+    # a model file of the user's: normalized, it is candidate 1 (no LLM call), and the
+    # generator's first prompt improves it as the parent; made absolute like data_dir
+    start_from: str | None = None
+
+    @field_validator("start_from")
+    @classmethod
+    def _start_absolute(cls, v: str | None) -> str | None:
+        return None if not v else str(Path(v).expanduser().resolve())
 
 
 class BudgetConfig(_Strict):

@@ -121,7 +121,8 @@ def _build(source: str, data: Dataset, cfg: Config, timings: dict[str, float]
                        "never trained nor counted: use nn.ModuleList or nn.ModuleDict",
                        timings=timings)
     try:
-        check_output(model, data.channels, data.image_size, data.num_classes, device="cpu")
+        check_output(model, data.channels, data.image_size, data.num_classes, device="cpu",
+                     source=source)
     except Exception as e:
         if is_out_of_memory(e):
             return _failed(f"out of memory: {_describe(e)}", timings=timings)

@@ -29,6 +29,7 @@ from torch import nn
 
 from lemonade.gate.policy import ALLOWED_IMPORTS
 from lemonade.gate.static import drop_main_guard
+from lemonade.shapes import explain_shape, mismatch_hint
 
 CANDIDATE_MODULE = "lemonade_candidate"  # __name__ (and classes' __module__) of a model file
 
@@ -239,8 +240,13 @@ def _hw(image_size: int | tuple[int, int] | list[int]) -> tuple[int, int]:
 
 
 def check_output(model: nn.Module, in_channels: int, image_size: int | tuple[int, int],
-                 num_classes: int, device: str | torch.device = "cpu") -> None:
-    """Forward a batch of 2 zero images; the output must be finite float logits (2, num_classes)."""
+                 num_classes: int, device: str | torch.device = "cpu",
+                 source: str | None = None) -> None:
+    """Forward a batch of 2 zero images; the output must be finite float logits (2, num_classes).
+
+    A wrong shape is explained (`lemonade.shapes`): the layer where the batch dimension was lost
+    or the classifier that gives the wrong number of logits, with the shapes it got and
+    expected, and with `source`, the model file's line that reshapes."""
     h, w = _hw(image_size)
     x = torch.zeros(2, in_channels, h, w, device=device)
     was_training = model.training
@@ -253,7 +259,7 @@ def check_output(model: nn.Module, in_channels: int, image_size: int | tuple[int
     except Exception as e:
         where = _where(e, "model.py")
         raise ModelFileError(f"forward pass on input {tuple(x.shape)} failed{where}: "
-                             f"{_one_line(e)}") from None
+                             f"{_one_line(e)}{mismatch_hint(e, (h, w))}") from None
     finally:
         model.train(was_training)
     if not isinstance(out, torch.Tensor):
@@ -262,8 +268,9 @@ def check_output(model: nn.Module, in_channels: int, image_size: int | tuple[int
         raise ModelFileError(f"output dtype {out.dtype} is not a floating point type")
     expected = (2, num_classes)
     if tuple(out.shape) != expected:
+        why = explain_shape(model, x, tuple(out.shape), num_classes, source)
         raise ModelFileError(f"output shape {tuple(out.shape)} does not match expected "
-                             f"{expected} (batch, num_classes)")
+                             f"{expected} (batch, num_classes){why}")
     if not bool(torch.isfinite(out).all()):
         raise ModelFileError("output contains NaN or infinite values on an all-zero input")
 

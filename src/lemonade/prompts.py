@@ -152,3 +152,14 @@ def repair_prompt(error: str) -> str:
     return template("repair.md").substitute(
         error=clip(error.strip() or "(no error text)", MAX_ERROR_CHARS, keep_tail=True)
     )
+
+
+def diff_instructions() -> str:
+    """The answer format of `proposer.edit_format: diff` (appended to the user prompt)."""
+    return template("diff.md").substitute()
+
+
+def diff_failed_prompt(error: str) -> str:
+    """An edit that did not apply: ask once for the full file."""
+    return template("diff_failed.md").substitute(
+        error=clip(error.strip() or "(no error text)", MAX_ERROR_CHARS, keep_tail=True))

@@ -50,6 +50,7 @@ from lemonade.budget import CandidateClock, clock_for, with_front
 from lemonade.candidate import Candidate, Status, proposer_values, rank_by_fidelity
 from lemonade.candidate import best as best_of
 from lemonade.config import Config, ConfigError, dump_config, load_config
+from lemonade.contract import normalize_proposal, refusal, with_normalized
 from lemonade.data import Dataset, load_dataset
 from lemonade.expert import Advice, advise
 from lemonade.gate import check_source, code_hash, scrub
@@ -76,6 +77,7 @@ from lemonade.proposers.improver import (
 from lemonade.pruning import front_for
 from lemonade.sandbox.prestart import release_warm
 from lemonade.sandbox.runner import CandidateJob, CandidateOutcome, run_candidate
+from lemonade.start import START_KIND, START_PROPOSER, read_start_file, start_extra
 from lemonade.store import Store
 
 
@@ -222,7 +224,8 @@ class Search:
         return make_attempt(self.objectives, iteration=c.iteration, candidate_id=c.id,
                             status=str(c.status), metrics=c.values, reason=c.reason,
                             problem=c.extra.get("problem") or None,
-                            modification=c.extra.get("modification") or None,
+                            modification=with_normalized(c.extra.get("modification"),
+                                                         c.extra.get("normalized")),
                             parent_metrics=parent.values if parent else None)
 
     def best(self) -> Candidate | None:
@@ -248,6 +251,7 @@ class Search:
         try:
             self._shared = self.pool.share(self._split_blobs())
             self._retry_interrupted()
+            self._submit_start()
             self._promote()  # a resumed run catches up on promotions it had not made
             self._drain()
             stopped = False
@@ -341,13 +345,29 @@ class Search:
             self._submit(_Slot(new_id, c.iteration, None, None, 0), c.code)
         self._drain()
 
+    def _submit_start(self) -> None:
+        """`search.start_from`: the user's model is candidate 1 (no LLM call) of a new run."""
+        path = self.cfg.search.start_from
+        if not path or self.store.candidates():
+            return
+        code, note = read_start_file(path, self.data.info())
+        cid = self.store.add_candidate(0, None, code, code_hash(code), None, START_PROPOSER,
+                                       extra=start_extra(path, note))
+        self._write_code(cid, code)
+        self.hooks.on_message(f"candidate {cid}: your model from {path}"
+                              + (f" (normalized: {note})" if note else ""))
+        self._submit(_Slot(cid, 0, None, None, 0), code)
+
     def _choose_parent(self, it: int, cands: list[Candidate],
                        advice_by_it: dict[int, dict[str, Any]]) -> Candidate | None:
         s = self.cfg.search
         exhausted = exhausted_parents(cands, advice_by_it, self.objectives, s.stall_after)
         rng = random.Random(f"parent:{self.cfg.seed}:{it}")
-        return select_parent(cands, self.objectives, policy=s.parent, rng=rng,
-                             tournament_size=s.tournament_size, exhausted=exhausted)
+        parent = select_parent(cands, self.objectives, policy=s.parent, rng=rng,
+                               tournament_size=s.tournament_size, exhausted=exhausted)
+        if parent is None:  # nothing measured yet: the user's model, while it trains
+            parent = next((c for c in cands if c.extra.get("kind") == START_KIND), None)
+        return parent
 
     # ----- keeping `batch` candidates in flight ---------------------------------------------------
     def _fill(self, elapsed: float) -> str | None:
@@ -451,8 +471,9 @@ class Search:
                            suggestion: Suggestion, improver_call: int | None,
                            attempt: int, repair_of: int | None = None) -> None:
         while True:
+            proposal, normalized = normalize_proposal(proposal, self.data.info())
             cid = self._record_proposal(it, parent, proposal, kind, advice, suggestion,
-                                        attempt, repair_of)
+                                        attempt, repair_of, normalized)
             if improver_call is not None:
                 self.store.set_llm_call_candidate(improver_call, cid)
                 improver_call = None
@@ -469,7 +490,7 @@ class Search:
 
     def _record_proposal(self, it: int, parent: Candidate | None, p: Proposal, kind: str,
                          advice: Advice, suggestion: Suggestion, attempt: int = 0,
-                         repair_of: int | None = None) -> int:
+                         repair_of: int | None = None, normalized: str = "") -> int:
         code = p.code or ""
         # modification, for the memory: the improver's suggestion; else what the proposer says
         # it changed (the offline edit log, the generator's summary above its code); else the
@@ -486,6 +507,8 @@ class Search:
                  "attempt": attempt}
         if repair_of is not None:
             extra["repair_of"] = repair_of
+        if normalized:  # what the contract normalizer changed (report, memory)
+            extra["normalized"] = normalized
         if self.cfg.budget.proxy_epochs:
             extra["fidelity"] = self.cfg.budget.proxy_epochs
         if p.temperature is not None:  # the LLM call's sampling temperature (llm_calls has no
@@ -516,7 +539,7 @@ class Search:
             return "rejected", reason
         violations = check_source(p.code)
         if violations:
-            reason = "; ".join(f"line {v.line}: {v.message}" for v in violations[:5])
+            reason = refusal(violations, p.original_code, p.code)
             self.hooks.on_candidate_start(cid, it, p.model)
             self._finish(cid, "rejected", {}, reason, 0.0, [], None)
             return "rejected", reason
@@ -784,6 +807,8 @@ def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:
     # key, a replay source that is not a run)
     isolation.resolve(cfg.sandbox)
     data = load_dataset(cfg.dataset, seed=cfg.seed)
+    if cfg.search.start_from:  # the user's model: usable, or the line to fix, now
+        read_start_file(cfg.search.start_from, data.info())
     proposer = make_proposer(cfg.proposer, seed=cfg.seed)
     improver = make_improver(cfg.proposer, seed=cfg.seed)  # its API key, checked now as well
     cfg = cfg.model_copy(update={"run_dir": str(run_dir)})

@@ -10,6 +10,30 @@ ALLOWED_IMPORTS: tuple[str, ...] = (
     "torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "math", "typing",
     "collections", "collections.abc", "functools",
 )
+# What to write instead of a module (or a name imported from it) that is not allowed: the
+# refusal says it, so one repair fixes it.
+IMPORT_ALTERNATIVES: dict[str, str] = {
+    "numpy": "use math or torch",
+    "np": "use math or torch",
+    "torchvision": "write the block with torch.nn layers",
+    "timm": "write the block with torch.nn layers",
+    "einops": "use tensor.reshape / permute / flatten",
+    "dataclasses": "pass plain constructor arguments (or a dict) instead of a dataclass",
+    "torch.optim": "leave training to lemonade: no optimizer in the model file",
+    "torch.utils": "leave data loading and training to lemonade",
+    "torch.utils.data": "leave data loading and training to lemonade",
+    "torch.jit": "drop TorchScript (decorators, torch.jit calls): lemonade exports with "
+                 "torch.export",
+    "random": "leave seeding to lemonade",
+    "copy": "build a new layer instead of copying one (copy.deepcopy is not needed)",
+    "Conv2dNormActivation": "write it as nn.Sequential(nn.Conv2d, nn.BatchNorm2d, nn.ReLU)",
+    "ConvNormActivation": "write it as nn.Sequential(nn.Conv2d, nn.BatchNorm2d, nn.ReLU)",
+    "SqueezeExcitation": "write it as a small nn.Module: x * sigmoid(conv1x1(relu(conv1x1("
+                         "adaptive_avg_pool2d(x, 1)))))",
+    "StochasticDepth": "use nn.Identity() (or scale a random per-sample mask with torch.rand "
+                       "in training)",
+    "MLP": "write it as nn.Sequential(nn.Linear, nn.ReLU, nn.Linear)",
+}
 # Modules an attribute chain may pass through (`torch.nn.init.kaiming_normal_`, `F.torch.cat`).
 # Everything else reached from an allowed module (torch.os, typing.sys, F.np, torch.utils,
 # torch.hub, torch.jit, torch.cuda, torch.distributed, ...) is rejected.

@@ -50,6 +50,7 @@ from lemonade.gate.policy import (
     FORBIDDEN_ATTRS,
     FORBIDDEN_NAMES,
     FORBIDDEN_OBJECTS,
+    IMPORT_ALTERNATIVES,
     IMPORT_TIME_CALLS,
     MAX_AST_DEPTH,
     MAX_IMPORT_TIME_REPEAT,
@@ -170,6 +171,19 @@ def _syntax_violation(source: str, e: SyntaxError) -> Violation:
         "expected ':'", "invalid syntax"))
     hint = " (the code looks truncated: was the reply cut off?)" if truncated else ""
     return Violation(line, (e.offset or 1) - 1, f"syntax error: {msg}{hint}")
+
+
+def _alternative(module: str, names: list[str] | None = None) -> str:
+    """What to write instead of an import that is not allowed."""
+    for name in names or []:
+        if name in IMPORT_ALTERNATIVES:
+            return f"{name}: {IMPORT_ALTERNATIVES[name]}"
+    parts = module.split(".")
+    for k in range(len(parts), 0, -1):
+        alt = IMPORT_ALTERNATIVES.get(".".join(parts[:k]))
+        if alt:
+            return alt
+    return "write it with torch, torch.nn and math"
 
 
 def _is_dunder(name: str) -> bool:
@@ -323,6 +337,7 @@ class _Checker:
         self.library_bound: set[str] = set()  # names that may hold a library class or function
         self._loop_names: dict[tuple[int, str], bool] = {}
         self.top_level_ids = {id(n) for n in tree.body}
+        self._all_nodes = list(ast.walk(tree))
 
     # -- helpers ---------------------------------------------------------------------------------
     def add(self, node: ast.AST, message: str) -> None:
@@ -368,7 +383,8 @@ class _Checker:
             if isinstance(node, ast.Import):
                 for a in node.names:
                     if a.name not in ALLOWED_IMPORTS:
-                        self.add(node, f"import of {a.name!r} is not allowed (allowed: {allowed})")
+                        self.add(node, f"import of {a.name!r} is not allowed: "
+                                       f"{_alternative(a.name)} (allowed: {allowed})")
                         continue
                     if a.asname:
                         self.roots[a.asname] = res.modules.get(a.name)
@@ -391,7 +407,9 @@ class _Checker:
                                "(only annotations)")
             return
         if mod not in ALLOWED_IMPORTS:
-            self.add(node, f"import from {mod!r} is not allowed (allowed: {allowed})")
+            self.add(node, f"import from {mod!r} is not allowed: "
+                           f"{_alternative(mod, [a.name for a in node.names])} "
+                           f"(allowed: {allowed})")
             return
         module = res.modules.get(mod)
         for a in node.names:
@@ -793,6 +811,11 @@ class _Checker:
         if _is_dunder(attr) and attr not in ALLOWED_DUNDERS:
             if attr in READABLE_DUNDER_ATTRS and isinstance(node.ctx, ast.Load):
                 pass
+            elif (attr == "__class__" and self.scopes.is_self(node.value)
+                  and isinstance(parent, ast.Attribute) and parent.value is node
+                  and parent.attr in ("__name__", "__qualname__")
+                  and isinstance(node.ctx, ast.Load)):
+                return  # self.__class__.__name__: a string, as type(self).__name__
             elif (attr in SELF_ATTR_METHODS and isinstance(parent, ast.Call)
                   and parent.func is node and self.scopes.is_self(node.value)):
                 return  # self.__setattr__(name, value): the name is checked with the call
@@ -801,7 +824,8 @@ class _Checker:
                 return
         if attr in FORBIDDEN_ATTRS:  # and go on: the chain may say more (torch.jit.load)
             self.add(node, f"access to attribute {attr!r} is not allowed in a model file")
-        if attr == "format" and not (isinstance(parent, ast.Call) and parent.func is node):
+        if attr == "format" and not (isinstance(parent, ast.Call) and parent.func is node) \
+                and not self.scopes.is_self(node.value):  # self.format: a model's own field
             self.add(node, "str.format may only be called directly on a literal string")
         if isinstance(parent, ast.Attribute) and parent.value is node:
             return  # checked as part of the longest chain
@@ -915,6 +939,8 @@ class _Checker:
             return
         if isinstance(name, ast.Name) and self._loops_over_names(name):
             return
+        if on_self and isinstance(name, ast.Name) and self._safe_parameter(name):
+            return
         self.add(node, f"{fn}() with a computed attribute name is not allowed (use a constant "
                        "name, f\"layer{i}\", 'layer%d' % i, a loop over a tuple of names, or "
                        "nn.ModuleList)")
@@ -943,12 +969,74 @@ class _Checker:
             self._loop_names[key] = self._all_loops_over_names(fn, name.id)
         return self._loop_names[key]
 
+    def _paired_names(self, target: ast.Tuple, b: ast.Name) -> list[str] | None:
+        """`for name, m in (("a", x), ("b", y))`: the names at b's place, when every pair has a
+        constant string there."""
+        loop = self.parent(target)
+        if not (isinstance(loop, ast.For | ast.comprehension) and loop.target is target):
+            return None
+        if not all(isinstance(e, ast.Name) for e in target.elts):
+            return None
+        k = target.elts.index(b)
+        if not isinstance(loop.iter, ast.Tuple | ast.List) or not loop.iter.elts:
+            return None
+        out: list[str] = []
+        for item in loop.iter.elts:
+            if not (isinstance(item, ast.Tuple | ast.List) and len(item.elts) == len(target.elts)):
+                return None
+            v = item.elts[k]
+            if not (isinstance(v, ast.Constant) and isinstance(v.value, str)):
+                return None
+            out.append(v.value)
+        return out
+
+    def _safe_parameter(self, name: ast.Name) -> bool:
+        """setattr(self, name, m) in a method whose parameter `name` is never rebound, and every
+        call of that method in the file (`self.method(...)`, nothing else refers to it) passes
+        a safe constant name or f-string there."""
+        fn = self.scopes.innermost_function(name)
+        if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("__") \
+                or name.id not in params(fn) or self.scopes.rebinds(fn, name.id):
+            return False
+        positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+        if name.id not in positional or positional.index(name.id) == 0:
+            return False
+        index = positional.index(name.id) - 1  # the first is self
+        uses = [n for n in self._all_nodes if isinstance(n, ast.Attribute)
+                and n.attr == fn.name] + [n for n in self._all_nodes
+                                         if isinstance(n, ast.Name) and n.id == fn.name]
+        if not uses:
+            return False
+        for use in uses:
+            call = self.parent(use)
+            if not (isinstance(use, ast.Attribute) and self.scopes.is_self(use.value)
+                    and isinstance(call, ast.Call) and call.func is use):
+                return False
+            given = next((k.value for k in call.keywords if k.arg == name.id), None)
+            if given is None and len(call.args) > index:
+                given = call.args[index]
+            if given is None or isinstance(given, ast.Starred):
+                return False
+            if isinstance(given, ast.Constant) and isinstance(given.value, str):
+                if _constant_attr_problem(given.value, True):
+                    return False
+                continue
+            prefix = self._computed_name_prefix(given)
+            if prefix is None or not _safe_name_prefix(prefix):
+                return False
+        return True
+
     def _all_loops_over_names(self, fn: ast.AST, name: str) -> bool:
         bindings = self.scopes.bindings(fn).get(name, [])  # type: ignore[arg-type]
         if not bindings:
             return False
         for b in bindings:
             loop = self.parent(b)
+            if isinstance(loop, ast.Tuple) and isinstance(b, ast.Name):
+                names = self._paired_names(loop, b)
+                if names is None or any(_constant_attr_problem(s, True) for s in names):
+                    return False
+                continue
             if not (isinstance(b, ast.Name) and isinstance(loop, ast.For | ast.comprehension)
                     and loop.target is b):
                 return False

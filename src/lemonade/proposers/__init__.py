@@ -64,6 +64,9 @@ class Proposal:
     error: str | None = None
     latency_s: float = 0.0
     temperature: float | None = None  # the temperature the LLM was asked with (None: no LLM)
+    # the code as the proposer wrote it, when the contract normalizer changed it (`code` is the
+    # normalized file; lemonade.contract)
+    original_code: str | None = None
 
 
 @runtime_checkable

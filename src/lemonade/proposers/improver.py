@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from lemonade.config import ProposerConfig
 from lemonade.prompts import improver_system_prompt, improver_user_prompt
 from lemonade.proposers import zero_usage
+from lemonade.gate.scrub import scrub
 
 MAX_FIELD_CHARS = 800  # a diagnosis or modification longer than this is an essay, not a step
 
@@ -38,18 +39,19 @@ class Suggestion:
     modification: str
     source: str  # "improver" (an LLM's reply) | "expert" (the rule-based system's)
     error: str | None = None  # why an improver's reply was not used (the expert's stands in)
+    form: str = ""  # how the improver's reply was read: json | labels | prose ('' : expert)
 
     def prompt_text(self) -> str:
         return f"Diagnosis: {self.diagnosis}\nModification: {self.modification}"
 
     def to_json(self) -> dict[str, Any]:
         return {"diagnosis": self.diagnosis, "modification": self.modification,
-                "source": self.source, "error": self.error}
+                "source": self.source, "error": self.error, "form": self.form}
 
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Suggestion:
         return cls(doc.get("diagnosis", ""), doc.get("modification", ""),
-                   doc.get("source", "expert"), doc.get("error"))
+                   doc.get("source", "expert"), doc.get("error"), doc.get("form", ""))
 
 
 @dataclass
@@ -97,47 +99,108 @@ def _clean(text: Any) -> str:
     return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1] + "…"
 
 
-_LABELS = re.compile(r"^\W*(diagnosis|problem|modification|change)\W*\s*[:\-]\s*(.*)$",
-                     re.IGNORECASE)
+# Labels an improver may put its two parts under (lower case); the first group is the
+# diagnosis, the second the modification.
+DIAGNOSIS_LABELS = ("diagnosis", "problem", "analysis", "issue", "observation", "finding",
+                    "findings", "bottleneck", "reason", "assessment")
+MODIFICATION_LABELS = ("modification", "change", "suggestion", "recommendation",
+                       "proposed change", "proposed modification", "proposal", "next step",
+                       "action", "fix", "improvement", "suggested change", "recommended change",
+                       "plan", "edit")
+_ALL_LABELS = sorted((*DIAGNOSIS_LABELS, *MODIFICATION_LABELS), key=len, reverse=True)
+_LABELS = re.compile(r"^[\W_]*(" + "|".join(re.escape(k) for k in _ALL_LABELS)
+                     + r")s?[\W_]*?\s*[:\-–]\s*(.*)$", re.IGNORECASE)
+# Words a suggestion about a network's architecture uses; prose with none is off-topic.
+_ON_TOPIC = re.compile(
+    r"\b(layer|layers|conv\w*|channel\w*|width|depth|kernel\w*|block\w*|param\w*|pool\w*|"
+    r"stride\w*|linear|batch ?norm\w*|dropout|residual|skip|attention|filter\w*|neuron\w*|"
+    r"activation\w*|relu|gelu|flops|latency|accuracy|stage\w*|head|bottleneck|"
+    r"depthwise|separable|expansion|embedding|hidden|units|model|network|architecture)\b",
+    re.IGNORECASE)
+MIN_PROSE_CHARS = 20
 
 
-def parse_reply(text: str) -> tuple[str, str]:
-    """(diagnosis, modification) from an improver's reply; ValueError saying what is missing.
+def _kind(label: str) -> str:
+    low = " ".join(label.lower().split())
+    return "diagnosis" if low in DIAGNOSIS_LABELS else "modification"
 
-    Accepted: a JSON object (bare, inside a ``` fence, or inside prose) with keys diagnosis and
-    modification (problem / change accepted as synonyms), or labelled lines "Diagnosis: ..." and
-    "Modification: ..." (a label's text runs until the next label).
-    """
-    if not text or not text.strip():
-        raise ValueError("empty reply")
+
+def _from_json(text: str) -> tuple[str, str] | None:
     for m in re.finditer(r"\{", text):
         try:
             doc, _ = json.JSONDecoder().raw_decode(text[m.start():])
         except ValueError:
             continue
-        if isinstance(doc, Mapping):
-            low = {str(k).lower(): v for k, v in doc.items()}
-            diag = low.get("diagnosis", low.get("problem"))
-            mod = low.get("modification", low.get("change"))
-            if isinstance(diag, str) and isinstance(mod, str) and diag.strip() and mod.strip():
-                return _clean(diag), _clean(mod)
+        if not isinstance(doc, Mapping):
+            continue
+        found: dict[str, str] = {}
+        for k, v in doc.items():
+            key = " ".join(str(k).lower().replace("_", " ").split())
+            if key in DIAGNOSIS_LABELS or key in MODIFICATION_LABELS:
+                if isinstance(v, list):
+                    v = "; ".join(str(x) for x in v)
+                if isinstance(v, str) and v.strip():
+                    found.setdefault(_kind(key), v)
+        if "modification" in found:
+            return found.get("diagnosis", ""), found["modification"]
+    return None
+
+
+def _from_labels(text: str) -> tuple[str, str] | None:
     found: dict[str, list[str]] = {}
     current: str | None = None
     for line in text.splitlines():
         m = _LABELS.match(line.strip())
         if m:
-            key = m.group(1).lower()
-            current = {"problem": "diagnosis", "change": "modification"}.get(key, key)
-            found[current] = [m.group(2)]
+            current = _kind(m.group(1))
+            found.setdefault(current, [])
+            if m.group(2).strip():
+                found[current].append(m.group(2).strip())
         elif current is not None and line.strip() and not line.strip().startswith("```"):
             found[current].append(line.strip())
-    diag = " ".join(found.get("diagnosis", [])).strip()
     mod = " ".join(found.get("modification", [])).strip()
-    if diag and mod:
-        return _clean(diag), _clean(mod)
-    missing = " and ".join(k for k, v in (("diagnosis", diag), ("modification", mod)) if not v)
-    raise ValueError(f"no {missing} in the reply (expected a JSON object with diagnosis and "
-                     "modification)")
+    if not mod:
+        return None
+    return " ".join(found.get("diagnosis", [])).strip(), mod
+
+
+def _from_prose(text: str) -> str | None:
+    """The reply's prose (code blocks and <think> parts dropped) when it is about the model."""
+    prose = re.sub(r"<think>.*?</think>", " ", text, flags=re.DOTALL | re.IGNORECASE)
+    prose = re.sub(r"```.*?(```|$)", " ", prose, flags=re.DOTALL)
+    prose = " ".join(prose.split())
+    if len(prose) < MIN_PROSE_CHARS or not _ON_TOPIC.search(prose):
+        return None
+    return prose
+
+
+def read_reply(text: str) -> tuple[str, str, str]:
+    """(diagnosis, modification, form) from an improver's reply; ValueError saying why not.
+
+    Read, in this order: a JSON object (bare, fenced or inside prose) with a modification under
+    any known key (modification, change, suggestion, recommendation, proposed change, ...)
+    and optionally a diagnosis (diagnosis, problem, analysis, ...) -> form "json"; labelled
+    lines ("Suggestion: ...", "**Proposed change** - ...", a label's text running to the next
+    label) -> "labels"; else the reply's prose, when it talks about the model -> "prose".
+    Texts are capped and whitespace-folded; the caller scrubs them."""
+    if not text or not text.strip():
+        raise ValueError("empty reply")
+    for form, reader in (("json", _from_json), ("labels", _from_labels)):
+        got = reader(text)
+        if got is not None:
+            diag, mod = got
+            return _clean(diag) if diag else "", _clean(mod), form
+    prose = _from_prose(text)
+    if prose is None:
+        raise ValueError("no suggestion in the reply (no JSON, no labelled lines, and its prose "
+                         "does not talk about the model)")
+    return "", _clean(prose), "prose"
+
+
+def parse_reply(text: str) -> tuple[str, str]:
+    """(diagnosis, modification) from an improver's reply (see `read_reply`)."""
+    diag, mod, _ = read_reply(text)
+    return diag, mod
 
 
 class ExpertImprover:
@@ -181,11 +244,14 @@ class LLMImprover:
         if r.content is None:
             return expert_suggestion(req.advice, f"improver call failed: {r.error}"), call
         try:
-            diagnosis, modification = parse_reply(r.content)
+            diagnosis, modification, form = read_reply(r.content)
         except ValueError as e:
             call.error = f"unusable improver reply: {e}; the expert's advice was used"
             return expert_suggestion(req.advice, call.error), call
-        return Suggestion(diagnosis, modification, source="improver"), call
+        if not diagnosis:  # a reply that only says what to change: the expert's findings
+            diagnosis = expert_suggestion(req.advice).diagnosis
+        return Suggestion(scrub(diagnosis), scrub(modification), source="improver",
+                          form=form), call
 
 
 def make_improver(cfg: ProposerConfig, *, seed: int = 0) -> Improver:

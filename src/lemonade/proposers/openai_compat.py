@@ -16,6 +16,7 @@ never read past the cap, and is a recorded failure, not retried.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import os
 import random
@@ -30,8 +31,15 @@ import openai
 from lemonade.config import ConfigError, ProposerConfig
 from lemonade.gate import CodeRejected, extract_code
 from lemonade.gate.scrub import remember_secret
-from lemonade.prompts import repair_prompt, system_prompt, user_prompt
+from lemonade.prompts import (
+    diff_failed_prompt,
+    diff_instructions,
+    repair_prompt,
+    system_prompt,
+    user_prompt,
+)
 from lemonade.proposers import Proposal, ProposalRequest, zero_usage
+from lemonade.proposers.diff_edit import EditError, apply_blocks, parse_blocks
 from lemonade.proposers.reply_cap import capped_http_client, reply_too_large
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
@@ -220,7 +228,34 @@ class OpenAIProposer:
         self.chat = ChatClient(cfg, seed=seed, sleep=sleep, environ=environ)
 
     def propose(self, req: ProposalRequest) -> Proposal:
+        if self.cfg.edit_format == "diff" and req.parent_code:
+            return self._propose_diff(req)
         return self.complete(build_messages(req), req.temperature)
+
+    def _propose_diff(self, req: ProposalRequest) -> Proposal:
+        """SEARCH/REPLACE blocks against the parent's code; an edit that does not apply is
+        answered once with a request for the full file (both calls' tokens are counted)."""
+        parent = req.parent_code or ""
+        messages = build_messages(req)
+        messages[-1] = {"role": "user",
+                        "content": messages[-1]["content"] + "\n\n" + diff_instructions()}
+        temp = self.cfg.temperature if req.temperature is None else req.temperature
+        r = self.chat.chat(messages, temp)
+        if r.content is None or not parse_blocks(r.content):
+            return self._as_full(r, messages, temp)  # no blocks: maybe a whole file
+        try:
+            code = apply_blocks(parent, parse_blocks(r.content))
+        except EditError as e:
+            retry = [*messages, {"role": "assistant", "content": r.content},
+                     {"role": "user", "content": diff_failed_prompt(str(e))}]
+            full = self.complete(retry, temp)
+            usage = {k: full.usage.get(k, 0) + r.usage.get(k, 0) for k in full.usage}
+            return dataclasses.replace(full, usage=usage, latency_s=full.latency_s + r.latency_s)
+        return Proposal(code=code, raw_response=r.content, messages=messages, usage=r.usage,
+                        model=r.model, latency_s=r.latency_s, temperature=temp)
+
+    def _as_full(self, r: ChatReply, messages: list[dict[str, str]], temp: float) -> Proposal:
+        return self._proposal(r, messages, temp)
 
     def repair(self, req: ProposalRequest, previous: Proposal, error: str) -> Proposal:
         """The same conversation, at the same temperature, with the error quoted back."""
@@ -240,7 +275,10 @@ class OpenAIProposer:
         """One chat completion (with retries) turned into a Proposal; never raises.
         `temperature` overrides `proposer.temperature` for this call."""
         temp = self.cfg.temperature if temperature is None else temperature
-        r = self.chat.chat(messages, temp)
+        return self._proposal(self.chat.chat(messages, temp), messages, temp)
+
+    def _proposal(self, r: ChatReply, messages: list[dict[str, str]], temp: float) -> Proposal:
+        """A completion turned into a Proposal: the code extracted, or why there is none."""
         if r.content is None:
             return Proposal(code=None, messages=messages, model=r.model, error=r.error,
                             latency_s=r.latency_s, temperature=temp)

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lemonade.gate.normalize import normalize_source, original_line
 from lemonade.gate.scrub import scrub
-from lemonade.gate.static import Violation, check_source
+from lemonade.gate.static import CodeRejected, Violation, check_source
 
 MAX_VIOLATIONS = 20  # a file with more problems gets the first ones and a count
 
@@ -24,6 +25,7 @@ class CheckReport:
     params: int | None = None
     output_shape: tuple[int, ...] | None = None
     seconds: float = 0.0  # the dry run's wall time (worker start included)
+    normalized: str = ""  # what the contract normalizer changed ('' when nothing)
 
 
 def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
@@ -38,22 +40,30 @@ def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
         source = read_model_file(path)
     except ValueError as e:
         return CheckReport(ok=False, violations=[Violation(0, 0, scrub(str(e)))])
-    violations = _scrubbed(check_source(source))
+    size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+    try:
+        norm = normalize_source(source, in_channels, num_classes, size)
+    except CodeRejected as e:
+        return CheckReport(ok=False, violations=_scrubbed(e.violations))
+    note = norm.note
+    violations = _scrubbed([Violation(original_line(source, norm.code, v.line), v.col,
+                                      v.message) for v in check_source(norm.code)])
     if violations or not dry_run:
-        return CheckReport(ok=not violations, violations=violations)
+        return CheckReport(ok=not violations, violations=violations, normalized=note)
+    source = norm.code
     from lemonade.config import SandboxConfig
     from lemonade.sandbox.runner import CandidateJob, run_candidate
 
-    size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
     job = CandidateJob(source=source, config={}, workdir=None, device=device, want_weights=False,
                        mode="check", check_shape=(in_channels, *size, num_classes))
     out = run_candidate(job, limits or SandboxConfig(), timeout_s)
     if out.status != "ok":
         return CheckReport(ok=False, runtime_error=scrub(f"{out.status}: {out.reason}"),
-                           seconds=out.seconds)
+                           seconds=out.seconds, normalized=note)
     shape = out.info.get("output_shape")
     return CheckReport(ok=True, params=out.info.get("params"),
-                       output_shape=tuple(shape) if shape else None, seconds=out.seconds)
+                       output_shape=tuple(shape) if shape else None, seconds=out.seconds,
+                       normalized=note)
 
 
 def read_model_file(path: str | Path) -> str:

@@ -37,7 +37,7 @@ def _run_check(job: dict[str, Any], channel: TextIO) -> dict[str, Any]:
         return {"status": "failed", "reason": "; ".join(str(v) for v in violations)}
     try:
         model = build_net(job["source"], in_channels=c, num_classes=k)
-        check_output(model, c, (h, w), k, device="cpu")
+        check_output(model, c, (h, w), k, device="cpu", source=job["source"])
     except ModelFileError as e:
         return {"status": "failed", "reason": str(e)}
     info: dict[str, Any] = {"params": count_params(model), "output_shape": [2, k]}
