@@ -615,13 +615,19 @@ def section_memory(ctx: _Ctx) -> str:
         ) or "-"
         suggestion = extra.get("suggestion")
         if isinstance(suggestion, Mapping) and suggestion.get("source") == "improver":
-            modification = f"[prompt improver] {modification}"
+            form = suggestion.get("form")
+            modification = (f"[prompt improver{', ' + str(form) if form else ''}] "
+                            f"{modification}")
+        normalized = esc(extra.get("normalized")) if extra.get("normalized") else ""
         raw = response_by_cand.get(r.id)
         raw_html = (f"<details><summary>proposer response ({len(raw):,} chars)</summary>"
                     f"<pre>{esc(raw[:4000])}{'...' if len(raw) > 4000 else ''}</pre></details>"
                     if raw else "")
         cls = "ok" if r.status == "ok" else "bad"
-        rows.append([esc(r.iteration), f"#{esc(r.id)}", esc(problem), esc(modification),
+        if normalized:  # what the contract normalizer changed in the file
+            normalized = f'<br><span class="note">normalized: {normalized}</span>'
+        rows.append([esc(r.iteration), f"#{esc(r.id)}", esc(problem),
+                     esc(modification) + normalized,
                      f'<span class="{cls}">{esc(_outcome(r, ctx.values[r.id]))}</span>'
                      + raw_html])
     return ('<section id="memory"><h2>Feedback memory</h2><p>Each attempt as the memory holds '
