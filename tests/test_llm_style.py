@@ -7,7 +7,7 @@ import re
 
 import pytest
 import torch
-from llm_style_corpus import load_cases, outcome
+from llm_style_corpus import load_cases, outcome, repaired
 
 CASES = load_cases()
 torch.set_num_threads(1)
@@ -32,3 +32,10 @@ def test_llm_style_file(case) -> None:  # type: ignore[no-untyped-def]
         assert not got.accepted, f"{case.path.name} was accepted: {got.note}"
         assert case.match and case.match in got.message, got.message
         assert re.search(r"\bline \d+", got.message), got.message  # names the line
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.expect == "refused"],
+                         ids=[c.path.name for c in CASES if c.expect == "refused"])
+def test_one_repair_that_follows_the_refusal_is_accepted(case) -> None:  # type: ignore[no-untyped-def]
+    got = outcome(repaired(case), case.info)
+    assert got.accepted, f"{case.path.name}: {got.stage}: {got.message}"

@@ -73,8 +73,8 @@ def explain_shape(model: nn.Module, x: torch.Tensor, got: tuple[int, ...], num_c
     if got and got[0] != batch:
         for name, kind, shape in seen:
             if shape and shape[0] != batch:
-                where = _reshape_lines(source)
-                line = f"; line {where[0][0]}: `{where[0][1]}`" if where else ""
+                reshapes = _reshape_lines(source)
+                line = f"; line {reshapes[0][0]}: `{reshapes[0][1]}`" if reshapes else ""
                 return (f": the batch dimension is lost before self.{name} ({kind}), whose "
                         f"input has shape {shape} but the batch is {batch}{line}; flatten "
                         "with torch.flatten(x, 1) (or x.view(x.size(0), -1)) and size the "

@@ -131,14 +131,15 @@ def _drop_think(text: str) -> str:
     return "".join(out)
 
 
-def extract_code(reply: str) -> str:
+def extract_code(reply: str, keep_main_guard: bool = False) -> str:
     """The model file inside an LLM reply.
 
     Prefers a ```python block (several: the one defining `class Net`, then the longest); accepts
     ``` without a language, ~~~ fences, an unterminated last fence (a truncated reply: what is
     there is returned and fails the syntax check as truncated) and a bare reply that is Python,
     with leading/trailing prose cut. Reasoning in <think> tags is ignored when code exists outside
-    it. A trailing `if __name__ == "__main__":` demo block is removed.
+    it. A trailing `if __name__ == "__main__":` demo block is removed, unless `keep_main_guard`
+    (the contract normalizer reads which class it builds, then removes it).
     """
     if reply is not None and len(reply) > MAX_REPLY_CHARS:
         raise CodeRejected(f"the reply is too large ({len(reply):,} characters; at most "
@@ -150,7 +151,9 @@ def extract_code(reply: str) -> str:
     for candidate_text in dict.fromkeys((without_think, text)):  # outside <think> first
         code = _extract(candidate_text)
         if code is not None:
-            return _drop_main_guard(code) if code.strip() else code
+            if keep_main_guard or not code.strip():
+                return code
+            return _drop_main_guard(code)
     raise CodeRejected("no code block found in the reply")
 
 

@@ -288,7 +288,7 @@ class OpenAIProposer:
         if not content.strip():
             return Proposal(code=None, error=f"empty reply (finish_reason={r.finish})", **base)
         try:
-            code = extract_code(content)
+            code = extract_code(content, keep_main_guard=True)  # normalized in the loop
         except CodeRejected as e:
             error = f"no usable code in the reply: {e}"
             if r.finish == "length":
