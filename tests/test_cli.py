@@ -47,7 +47,8 @@ MODELS = {
     "no_net.py": ("import torch.nn as nn\nclass Model(nn.Module):\n    pass\n", "Net"),
     "bad_import.py": ("import os\nimport torch.nn as nn\nclass Net(nn.Module):\n"
                       "    def __init__(self, in_channels, num_classes):\n"
-                      "        super().__init__()\n", "os"),
+                      "        super().__init__()\n"
+                      "        self.home = os.getcwd()\n", "os"),  # used: not normalized away
     "wrong_shape.py": (
         "import torch\nimport torch.nn as nn\n"
         "class Net(nn.Module):\n"

@@ -87,6 +87,16 @@ def normalize_source(source: str, in_channels: int | None = None,
     without guessing. A file that does not parse comes back unchanged: the static check says
     where the syntax error is.
     """
+    try:
+        return _normalize(source, in_channels, num_classes, image_size)
+    except CodeRejected:
+        raise
+    except Exception:  # a file this module does not understand: the static check judges it
+        return Normalized(source)
+
+
+def _normalize(source: str, in_channels: int | None, num_classes: int | None,
+               image_size: tuple[int, int] | list[int] | None) -> Normalized:
     tree = _parse(source)
     if tree is None:
         return Normalized(source)
@@ -705,7 +715,8 @@ def _import_edits(text: Text, tree: ast.Module, changes: list[str]) -> list[Edit
         if isinstance(stmt, ast.Import):
             dropped += [f"import {a.name}" for a in gone]
         else:
-            dropped += [f"from {stmt.module} import {', '.join(a.name for a in gone)}"]
+            mod = "." * stmt.level + (stmt.module or "")
+            dropped += [f"from {mod} import {', '.join(a.name for a in gone)}"]
         if not keep:
             edits.append(text.delete_lines(stmt.lineno, stmt.end_lineno or stmt.lineno))
         else:
