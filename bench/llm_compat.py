@@ -98,8 +98,8 @@ def admission(case: Case) -> dict[str, Any]:
 
 def outcome_as_written(code: str, case: Case) -> bool:
     """Accepted with no normalizer: the static check and the dry run on the file itself."""
+    from lemonade.gate import check_source
     from lemonade.modelfile import ModelFileError, build_net, check_output
-    from lemonade.sandbox import check_source
 
     if check_source(code):
         return False

@@ -56,8 +56,8 @@ class Outcome:
 
 def outcome(source: str, info: dict[str, object]) -> Outcome:
     from lemonade.contract import normalize, refusal
-    from lemonade.modelfile import ModelFileError, build_net, check_output
     from lemonade.gate import CodeRejected, check_source
+    from lemonade.modelfile import ModelFileError, build_net, check_output
 
     try:
         norm = normalize(source, info)

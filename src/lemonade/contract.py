@@ -12,9 +12,9 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lemonade.proposers import Proposal
 from lemonade.gate.normalize import Normalized, normalize_source, original_line
 from lemonade.gate.static import CodeRejected, Violation
+from lemonade.proposers import Proposal
 
 
 def dataset_dims(info: Mapping[str, Any] | None) -> dict[str, Any]:

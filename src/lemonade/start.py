@@ -13,8 +13,8 @@ from typing import Any
 
 from lemonade.config import ConfigError
 from lemonade.contract import normalize, refusal
-from lemonade.sandbox.check import read_model_file
 from lemonade.gate.static import CodeRejected, check_source
+from lemonade.sandbox.check import read_model_file
 
 START_KIND = "start"  # the candidate's extra.kind
 START_PROPOSER = "user"

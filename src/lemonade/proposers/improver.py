@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from lemonade.config import ProposerConfig
+from lemonade.gate.scrub import scrub
 from lemonade.prompts import improver_system_prompt, improver_user_prompt
 from lemonade.proposers import zero_usage
-from lemonade.gate.scrub import scrub
 
 MAX_FIELD_CHARS = 800  # a diagnosis or modification longer than this is an essay, not a step
 
