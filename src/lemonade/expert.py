@@ -266,8 +266,8 @@ def _eval(node: ast.AST, metrics: Mapping[str, float],
                 return False
             left = right
         return result
-    if isinstance(node, ast.Constant):
-        return node.value
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return node.value  # bool is an int; any other constant was rejected by the check
     if isinstance(node, ast.Name):
         v = metrics.get(node.id)
         return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
@@ -360,7 +360,7 @@ def merge_duplicates(instrs: Sequence[Instruction]) -> list[Instruction]:
 
 
 def _side(i: Instruction, objs: Mapping[str, Objective], metrics: Mapping[str, float]) -> str:
-    if i.objective in objs:
+    if i.objective is not None and i.objective in objs:
         return (f"{i.objective}, priority {i.priority:g}, "
                 f"{describe_gap(objs[i.objective], metrics.get(i.objective))}")
     return f"priority {i.priority:g}, gap {i.gap:.2f}"

@@ -194,6 +194,8 @@ def export_onnx(model: Any, example: Any, path: Path,
                 prog = torch.onnx.export(model, (example,), None, input_names=["input"],
                                          output_names=["logits"], dynamo=True, verbose=False,
                                          dynamic_shapes=({0: batch},))
+                if prog is None:
+                    raise RuntimeError("torch.onnx.export returned no program")
                 # one file, weights inside (external data only matters past 2 GB)
                 prog.save(str(path))
             return "dynamo", note

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,7 +157,7 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
         pool = open_pool(cfg)
         try:
             res = task_resources(cfg, pool.gpus)
-            by_key: dict[tuple[int, int], FinalCandidate] = {}
+            by_key: dict[Hashable, tuple[FinalCandidate, int]] = {}
             left = len(finals) * seeds
             for fc in finals:
                 for s in range(seeds):
@@ -171,10 +171,9 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
                     pool.submit(candidate_task, job, scfg.sandbox,
                                 scfg.budget.candidate_timeout_s, None, None,
                                 resources=res, key=(fc.candidate_id, seed))
-                    by_key[(fc.candidate_id, seed)] = fc
+                    by_key[(fc.candidate_id, seed)] = fc, seed
             for done in pool.as_completed():
-                cid, seed = done.key
-                fc = by_key[(cid, seed)]
+                fc, seed = by_key[done.key]
                 if done.ok:
                     sr = _seed_result(seed, done.value)
                 else:

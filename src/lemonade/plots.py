@@ -10,17 +10,17 @@ from __future__ import annotations
 import base64
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from lemonade.candidate import FAILURES, Candidate, Status
 from lemonade.config import Objective
 from lemonade.objectives import pareto_front
 
 OK_COLOR, FAIL_COLOR, BEST_COLOR, FRONT_COLOR = "#1f77b4", "#d62728", "#ff7f0e", "#2ca02c"
-Row = Mapping[str, Any]
 
 
 def to_data_uri(fig: Figure) -> str:
@@ -41,11 +41,10 @@ def _finite(v: Any) -> bool:
     return isinstance(v, int | float) and math.isfinite(v)
 
 
-def cme_plot(rows: Sequence[Row]) -> str | None:
+def cme_plot(rows: Sequence[Candidate]) -> str | None:
     """CME of ok candidates by iteration, the running best, and failures marked at the bottom."""
-    ok = [(r["iteration"], r["cme"]) for r in rows if r["status"] == "ok" and _finite(r.get("cme"))]
-    failed = [r["iteration"] for r in rows
-              if r["status"] not in ("ok", "pending", "running", "duplicate")]
+    ok = [(r.iteration, r.cme) for r in rows if r.ok and r.cme is not None and _finite(r.cme)]
+    failed = [r.iteration for r in rows if r.status in FAILURES]
     if not ok and not failed:
         return None
     fig, ax = _figure()
@@ -70,13 +69,13 @@ def cme_plot(rows: Sequence[Row]) -> str | None:
     return to_data_uri(fig)
 
 
-def metric_plot(rows: Sequence[Row], metric: str, values: Sequence[float | None],
+def metric_plot(rows: Sequence[Candidate], metric: str, values: Sequence[float | None],
                 threshold: float | None = None, goal: str | None = None) -> str | None:
     """One metric of each ok candidate by iteration, with the objective's threshold line.
 
     `values` is aligned with `rows` (None where the metric is missing)."""
-    pts = [(r["iteration"], v) for r, v in zip(rows, values, strict=True)
-           if r["status"] == "ok" and _finite(v)]
+    pts = [(r.iteration, v) for r, v in zip(rows, values, strict=True)
+           if r.status is Status.OK and v is not None and _finite(v)]
     if not pts:
         return None
     fig, ax = _figure()

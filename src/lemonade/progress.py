@@ -95,7 +95,7 @@ class SearchDisplay:
         self.cfg = cfg
         self.quiet = quiet
         self.objectives = cfg.resolved_objectives()
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[Candidate] = []
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                  MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
                                  TimeElapsedColumn(), console=console)

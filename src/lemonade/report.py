@@ -181,7 +181,7 @@ def stored_layers(cand: Candidate) -> list[dict[str, Any]] | None:
     for holder in (cand.metrics, cand.extra):
         layers = holder.get("layers") if isinstance(holder, Mapping) else None
         if isinstance(layers, list) and layers:
-            return [d for d in layers if isinstance(d, Mapping)]
+            return [d for d in layers if isinstance(d, dict)]
     return None
 
 
@@ -453,7 +453,8 @@ def section_final(ctx: _Ctx) -> str:
                 "unreadable.</p></section>")
     if not isinstance(metrics, dict) or not isinstance(cand, dict):
         return ""
-    stats = cand.get("test_accuracy") if isinstance(cand.get("test_accuracy"), dict) else {}
+    raw_stats = cand.get("test_accuracy")
+    stats: dict[str, Any] = raw_stats if isinstance(raw_stats, dict) else {}
     spread = ""
     if stats.get("mean") is not None:
         spread = (f"; test accuracy over {esc(len(cand.get('seeds') or []))} seed(s): mean "
@@ -529,16 +530,16 @@ def section_plots(ctx: _Ctx) -> str:
     start_id = ctx.start.id if ctx.start else None
     threshold = {o.metric: o.threshold for o in ctx.objectives}
     for cost in PARETO_COSTS:
-        pts = [(r.id, ctx.values[r.id].get(acc), ctx.values[r.id].get(cost))
-               for r in ok] if acc else []
-        pts = [p for p in pts if p[1] is not None and p[2] is not None]
+        pts = [(r.id, a, c) for r in ok
+               if (a := ctx.values[r.id].get(acc)) is not None
+               and (c := ctx.values[r.id].get(cost)) is not None] if acc else []
         uri = plots.pareto_plot([p[0] for p in pts], [p[1] for p in pts], [p[2] for p in pts],
                                 acc or "", cost, best_id, start_id=start_id,
                                 acc_threshold=threshold.get(acc or ""),
                                 cost_threshold=threshold.get(cost)) if pts else None
         if uri:
-            marks = [m for m, t in ((acc, threshold.get(acc or "")), (cost, threshold.get(cost)))
-                     if t is not None]
+            marks = [m for m, t in ((acc or "", threshold.get(acc or "")),
+                                    (cost, threshold.get(cost))) if t is not None]
             figs.append(_figure(f"plot-pareto-{cost}", uri, f"Pareto front: {acc} vs {cost}",
                                 f"{acc} vs {cost}: Pareto front joined, best starred, the "
                                 "starting model a diamond"

@@ -32,19 +32,20 @@ is rebuilt from the store (`Search._pending_repairs`), and promotions are caught
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import random
 import shutil
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lemonade import __version__
+from lemonade import __version__, runlock
 from lemonade import metrics as M
 from lemonade.budget import CandidateClock, clock_for, with_front
 from lemonade.candidate import Candidate, Status, proposer_values, rank_by_fidelity
@@ -53,11 +54,13 @@ from lemonade.config import Config, ConfigError, dump_config, load_config
 from lemonade.contract import normalize_proposal, refusal, with_normalized
 from lemonade.data import Dataset, load_dataset
 from lemonade.expert import Advice, advise
+from lemonade.finalize import FinalizeError, finalize_run, plain_state_dict, save_state_dict
 from lemonade.gate import check_source, code_hash, scrub
 from lemonade.gate.failure_text import for_prompt
 from lemonade.memory import Attempt, FeedbackMemory, make_attempt, summary_above_code
 from lemonade.objectives import cme as cme_of
 from lemonade.objectives import is_feasible
+from lemonade.parallel import Done, Pool, needs_ray, open_pool, task_resources
 from lemonade.parents import exhausted_parents, parent_attempts, select_parent
 from lemonade.prescreen import prescreen_limits
 from lemonade.proposers import (
@@ -75,7 +78,10 @@ from lemonade.proposers.improver import (
     make_improver,
 )
 from lemonade.pruning import front_for
+from lemonade.sandbox import isolation
+from lemonade.sandbox.host_measure import adopt_splits, split_blobs
 from lemonade.sandbox.prestart import release_warm
+from lemonade.sandbox.process import start_fork_server
 from lemonade.sandbox.runner import CandidateJob, CandidateOutcome, run_candidate
 from lemonade.start import START_KIND, START_PROPOSER, read_start_file, start_extra
 from lemonade.store import Store
@@ -134,9 +140,10 @@ class Search:
                                                             seed=cfg.seed + 7919 * done)
         self._resume_proposer()
         self._rebuild_memory()
-        self.pool: Any = None  # lemonade.parallel's pool, open while run() runs
+        self.pool: Pool  # lemonade.parallel's pool, open while run() runs
+        self.run_lock: runlock.RunLock | None = None  # held while this Search lives (start_run)
         self._shared: Any = None  # what the pool shares with every task (the split files)
-        self._in_flight: dict[int, _Slot] = {}
+        self._in_flight: dict[Hashable, _Slot] = {}  # by the pool's task key: the candidate id
         # training failures, repaired next (a resumed run: those it still owed)
         self._repairs: list[_Repair] = self._pending_repairs()
 
@@ -233,8 +240,6 @@ class Search:
 
     # ----- the loop -----------------------------------------------------------------------------
     def run(self) -> SearchResult:
-        from lemonade.parallel import needs_ray, open_pool
-        from lemonade.sandbox.process import start_fork_server
 
         t_start = time.monotonic()
         spent_before = float(self.store.get_meta("seconds_spent") or 0.0)
@@ -286,7 +291,6 @@ class Search:
 
     def _finalize(self) -> None:
         """`budget.final_epochs`: retrain the best candidate on train+val (RUN_DIR/final/)."""
-        from lemonade.finalize import FinalizeError, finalize_run
 
         self.hooks.on_message(f"final training: {self.cfg.budget.final_epochs} epochs on "
                               "train+val")
@@ -304,7 +308,6 @@ class Search:
         (one worker) the files are already there."""
         if self.pool.workers <= 1 and not self.cfg.parallel.ray_address:
             return None
-        from lemonade.sandbox.host_measure import split_blobs
 
         return split_blobs(self.cfg.model_dump(mode="json"))
 
@@ -579,14 +582,13 @@ class Search:
                             warm_next=self.cfg.sandbox.prestart)
 
     def _submit(self, slot: _Slot, code: str) -> None:
-        from lemonade.parallel import task_resources
 
         row = self.store.candidate(slot.cid)
         self.store.mark_running(slot.cid)
         self.hooks.on_candidate_start(slot.cid, slot.it, row.proposer or "")
         slot.code_hash = code_hash(code)
         self._in_flight[slot.cid] = slot
-        sink = self.pool.event_sink(lambda ev, cid=slot.cid: self._on_worker_event(cid, ev))
+        sink = self.pool.event_sink(functools.partial(self._on_worker_event, slot.cid))
         b = self.cfg.budget
         ok = self.store.candidates(Status.OK)
         clock = clock_for([(c.values, c.metrics) for c in ok],
@@ -607,7 +609,7 @@ class Search:
         for done in self.pool.as_completed():
             self._record_done(done)
 
-    def _record_done(self, done: Any) -> None:
+    def _record_done(self, done: Done) -> None:
         """Record one finished task; a training failure is queued for repair (`_fill`)."""
         slot = self._in_flight.pop(done.key)
         if done.ok:
@@ -618,8 +620,8 @@ class Search:
             outcome = CandidateOutcome(status="failed", reason=f"sandbox error: {done.error}")
         self._record_outcome(slot.cid, outcome)
         if outcome.status in ("failed", "crashed") and slot.req is not None \
-                and slot.proposal is not None \
-                and slot.attempt < self.cfg.budget.repair_attempts:
+                and slot.proposal is not None and slot.advice is not None \
+                and slot.suggestion is not None and slot.attempt < self.cfg.budget.repair_attempts:
             # a timeout is not repaired: another try would likely cost the whole timeout
             # again; the expert's failure advice steers the next iteration instead. A crash
             # (most often the out-of-memory killer) is repaired: a smaller model is the fix.
@@ -724,7 +726,6 @@ class Search:
                 shutil.copy2(cdir / name, tmp / name)
         if row.weights_path and Path(row.weights_path).is_file():
             # weights.pt: a state_dict for model.py's Net (torch.load(weights_only=True))
-            from lemonade.finalize import plain_state_dict, save_state_dict
 
             save_state_dict(plain_state_dict(row.weights_path), tmp / "weights.pt")
         # metrics.json is the metrics contract (keys are metric names); which candidate this is
@@ -769,8 +770,8 @@ class _Repair:
     proposal: Proposal
     error: str
     attempt: int
-    advice: Any
-    suggestion: Any
+    advice: Advice
+    suggestion: Suggestion
     cid: int | None = None  # the failed candidate (the repair's extra.repair_of)
 
 
@@ -781,7 +782,6 @@ def evaluate_task(job: CandidateJob, limits: Any, timeout_s: float, shared: Any 
     a separate one measures it. `shared` is the split files' bytes from the object store (see
     `Search._split_blobs`), written to this machine's cache before the candidate starts."""
     if shared is not None:
-        from lemonade.sandbox.host_measure import adopt_splits
 
         adopt_splits(shared)
     return run_candidate(job, limits, timeout_s, on_event=emit, clock=clock)
@@ -795,8 +795,6 @@ def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:
     """
     import weakref
 
-    from lemonade import runlock
-    from lemonade.sandbox import isolation
 
     run_dir = Path(cfg.run_dir) if cfg.run_dir else default_run_dir(cfg)
     if (run_dir / "run.db").exists():
@@ -829,7 +827,7 @@ def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:
                                   for o in cfg.resolved_objectives()]),
     })
     search = Search(cfg, run_dir, store, data, hooks, proposer, improver)
-    search.run_lock = lock  # type: ignore[attr-defined]
+    search.run_lock = lock
     weakref.finalize(search, lock.release)
     return search
 
@@ -843,8 +841,6 @@ def resume_run(run_dir: Path, hooks: Hooks | None = None,
     """
     import weakref
 
-    from lemonade import runlock
-    from lemonade.sandbox import isolation
 
     lock = runlock.acquire(run_dir) if Path(run_dir).is_dir() else None
     try:
@@ -863,6 +859,6 @@ def resume_run(run_dir: Path, hooks: Hooks | None = None,
         raise
     search = Search(cfg, run_dir, store, data, hooks)
     if lock is not None:
-        search.run_lock = lock  # type: ignore[attr-defined]
+        search.run_lock = lock
         weakref.finalize(search, lock.release)
     return search

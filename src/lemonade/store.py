@@ -146,6 +146,13 @@ def db_path(run_dir: str | Path) -> Path:
     return p if p.suffix == ".db" else p / DB_NAME
 
 
+def _rowid(cur: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote."""
+    if cur.lastrowid is None:
+        raise StoreError("the database reported no id for a new row")
+    return int(cur.lastrowid)
+
+
 class Store:
     """One run's SQLite database: `Store.create` for a new run, `Store.open` to resume or read."""
 
@@ -290,7 +297,7 @@ class Store:
                 "proposer, created_at, extra) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)",
                 (iteration, parent_id, code, code_hash, _dumps(genome), proposer, now(),
                  _dumps(extra or {})))
-            return int(cur.lastrowid)
+            return _rowid(cur)
 
     def update_extra(self, candidate_id: int, patch: Mapping[str, Any]) -> dict[str, Any]:
         """Merge keys into a candidate's `extra` annotations (allowed after it finished: they are
@@ -381,7 +388,7 @@ class Store:
                 "model, error, latency_s, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (candidate_id, iteration, kind, _dumps(messages), response, _dumps(usage or {}),
                  model, error, latency_s, now()))
-            return int(cur.lastrowid)
+            return _rowid(cur)
 
     def set_llm_call_candidate(self, call_id: int, candidate_id: int) -> None:
         """Link a call made before its candidate existed (the proposal precedes the row)."""
@@ -408,7 +415,7 @@ class Store:
         with self._write() as c:
             cur = c.execute("INSERT INTO advice(iteration, candidate_id, advice) VALUES (?, ?, ?)",
                             (iteration, candidate_id, _dumps(advice_json)))
-            return int(cur.lastrowid)
+            return _rowid(cur)
 
     def advice(self) -> list[dict[str, Any]]:
         """[{id, iteration, candidate_id, advice: Advice JSON}] in the order given."""
@@ -418,7 +425,7 @@ class Store:
         with self._write() as c:
             cur = c.execute("INSERT INTO events(ts, kind, payload) VALUES (?, ?, ?)",
                             (now(), kind, _dumps(payload)))
-            return int(cur.lastrowid)
+            return _rowid(cur)
 
     def events(self, kind: str | None = None) -> list[dict[str, Any]]:
         if kind is None:

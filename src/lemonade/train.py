@@ -36,7 +36,7 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
-from lemonade.config import TrainConfig, resolve_train
+from lemonade.config import TrainConfig, auto_batch_size, resolve_train
 from lemonade.data import Dataset
 from lemonade.data.augment import normalize, random_crop, random_flip
 
@@ -151,7 +151,7 @@ def train_model(model: nn.Module, data: Dataset, cfg: TrainConfig, *, epochs: in
     # -- data: once to the device as uint8 (a quarter of float32's memory and transfer) ---------
     x_train, y_train = data.x_train.to(device), data.y_train.to(device)
     x_val, y_val = data.x_val.to(device), data.y_val.to(device)
-    batches = _batch_bounds(n_train, cfg.batch_size)
+    batches = _batch_bounds(n_train, cfg.batch_size or auto_batch_size(n_train))  # resolved
     steps_per_epoch = len(batches)
     # Order on a CPU generator (identical on every device); augmentation draws on the device so
     # random crops and flips need no host round trip.
@@ -163,7 +163,8 @@ def train_model(model: nn.Module, data: Dataset, cfg: TrainConfig, *, epochs: in
     # -- network ----------------------------------------------------------------------------
     model.to(device)
     if cuda:
-        model.to(memory_format=torch.channels_last)  # tensor-core friendly conv layout
+        # tensor-core friendly conv layout (torch's stubs lack this overload of Module.to)
+        model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         # Shapes are fixed batch to batch, so cuDNN's autotuner pays off; the worker process
         # trains one candidate, so this process-wide flag affects nobody else.
         torch.backends.cudnn.benchmark = True
@@ -294,7 +295,7 @@ def _batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
 def _augment(x: torch.Tensor, cfg: TrainConfig, gen: torch.Generator) -> torch.Tensor:
     if not cfg.augment:
         return x
-    if cfg.crop_padding > 0:
+    if cfg.crop_padding:  # resolved: None only before resolve_train
         x = random_crop(x, cfg.crop_padding, gen)
     if cfg.flip:
         x = random_flip(x, gen)

@@ -155,9 +155,9 @@ def convert(arrays: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], int]:
     if values.size and values.min() < 0:
         raise DatasetError(f"arrays: labels must not be negative (found {int(values.min())})")
     if not np.array_equal(values, np.arange(values.size)):
-        for k in list(out):
-            if k.startswith("y_"):
-                out[k] = np.searchsorted(values, out[k]).astype(np.int64)
+        for key in list(out):
+            if key.startswith("y_"):
+                out[key] = np.searchsorted(values, out[key]).astype(np.int64)
     k = int(values.size)
     if k < 2:
         raise DatasetError(f"arrays: the labels hold {k} class(es); at least 2 are needed")

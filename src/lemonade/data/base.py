@@ -173,17 +173,16 @@ def assemble(name: str, src: Source, cfg: DatasetConfig, seed: int) -> Dataset:
     """
     _check_source(name, src)
     if src.x_val is not None and src.y_val is not None:
-        keep, val = np.arange(len(src.y_train), dtype=np.int64), None
+        keep, x_val, y_val = np.arange(len(src.y_train), dtype=np.int64), src.x_val, src.y_val
     else:
         keep, val = split_indices(src.y_train, cfg.val_fraction,
                                   np.random.default_rng([seed, _VAL_STREAM]))
+        x_val, y_val = src.x_train[val], src.y_train[val]
     if cfg.limit_train is not None and cfg.limit_train < len(keep):
         rng = np.random.default_rng([seed, _LIMIT_STREAM])
         keep = keep[stratified_indices(src.y_train[keep], cfg.limit_train, rng)]
     x_train = _tensor_x(src.x_train[keep])
     mean, std = channel_stats(x_train)
-    x_val, y_val = ((src.x_train[val], src.y_train[val]) if val is not None
-                    else (src.x_val, src.y_val))
     return Dataset(
         name=name,
         x_train=x_train, y_train=_tensor_y(src.y_train[keep]),

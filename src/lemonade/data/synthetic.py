@@ -59,7 +59,7 @@ def _smooth(coarse: torch.Tensor, h: int, w: int) -> np.ndarray:
 
 
 def load(cfg: DatasetConfig) -> Source:
-    x, y = make_images(tuple(cfg.synthetic_shape), cfg.synthetic_classes, cfg.synthetic_size)
+    x, y = make_images(cfg.synthetic_shape, cfg.synthetic_classes, cfg.synthetic_size)
     src = fixed_test_split(x, y)
     # The class count comes from the config, not from the labels that happened to be drawn.
     return Source(src.x_train, src.y_train, src.x_test, src.y_test, cfg.synthetic_classes)

@@ -483,7 +483,8 @@ class _Checker:
         returns: list[tuple[list[str], ast.AST]] = []
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                targets: list[ast.expr] = (list(node.targets) if isinstance(node, ast.Assign)
+                                           else [node.target])
                 if node.value is None:
                     continue
                 names.append((_stored_names(targets), node.value))
@@ -520,19 +521,19 @@ class _Checker:
         readers: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
         work: list[tuple[str, str]] = [("n", n) for n in self.aliases]
         for kind, bindings in (("n", names), ("a", attrs), ("r", returns)):
-            for targets, value in bindings:
-                if not targets:
+            for bound, value in bindings:
+                if not bound:
                     continue
                 direct, reads = self._library_reads(value)
                 if direct:
-                    work += [(kind, t) for t in targets if t not in sets[kind]]
-                    sets[kind].update(targets)
+                    work += [(kind, t) for t in bound if t not in sets[kind]]
+                    sets[kind].update(bound)
                 for key in reads:
-                    readers.setdefault(key, []).append((kind, targets))
+                    readers.setdefault(key, []).append((kind, bound))
         while work:
             key = work.pop()
-            for kind, targets in readers.pop(key, []):
-                for t in targets:
+            for kind, readers_targets in readers.pop(key, []):
+                for t in readers_targets:
                     if t not in sets[kind]:
                         sets[kind].add(t)
                         work.append((kind, t))
@@ -1153,7 +1154,8 @@ def _plain_target(t: ast.AST) -> bool:
 def _literal_strings(node: ast.AST) -> list[str] | None:
     if isinstance(node, ast.Tuple | ast.List | ast.Set) and node.elts and all(
             isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
-        return [e.value for e in node.elts]  # type: ignore[union-attr]
+        return [e.value for e in node.elts if isinstance(e, ast.Constant)
+                and isinstance(e.value, str)]
     return None
 
 

@@ -79,7 +79,7 @@ class _NvmlEnergy:
         # Match by PCI bus id: CUDA_VISIBLE_DEVICES renumbers CUDA devices but not NVML's.
         nv = self._nvml
         try:
-            p = torch.cuda.get_device_properties(index)
+            p: Any = torch.cuda.get_device_properties(index)  # pci_* ids: not in the stubs
             bus = f"{p.pci_domain_id:08X}:{p.pci_bus_id:02X}:{p.pci_device_id:02X}.0"
             return nv.nvmlDeviceGetHandleByPciBusId(bus)
         except Exception:

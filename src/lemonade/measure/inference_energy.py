@@ -74,7 +74,7 @@ class NvmlMeter:
         # By PCI bus id where CUDA can tell it: CUDA_VISIBLE_DEVICES renumbers CUDA devices only.
         if torch.cuda.is_available() and hasattr(self._nv, "nvmlDeviceGetHandleByPciBusId"):
             try:
-                p = torch.cuda.get_device_properties(self.index)
+                p: Any = torch.cuda.get_device_properties(self.index)  # pci_*: not in stubs
                 bus = f"{p.pci_domain_id:08X}:{p.pci_bus_id:02X}:{p.pci_device_id:02X}.0"
                 return self._nv.nvmlDeviceGetHandleByPciBusId(bus)
             except Exception:
@@ -224,9 +224,11 @@ def default_meters(cfg: MeasureConfig, device: torch.device, *, nvml: Any = None
     choice: MeterFactories = []
     if device.type == "cuda":
         def make_nvml() -> EnergyMeter:
-            mod = nvml
+            mod: Any = nvml
             if mod is None:
-                import pynvml as mod  # nvidia-ml-py
+                import pynvml  # nvidia-ml-py
+
+                mod = pynvml
             index = device.index if device.index is not None else torch.cuda.current_device()
             return NvmlMeter(mod, index)
         choice.append(("nvml", make_nvml))

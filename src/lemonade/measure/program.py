@@ -275,7 +275,8 @@ def measure_program(model: Any, splits: dict[str, torch.Tensor], meta: dict[str,
     x_val, y_val = splits["x_val"], splits["y_val"]
     x_test, y_test = splits["x_test"], splits["y_test"]
     probe = x_val if x_val.shape[0] else x_test
-    shape = tuple(int(s) for s in probe.shape[1:])
+    c, h, w = (int(s) for s in probe.shape[1:])
+    shape = (c, h, w)
 
     def norm(x: torch.Tensor) -> torch.Tensor:
         return _normalise(x.to(device), mean, std)

@@ -25,7 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from lemonade.config import ProposerConfig
+from lemonade.config import Objective, ProposerConfig
+from lemonade.expert import Advice
 from lemonade.gate.scrub import scrub
 from lemonade.prompts import improver_system_prompt, improver_user_prompt
 from lemonade.proposers import zero_usage
@@ -58,8 +59,8 @@ class Suggestion:
 class ImproveRequest:
     iteration: int
     dataset: dict[str, Any]
-    objectives: list[Any]
-    advice: Any  # lemonade.expert.Advice
+    objectives: list[Objective]
+    advice: Advice
     memory_text: str
     parent_code: str | None = None
     parent_metrics: dict[str, float] | None = None  # validation metrics only
@@ -85,10 +86,10 @@ class Improver(Protocol):
     def improve(self, req: ImproveRequest) -> tuple[Suggestion, ImproverCall | None]: ...
 
 
-def expert_suggestion(advice: Any, error: str | None = None) -> Suggestion:
+def expert_suggestion(advice: Advice, error: str | None = None) -> Suggestion:
     """The expert system's advice as a suggestion: its findings and its instructions."""
-    findings = list(getattr(advice, "findings", None) or [])
-    instructions = [i.text() for i in getattr(advice, "instructions", None) or []]
+    findings = list(advice.findings)
+    instructions = [i.text() for i in advice.instructions]
     return Suggestion(diagnosis="; ".join(findings) or "first model: nothing measured yet",
                       modification="; ".join(instructions) or "write an initial model",
                       source="expert", error=error)
@@ -126,9 +127,9 @@ def _kind(label: str) -> str:
 
 
 def _from_json(text: str) -> tuple[str, str] | None:
-    for m in re.finditer(r"\{", text):
+    for brace in re.finditer(r"\{", text):
         try:
-            doc, _ = json.JSONDecoder().raw_decode(text[m.start():])
+            doc, _ = json.JSONDecoder().raw_decode(text[brace.start():])
         except ValueError:
             continue
         if not isinstance(doc, Mapping):

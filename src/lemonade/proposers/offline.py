@@ -74,6 +74,11 @@ def budget_limits(objectives: Sequence[Objective]) -> dict[str, float]:
     return limits
 
 
+def _fit(g: Genome, dataset: dict[str, Any], limits: dict[str, float]) -> Genome:
+    return fit_budget(g, dataset, max_params=limits.get("max_params"),
+                      max_flops=limits.get("max_flops"))
+
+
 def parent_genome(req: ProposalRequest) -> tuple[Genome, str]:
     """The genome to edit and where it came from."""
     if req.parent_genome:
@@ -188,7 +193,7 @@ class GenomeSearch:
         limits = budget_limits(req.objectives)
         if not limits:
             return g
-        fitted = fit_budget(g, req.dataset, **limits)
+        fitted = _fit(g, req.dataset, limits)
         if fitted != g:
             caps = ", ".join(f"{k.removeprefix('max_')} <= {v:,.0f}" for k, v in limits.items())
             notes.append(f"fit budget ({estimate_stored(g, req.dataset):,} params, "
@@ -203,7 +208,7 @@ class GenomeSearch:
                 return g
             child = mutate(g, self.rng, req.dataset)
             if steer:
-                child = fit_budget(child, req.dataset, **budget_limits(req.objectives))
+                child = _fit(child, req.dataset, budget_limits(req.objectives))
             notes.append(f"already proposed, explore: {describe_change(g, child)}")
             g = child
         notes.append(f"no new genome in {NOVELTY_TRIES} tries; proposing a repeat")

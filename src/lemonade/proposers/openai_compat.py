@@ -283,7 +283,7 @@ class OpenAIProposer:
             return Proposal(code=None, messages=messages, model=r.model, error=r.error,
                             latency_s=r.latency_s, temperature=temp)
         content = r.content
-        base = {"raw_response": content, "messages": messages, "usage": r.usage,
+        base: dict[str, Any] = {"raw_response": content, "messages": messages, "usage": r.usage,
                 "model": r.model, "latency_s": r.latency_s, "temperature": temp}
         if not content.strip():
             return Proposal(code=None, error=f"empty reply (finish_reason={r.finish})", **base)

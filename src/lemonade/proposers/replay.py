@@ -70,8 +70,9 @@ class ReplayProposer:
         usage = row.get("usage")
         if isinstance(usage, str):
             usage = json.loads(usage)
-        base = {"raw_response": response, "messages": messages, "usage": _usage(usage),
-                "model": model}
+        base: dict[str, Any] = {"raw_response": response, "messages": messages,
+                                "usage": _usage(usage),
+                                "model": model}
         if response is None:
             error = row.get("error") or "the recorded call has no response"
             return Proposal(code=None, error=error, latency_s=time.perf_counter() - started,
@@ -89,6 +90,9 @@ class ReplayProposer:
 
     def propose(self, req: ProposalRequest) -> Proposal:
         return self._next("generator")
+
+    def observe(self, candidate: Any) -> None:
+        return None  # a replay plays back what was recorded, whatever the results
 
     def repair(self, req: ProposalRequest, previous: Proposal, error: str) -> Proposal:
         return self._next("repair")

@@ -40,7 +40,7 @@ def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
         source = read_model_file(path)
     except ValueError as e:
         return CheckReport(ok=False, violations=[Violation(0, 0, scrub(str(e)))])
-    size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
+    size = (image_size, image_size) if isinstance(image_size, int) else image_size
     try:
         norm = normalize_source(source, in_channels, num_classes, size)
     except CodeRejected as e:
@@ -54,8 +54,9 @@ def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
     from lemonade.config import SandboxConfig
     from lemonade.sandbox.runner import CandidateJob, run_candidate
 
+    h, w = size
     job = CandidateJob(source=source, config={}, workdir=None, device=device, want_weights=False,
-                       mode="check", check_shape=(in_channels, *size, num_classes))
+                       mode="check", check_shape=(in_channels, h, w, num_classes))
     out = run_candidate(job, limits or SandboxConfig(), timeout_s)
     if out.status != "ok":
         return CheckReport(ok=False, runtime_error=scrub(f"{out.status}: {out.reason}"),

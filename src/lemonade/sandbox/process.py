@@ -211,7 +211,7 @@ class SandboxProcess:
             self.tail.append(f"[on_event failed: {type(e).__name__}: {e}]\n".encode())
 
     def _read_tail(self) -> None:
-        stream = self.proc.stderr
+        stream: Any = self.proc.stderr  # a BufferedReader (read1) or a forked worker's pipe
         assert stream is not None
         for chunk in iter(lambda: stream.read1(4096), b""):
             self.tail.append(chunk)
@@ -324,7 +324,7 @@ class SandboxProcess:
             # the server's wait4 of the worker: its whole CPU time, not a 0.2 s sample
             if started and self.proc.cpu_s is not None and not timed_out:
                 cpu = max(0.0, self.proc.cpu_s - self.proc.cpu_at_handover)
-        else:
+        elif rc is not None:
             rc = self._launch.returncode(rc)
         ready_at = self._ready_at
         return ProcessExit(

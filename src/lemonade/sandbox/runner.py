@@ -566,12 +566,13 @@ def _outcome(job: CandidateJob, job_dir: Path, ran: ProcessExit, timeout_s: floa
         return CandidateOutcome(status="failed", reason=f"worker failed ({why}): {last}",
                                 history=history, seconds=seconds, log_tail=log, info=info)
     info.update(result.get("info") or {})
-    status = result.get("status") if result.get("status") in ("ok", "failed") else "failed"
+    status: Literal["ok", "failed"] = "ok" if result.get("status") == "ok" else "failed"
     # Display only: the history and info the worker wrote. Its metrics, if it wrote any, are
     # ignored: the figures that rank a candidate come from the host and the measurement process.
     return CandidateOutcome(
         status=status, reason=str(result.get("reason"))[:2000] if result.get("reason") else None,
-        history=result.get("history") if isinstance(result.get("history"), list) else history,
+        history=doc_history if isinstance(doc_history := result.get("history"), list)
+        else history,
         seconds=seconds, log_tail=log, info=info,
     )
 
