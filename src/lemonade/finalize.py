@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from lemonade import metrics as M
-from lemonade.config import Config, load_config
+from lemonade.candidate import Candidate, rank
+from lemonade.config import Config, Objective, load_config
 from lemonade.rankcorr import rank_agreement
 from lemonade.store import Store, metric_values
 
@@ -92,11 +93,9 @@ def final_epochs(cfg: Config, epochs: int | None = None) -> int:
     return cfg.budget.final_epochs or EPOCHS_FACTOR * cfg.budget.epochs
 
 
-def pick_top(cands: list[Any], objectives: list[Any], k: int) -> list[Any]:
+def pick_top(cands: list[Candidate], objectives: list[Objective], k: int) -> list[Candidate]:
     """The k best ok candidates by the search's one ranking (`candidate.rank`: `rank_key`, at
     the highest fidelity two candidates share; ties: the earlier candidate), best first."""
-    from lemonade.candidate import rank
-
     return rank(cands, objectives)[:k]
 
 
@@ -149,7 +148,7 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
         chosen = pick_top(store.candidates(), objectives, top)
         if not chosen:
             raise FinalizeError(f"{run_dir} has no successful candidate to finalize")
-        finals = [FinalCandidate(candidate_id=int(c["id"]), search_rank=i + 1, code=c["code"],
+        finals = [FinalCandidate(candidate_id=c.id, search_rank=i + 1, code=c.code,
                                  search_test_accuracy=metric_values(c).get("test_accuracy"),
                                  seeds=[]) for i, c in enumerate(chosen)]
         work = (run_dir / "final.work").resolve()
@@ -193,7 +192,7 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
                                 f"({reasons})")
         final_dir = _write_final(run_dir, finals, n_epochs, cfg)
         # how far the search's validation ranking held on the test split (3+ finalists)
-        val = {int(c["id"]): metric_values(c).get("val_accuracy") for c in chosen}
+        val = {c.id: metric_values(c).get("val_accuracy") for c in chosen}
         agreement = rank_agreement([val.get(fc.candidate_id) for fc in finals],
                                    [fc.test_accuracy_stats()["mean"] for fc in finals])
         (final_dir / "rank_agreement.json").write_text(json.dumps(

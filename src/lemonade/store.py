@@ -465,7 +465,7 @@ class Store:
             "candidates": sum(counts.values()),
             "by_status": counts,
             "best": best,
-            "best_id": best["id"] if best else None,
+            "best_id": best.id if best else None,
             "llm_calls": len(calls),
             "llm_errors": sum(1 for c in calls if c.get("error")),
             "prompt_tokens": prompt,
