@@ -165,7 +165,7 @@ def search_arm(workers: int, start: str, n: int, epochs: int, tmp: Path,
     return {"wall": wall, "ok": len(ok), "n": n, "status": result.status,
             "first_round": [c.code_hash for c in gen[:BATCH]],
             "overheads": [x for x in map(search_overhead, ok) if x is not None],
-            "round_size": BATCH}
+            "in_flight": BATCH}
 
 
 def search_overhead(c: Any) -> float | None:
@@ -198,7 +198,7 @@ def report(name: str, arms: dict[tuple[int, str], dict[str, Any]]) -> None:
             print(f"  {pre:<6}: ratio 2 workers / 1 worker "
                   f"{two['per_hour'] / one['per_hour']:.2f}x")
         if "first_round" in one and "first_round" in two:
-            k = min(one["round_size"], two["round_size"])
+            k = min(one["in_flight"], two["in_flight"])
             same = one["first_round"][:k] == two["first_round"][:k]
             print(f"  {pre:<6}: first round ({k} candidate(s)) "
                   f"identical with 1 and 2 workers: {same}")

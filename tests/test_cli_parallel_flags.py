@@ -82,7 +82,7 @@ def test_resume_flags_override_the_stored_config_for_this_resumption(
     assert res.exit_code == 0, res.output
     (s,) = searches
     p = s.cfg.parallel
-    assert (p.workers, p.batch, p.ray_address, p.round_size) == (2, 3, "auto", 3)
+    assert (p.workers, p.batch, p.ray_address, p.in_flight) == (2, 3, "auto", 3)
     assert s.cfg.budget.iterations == 2  # the rest is the run's own
     assert (run_dir / "config.yaml").read_text() == stored  # for this resumption only
     with Store.open(run_dir) as st:

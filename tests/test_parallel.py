@@ -157,8 +157,8 @@ def test_cpu_tasks_share_the_cores_among_workers() -> None:
 
 
 def test_batch_defaults_to_workers() -> None:
-    assert build_config({}, {"parallel.workers": 3}).parallel.round_size == 3
-    assert build_config({}, {"parallel.workers": 3, "parallel.batch": 5}).parallel.round_size == 5
+    assert build_config({}, {"parallel.workers": 3}).parallel.in_flight == 3
+    assert build_config({}, {"parallel.workers": 3, "parallel.batch": 5}).parallel.in_flight == 5
 
 
 # -- a local Ray runtime with 2 workers ------------------------------------------------------------

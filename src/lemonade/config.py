@@ -344,7 +344,7 @@ class ParallelConfig(_Strict):
         return v
 
     @property
-    def round_size(self) -> int:
+    def in_flight(self) -> int:
         """Candidates the search keeps in flight (`batch`, else `workers`)."""
         return self.batch or self.workers
 

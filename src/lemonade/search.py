@@ -382,7 +382,7 @@ class Search:
         `propose`). A proposal rejected by the static checks is repaired at once, before
         anything trains; one that never passes them takes its iteration with it."""
         b = self.cfg.budget
-        slots = self.cfg.parallel.round_size
+        slots = self.cfg.parallel.in_flight
         while len(self._in_flight) < slots:
             if elapsed >= b.max_seconds:
                 self._repairs.clear()
