@@ -362,3 +362,30 @@ def test_check_and_evaluate_count_params_alike(eval_split: dict[str, Any],
     out = trusted(model, eval_split, tmp_path)
     # the BatchNorm statistics are not counted, the weights kept in a buffer are
     assert rep.params == out["values"]["params"] == learnable + K * 4
+
+
+class SizeLiterals(Pooled):
+    """Numbers carried by sizes: `ones.expand(-1, n).sum(1)` is the number n, in no stored
+    tensor and in no scalar argument."""
+
+    def freeze(self) -> SizeLiterals:
+        self.__dict__["b"] = [round(100 * v) + 200 for v in self.fc.bias.tolist()]
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = self.fc(self.features(x))
+        if "b" not in self.__dict__:
+            return out
+        one = torch.ones_like(out[:, :1])
+        return out + torch.cat([one.expand(-1, n).sum(1, keepdim=True) for n in
+                                self.__dict__["b"]], 1)
+
+
+def test_numbers_carried_by_sizes_are_counted(eval_split: dict[str, Any],
+                                              tmp_path: Path) -> None:
+    model = SizeLiterals()
+    ref = trusted(model, eval_split, tmp_path)
+    out = trusted(model.freeze(), eval_split, tmp_path)
+    assert out["status"] == "ok", out
+    assert out["methods"]["params"]["literals_by_op"].get("expand", 0) >= K
+    assert out["values"]["params"] >= ref["values"]["params"] + K

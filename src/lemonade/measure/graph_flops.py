@@ -47,11 +47,19 @@ gather index movedim roll flip _reshape_alias view_as slice_scatter select_scatt
 channel_shuffle pixel_shuffle pixel_unshuffle native_dropout dropout feature_dropout tile
 masked_select resize_ sym_size sym_numel sym_stride _local_scalar_dense item fill_ zero_
 """.split())  # noqa: SIM905
+_MOVES |= set("""
+scatter index_copy index_fill unfold im2col diagonal diag_embed tril triu embedding rot90
+swapaxes swapdims moveaxis unsafe_split unsafe_chunk tensor_split hsplit vsplit dsplit
+empty_permuted linspace logspace eye one_hot view_copy permute_copy expand_copy t_copy
+transpose_copy unsqueeze_copy squeeze_copy alias_copy slice_copy select_copy split_copy
+unbind_copy _unsafe_index _unsafe_view diagonal_copy unfold_copy as_strided_copy
+""".split())  # noqa: SIM905
 _MOVES |= {"fill", "zero", "resize", "copy", "_assert_tensor_metadata", "_assert_scalar",
            "sym_constrain_range", "sym_constrain_range_for_size", "_functional_assert_scalar"}
 _REDUCE = frozenset("""
 sum mean amax amin max min argmax argmin prod var std var_mean std_mean norm linalg_vector_norm
-logsumexp any all cumsum cumprod nansum count_nonzero median mode topk sort kthvalue
+logsumexp any all cumsum cumprod nansum count_nonzero median mode topk sort kthvalue argsort
+msort nanmean aminmax logcumsumexp cummax cummin nanmedian
 """.split())  # noqa: SIM905
 _SCATTER_ADD = frozenset({"scatter_add", "scatter_reduce", "index_add", "index_reduce",
                           "index_put", "_index_put_impl", "embedding_bag", "_embedding_bag",
@@ -65,7 +73,7 @@ _INTERPOLATE = {"upsample_nearest1d": 0, "upsample_nearest2d": 0, "upsample_near
                 "upsample_trilinear3d": 15, "upsample_bicubic2d": 31,
                 "_upsample_bicubic2d_aa": 31, "grid_sampler_2d": 7, "grid_sampler": 7,
                 "grid_sampler_3d": 15}  # FLOPs per output element (2 x taps - 1)
-_SOFTMAX = frozenset({"_softmax", "_log_softmax", "softmax", "log_softmax"})
+_SOFTMAX = frozenset({"_softmax", "_log_softmax", "softmax", "log_softmax", "_safe_softmax"})
 _POOL = frozenset({"max_pool1d", "max_pool2d", "max_pool3d", "max_pool2d_with_indices",
                    "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d", "avg_pool3d",
                    "max_pool1d_with_indices"})
@@ -76,7 +84,8 @@ _BATCH_NORM = frozenset({"batch_norm", "native_batch_norm", "_native_batch_norm_
                          "_native_batch_norm_legit_no_training", "_batch_norm_impl_index",
                          "cudnn_batch_norm", "miopen_batch_norm"})
 _OTHER_NORM = frozenset({"layer_norm", "native_layer_norm", "group_norm", "native_group_norm",
-                         "instance_norm", "rms_norm", "_fused_rms_norm"})
+                         "instance_norm", "rms_norm", "_fused_rms_norm",
+                         "_weight_norm_interface", "_weight_norm"})
 
 
 def _numel(x: Any) -> int:

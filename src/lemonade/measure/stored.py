@@ -17,10 +17,12 @@ in the graph, never by their name:
 For a CNN with BatchNorm this is exactly `sum(p.numel() for p in model.parameters())`.
 
 Literals: numbers in shape and layout arguments (sizes, dims, strides, padding, kernel sizes,
-dtypes...) are structure, not weights, and batch-norm / layer-norm `eps` of the usual powers of
-ten and `momentum` (unused in inference) are hyper-parameters; every other number in an
-operator's arguments counts as one parameter (four bytes in the model size), including the sizes
-and fill values of tensors the graph creates, and shape reads (`sym_size`) that are not the batch.
+dtypes...) are structure, not weights (except sizes that make new elements: `expand`,
+`repeat`, `tile`, -1 aside), and batch-norm / layer-norm `eps` of the usual powers of ten,
+`momentum` (unused in inference) and inference-mode dropout are hyper-parameters; every other
+number in an operator's arguments counts as one parameter (four bytes in the model size),
+including the sizes and fill values of tensors the graph creates, and shape reads (`sym_size`)
+that are not the batch.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ _LAYOUT = frozenset({"dtype", "layout", "device", "pin_memory", "memory_format"}
 _CREATION = frozenset({"full", "ones", "zeros", "empty", "arange", "eye", "linspace",
                        "logspace", "scalar_tensor", "new_full", "new_ones", "new_zeros",
                        "new_empty", "empty_strided", "new_empty_strided", "full_like"})
+_DROPOUTS = frozenset({"dropout", "feature_dropout", "alpha_dropout", "feature_alpha_dropout"})
+_GROWING = {"expand": ("size",), "tile": ("dims",), "repeat": ("repeats",)}
 _SHAPE_READS = frozenset({"sym_size", "sym_numel", "sym_stride", "sym_storage_offset", "numel",
                           "size", "stride"})
 _CANONICAL_EPS = tuple(10.0 ** -k for k in range(1, 13))
@@ -109,6 +113,10 @@ def _numbers(value: Any) -> int:
     return 0
 
 
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def _canonical_eps(value: Any) -> bool:
     return isinstance(value, float) and any(math.isclose(value, e, rel_tol=1e-6)
                                             for e in _CANONICAL_EPS)
@@ -126,10 +134,16 @@ def node_literals(node: Any) -> int:
     name = _op_name(node.target)
     if name in _SHAPE_READS:  # a shape read of a fixed dimension is a number in disguise
         return 0 if _symbolic(node.meta.get("val")) else 1
+    bound = _bound(node)
+    if name in _DROPOUTS and bound.get("train") is False:  # the identity in inference
+        return 0
     n = 0
-    for arg, value in _bound(node).items():
+    for arg, value in bound.items():
         if name in _CREATION:
             n += 0 if arg in _LAYOUT else _numbers(value)
+        elif name in _GROWING and arg in _GROWING[name]:
+            # sizes that make new elements (ones(...).expand(n).sum() is the number n)
+            n += sum(_numbers(v) for v in _as_list(value) if v != -1)
         elif name in _NORMS_WITH_EPS and arg in ("eps", "momentum"):
             n += 0 if arg == "momentum" or _canonical_eps(value) else _numbers(value)
         elif arg not in _STRUCTURE:
