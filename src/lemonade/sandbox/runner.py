@@ -424,10 +424,12 @@ def _train_and_measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: Proces
         for m in trusted.values():  # the weights measured are those after this many epochs
             m.method.setdefault("epochs_run", epochs)
         outcome.metrics = {**trusted, **host_metrics}
+    outcome.seconds = time.perf_counter() - t0
+    if outcome.status != "ok":  # refused by the measurement: nothing is kept
+        return outcome
     outcome.artifacts_dir = str(job_dir)
     weights = job_dir / WEIGHTS_FILE
     outcome.weights_path = str(weights) if weights.exists() else None
-    outcome.seconds = time.perf_counter() - t0
     return outcome
 
 
