@@ -25,7 +25,6 @@ from typing import Any
 
 from lemonade import __version__, plots, report_lineage
 from lemonade.candidate import FAILURES, Candidate
-from lemonade.config import Objective
 from lemonade.metrics import METRICS
 from lemonade.objectives import describe_gap, ratio
 from lemonade.proposers import NO_LLM_MODELS
@@ -240,20 +239,12 @@ class _Ctx:
         self.advice = store.advice()
         self.summary = store.summary()
         self.best = self.summary["best"]
-        self.objectives = store.objectives() or _objectives_from_meta(store)
+        self.objectives = store.run_objectives()
         self.config = _config_dict(store.config_yaml())
         self.values = {r.id: metric_values(r) for r in self.rows}
         self.run_dir: Path | None = run_dir or (
             Path(store.path).parent if getattr(store, "path", None) else None)
         self.start = report_lineage.starting_model(self.rows)
-
-
-def _objectives_from_meta(store: Store) -> list[Objective]:
-    raw = store.get_meta_obj("objectives")
-    try:
-        return [Objective(**d) for d in raw] if isinstance(raw, list) else []
-    except Exception:
-        return []
 
 
 def _config_dict(text: str | None) -> dict[str, Any]:

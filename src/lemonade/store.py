@@ -437,11 +437,15 @@ class Store:
     # ---- summary --------------------------------------------------------------------------------
     def best_candidate(self) -> Candidate | None:
         """The best ok candidate by the run's objectives (`objectives.rank_key`)."""
-        return best_of(self.candidates(Status.OK), self.objectives() or self._meta_objectives())
+        return best_of(self.candidates(Status.OK), self.run_objectives())
+
+    def run_objectives(self) -> list[Any]:
+        """The objectives to rank this run by: the stored config's, else those recorded in meta
+        at the start (when the stored config no longer parses, e.g. an older lemonade wrote it);
+        [] when neither is readable."""
+        return self.objectives() or self._meta_objectives()
 
     def _meta_objectives(self) -> list[Any]:
-        """The objectives recorded in meta at the start (when the stored config no longer
-        parses, e.g. an older lemonade wrote it)."""
         from lemonade.config import Objective
 
         raw = self.get_meta_obj("objectives")

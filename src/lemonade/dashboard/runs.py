@@ -104,22 +104,6 @@ def run_summary(name: str, run_dir: Path) -> dict[str, Any]:
     return row
 
 
-def _objectives(st: Store) -> list[Any]:
-    try:
-        objs = st.objectives()
-        if objs:
-            return list(objs)
-    except Exception:
-        pass
-    from lemonade.config import Objective
-
-    raw = st.get_meta_obj("objectives")
-    try:
-        return [Objective(**d) for d in raw] if isinstance(raw, list) else []
-    except Exception:
-        return []
-
-
 def _advice(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The latest advice: its iteration, diagnosis and instruction texts."""
     if not rows:
@@ -190,7 +174,7 @@ def run_view(name: str, run_dir: Path) -> dict[str, Any]:
         meta = st.meta()
         cands = st.candidates()
         best = st.best_candidate()
-        objs = _objectives(st)
+        objs = st.run_objectives()
         advice_rows = st.advice()
     advice = _advice(advice_rows)
     start = starting_model(cands)
