@@ -90,3 +90,26 @@ def test_a_candidate_stopped_by_its_clock_is_measured_at_the_epochs_it_reached(
     assert out.metrics["val_accuracy"].method["epochs_run"] == ran
     cost = next(e for e in events if e["event"] == "cost")
     assert cost["params"] == out.metrics["params"].value and cost["flops"] > 0
+
+
+def test_a_failing_final_training_is_reported_not_raised(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lemonade.finalize as F
+    from lemonade.search import Hooks, Search
+
+    seen: dict[str, Any] = {}
+
+    def boom(run_dir: Any, **kw: Any) -> None:
+        seen.update(kw)
+        raise RuntimeError("the raylet did not start")
+
+    monkeypatch.setattr(F, "finalize_run", boom)
+    messages: list[str] = []
+    s = object.__new__(Search)
+    s.cfg = build_config({"budget": {"final_epochs": 3}})
+    s.run_dir = tmp_path
+    s.hooks = Hooks(on_message=messages.append)
+    s._finalize()
+    assert seen["workers"] == 1  # one final training: no Ray runtime for it
+    assert "final training failed: RuntimeError: the raylet did not start" in messages[-1]
+    assert "lemonade finalize" in messages[-1]

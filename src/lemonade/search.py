@@ -295,9 +295,13 @@ class Search:
         self.hooks.on_message(f"final training: {self.cfg.budget.final_epochs} epochs on "
                               "train+val")
         try:
-            finalize_run(self.run_dir, top=1, epochs=self.cfg.budget.final_epochs, seeds=1)
-        except FinalizeError as e:
-            self.hooks.on_message(f"final training failed: {e}")
+            # one training: no Ray runtime to start for it (one failed to start under load)
+            finalize_run(self.run_dir, top=1, epochs=self.cfg.budget.final_epochs, seeds=1,
+                         workers=1)
+        except Exception as e:  # the search is done and stored: say so, never lose it here
+            why = str(e) if isinstance(e, FinalizeError) else f"{type(e).__name__}: {e}"
+            self.hooks.on_message(f"final training failed: {why}; retry with `lemonade "
+                                  f"finalize {self.run_dir}`")
 
     def _split_blobs(self) -> Any:
         """What the pool shares with its tasks: the split files' bytes (Ray), or nothing.
