@@ -94,7 +94,7 @@ def test_a_candidate_stopped_by_its_clock_is_measured_at_the_epochs_it_reached(
 
 def test_a_failing_final_training_is_reported_not_raised(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import lemonade.finalize as F
+    import lemonade.search as S
     from lemonade.search import Hooks, Search
 
     seen: dict[str, Any] = {}
@@ -103,7 +103,7 @@ def test_a_failing_final_training_is_reported_not_raised(
         seen.update(kw)
         raise RuntimeError("the raylet did not start")
 
-    monkeypatch.setattr(F, "finalize_run", boom)
+    monkeypatch.setattr(S, "finalize_run", boom)
     messages: list[str] = []
     s = object.__new__(Search)
     s.cfg = build_config({"budget": {"final_epochs": 3}})
