@@ -222,8 +222,12 @@ parent, victim = int(sys.argv[1]), int(sys.argv[2])
 key = sys.argv[3].encode()
 attempt("parent environ", lambda: open(f"/proc/{parent}/environ", "rb").read())
 attempt("victim environ", lambda: open(f"/proc/{victim}/environ", "rb").read())
-found = [p for p in os.listdir("/proc") if p.isdigit()
-         and key in open(f"/proc/{p}/environ", "rb").read()]
+def environ(p):
+    try:
+        return open(f"/proc/{p}/environ", "rb").read()
+    except PermissionError:  # the sandbox's init is not dumpable, or not ours
+        return b""
+found = [p for p in os.listdir("/proc") if p.isdigit() and key in environ(p)]
 attempt("any environ holds the key", lambda: found or 1 / 0)
 attempt("own environ holds the key", lambda: key in open("/proc/self/environ", "rb").read()
         or 1 / 0)
@@ -412,7 +416,9 @@ def test_a_legitimate_model_trains_and_is_measured_inside_the_wall(
     assert out.status == "ok", (out.reason, out.log_tail)
     iso = out.info["isolation"]
     assert iso["isolated"] and iso["method"] == "bwrap" and iso["seccomp"]
-    assert {"pid", "net", "mount", "user"} <= set(iso["namespaces"])
+    assert {"pid", "net", "mount"} <= set(iso["namespaces"])
+    # as root: no user namespace, an unprivileged host uid instead; else a user namespace
+    assert "host_identity" in iso if os.geteuid() == 0 else "user" in iso["namespaces"]
     assert out.metrics["params"].value == 1 * 4 * 9 + 4 + 4 * 10 + 10
     # the worker wrote into a fresh folder; the host copied its outputs into the job folder
     assert out.weights_path and Path(out.weights_path).parent == job_dir
@@ -505,7 +511,8 @@ def test_gpu_nodes_are_passed_through_only_for_cuda(tmp_path: Path,
     joined = " ".join(argv)
     assert "--dev-bind /dev/nvidia0 /dev/nvidia0 --dev-bind /dev/nvidiactl /dev/nvidiactl" in joined
     assert "--ro-bind-try /sys/bus/pci /sys/bus/pci" in joined
-    assert "/sys" not in " ".join(isolation.isolated_argv(["python3"], scratch=tmp_path, env={}))
+    plain = isolation.isolated_argv(["python3"], scratch=tmp_path, env={})
+    assert not [a for a in plain if a.startswith("/sys")]
     # prepare() finds the nodes for a cuda job and records them
     monkeypatch.setattr(isolation, "gpu_devices", lambda device: ["/dev/nvidia0"]
                         if device == "cuda" else [])
@@ -526,6 +533,13 @@ def test_argv_has_every_namespace_and_no_private_folder(tmp_path: Path) -> None:
     assert argv[argv.index("--cap-drop") + 1] == "ALL"
     assert argv[argv.index("--seccomp") + 1] == "5"
     assert argv[-4:] == ["--", "python3", "-c", "pass"]
+    # lemonade's own init is pid 1 (not bubblewrap's, which the command could rewrite)
+    assert "--as-pid-1" in argv and isolation.INIT_CODE in argv
+    assert argv[argv.index("/proc/sys") - 1] == "--ro-bind"
+    root = isolation.isolated_argv(["python3"], scratch=tmp_path / "s", env={}, userns="host",
+                                   run_as=(123456, 123457))
+    assert "--unshare-user" not in root and "--as-pid-1" not in root  # bwrap's init is root
+    assert root[-5:] == ["123456", "123457", str(tmp_path / "s"), "--", "python3"]
     # the read-write folder is mounted before the read-only file that sits in it
     assert argv.index(str(tmp_path / "out")) < argv.index(str(tmp_path / "in"))
     # and the private /tmp before the Python installation, which may live in /tmp
@@ -537,6 +551,9 @@ def test_argv_has_every_namespace_and_no_private_folder(tmp_path: Path) -> None:
         # a checkout (wherever it lives, /tmp included) appears only at a neutral place inside
         checkout = src == isolation.package_dir() and dst.startswith(
             isolation.PACKAGE_ROOT_INSIDE + "/")
+        if (src, dst) == ("/proc/sys", "/proc/sys"):  # over the sandbox's /proc, read-only
+            assert argv[argv.index("/proc") - 1] == "--proc"
+            continue
         assert checkout or src in (str(tmp_path / "s"), str(tmp_path / "in"),
                                    str(tmp_path / "out")) \
             or not isolation.is_private(src) or src in isolation.python_dirs(), src

@@ -71,8 +71,15 @@ class IsolationStatus:
     version: str | None = None
     seccomp: bool = False
     seccomp_note: str | None = None  # why seccomp is off
-    userns: Literal["new", "try"] = "new"  # "new": a new user namespace, nested ones disabled
+    userns: Literal["new", "try", "host"] = "new"  # "new": a new user namespace, nested ones
+    # disabled; "host": none (lemonade runs as root: each sandbox runs as its own unprivileged
+    # host uid instead, see `sandbox_identity`)
     disable_userns: bool = False
+
+    @property
+    def drops_root(self) -> bool:
+        """Every sandbox gets an unprivileged host uid of its own (lemonade runs as root)."""
+        return self.userns == "host"
 
 
 @dataclass
@@ -85,6 +92,7 @@ class Launch:
     applied: dict[str, Any]
     isolated: bool
     _fds: list[int] = field(default_factory=list, repr=False)
+    run_as: tuple[int, int] | None = None  # the sandbox's host (uid, gid); None: the caller's
 
     def close(self) -> None:
         while self._fds:
@@ -102,6 +110,90 @@ class Launch:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# ----- who the sandbox is to the host ------------------------------------------------------------
+# When lemonade runs as root, a sandbox must not: the kernel checks sysctl writes (and much else)
+# by uid, not by capability. Each sandbox then runs as an unprivileged host uid (and gid) of its
+# own, drawn from this range, which no account uses: one sandbox's processes are not another's
+# (per-uid limits such as RLIMIT_NPROC and pipe buffers count them apart).
+SANDBOX_ID_BASE = 0x5A000000
+SANDBOX_ID_COUNT = 1 << 20
+_ids_lock = threading.Lock()
+_ids_used: set[int] = set()
+
+
+def sandbox_identity() -> tuple[int, int]:
+    """A fresh (uid, gid) for one sandbox, never handed out before by this process (another
+    lemonade process may draw the same one: one in a million per pair of live sandboxes,
+    and all that two such sandboxes then share is their per-uid limits)."""
+    import secrets
+
+    with _ids_lock:
+        while True:
+            n = SANDBOX_ID_BASE + secrets.randbelow(SANDBOX_ID_COUNT)
+            if n not in _ids_used:
+                _ids_used.add(n)
+                return n, n
+
+
+# What bubblewrap starts in the sandbox, before the command (INIT_CODE, trusted: no caller code
+# has run yet). Two cases:
+# - lemonade runs as root (a uid is given): bubblewrap's own init is pid 1 and stays host root,
+#   so nothing in the sandbox can signal it or open its memory. This code takes the sandbox's
+#   unprivileged host uid and gid (the only moment anything in the sandbox holds CAP_SETUID and
+#   CAP_SETGID), changes to the scratch folder (its own) and becomes the command.
+# - lemonade runs as a normal user (uid "-"): bubblewrap's init would run as that same uid,
+#   dumpable, so the command could rewrite it (/proc/1/mem) and outlive the sandbox. With
+#   --as-pid-1 this code is pid 1 instead: it makes itself non-dumpable, dies with
+#   bubblewrap, starts the command, reaps every orphan, and exits as the command did (128+N
+#   when killed by signal N).
+# Either way, when pid 1 dies the kernel kills every process of the sandbox's PID namespace.
+INIT_CODE = """\
+import ctypes, os, sys
+uid, gid, cwd, argv = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[5:]
+def run():
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as e:
+        os.write(2, f"sandbox init: cannot run {argv[0]}: {e}\\n".encode())
+    os._exit(127)
+if uid != "-":
+    os.setgroups([])
+    os.setresgid(int(gid), int(gid), int(gid))
+    os.setresuid(int(uid), int(uid), int(uid))
+    if os.getresuid() != (int(uid),) * 3 or os.getgroups():
+        os._exit(71)
+    os.chdir(cwd)
+    run()
+os.chdir(cwd)
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(4, 0, 0, 0, 0) or libc.prctl(1, 9, 0, 0, 0):
+    os._exit(71)
+child = os.fork()
+if child == 0:
+    run()
+null = os.open("/dev/null", os.O_RDWR)
+for fd in (0, 1, 2):
+    os.dup2(null, fd)
+os.closerange(3, 1 << 16)
+while True:
+    try:
+        pid, status = os.wait()
+    except ChildProcessError:
+        os._exit(70)
+    if pid == child:
+        code = os.waitstatus_to_exitcode(status)
+        os._exit(code if code >= 0 else 128 - code)
+"""
+
+
+def init_argv(argv: Sequence[str], run_as: tuple[int, int] | None, cwd: str | Path
+              ) -> list[str]:
+    """`argv` started in `cwd` through INIT_CODE, as `run_as` = (uid, gid) if given (it
+    changes folder once it is that uid: the scratch folder is its own)."""
+    uid, gid = (str(run_as[0]), str(run_as[1])) if run_as else ("-", "-")
+    return [sys.executable, "-S", "-I", "-c", INIT_CODE, uid, gid, str(cwd), "--", *argv]
 
 
 # ----- what the sandbox shows ------------------------------------------------------------------
@@ -185,8 +277,9 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
                   ro_binds: Sequence[tuple[str | Path, str]] = (),
                   rw_binds: Sequence[tuple[str | Path, str]] = (),
                   device_nodes: Sequence[str] = (), seccomp_fd: int | None = None,
-                  bwrap: str = "bwrap", userns: Literal["new", "try"] = "new",
-                  disable_userns: bool = True, package_at_host_path: bool = False) -> list[str]:
+                  bwrap: str = "bwrap", userns: Literal["new", "try", "host"] = "new",
+                  disable_userns: bool = True, package_at_host_path: bool = False,
+                  run_as: tuple[int, int] | None = None) -> list[str]:
     """The bubblewrap command line that runs `argv` inside the wall (pure: builds, runs nothing).
 
     `scratch` (a host folder) is read-write and the cwd. `env` is the whole environment inside.
@@ -197,13 +290,23 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
     `package_at_host_path`: a source checkout's package folder appears at its host path
     instead of a neutral one (a worker forked from the fork server has its modules' host paths
     in memory already; lemonade.sandbox.forkserver).
+    `run_as` (userns "host", lemonade runs as root): no user namespace; the command keeps only
+    CAP_SETUID and CAP_SETGID, and INIT_CODE uses them to become that unprivileged host
+    (uid, gid) before it becomes `argv`.
     """
-    a: list[str] = [bwrap, "--unshare-user" if userns == "new" else "--unshare-user-try"]
+    a: list[str] = [bwrap]
+    if userns != "host":
+        a.append("--unshare-user" if userns == "new" else "--unshare-user-try")
     if disable_userns and userns == "new":
         a.append("--disable-userns")
     a += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
           "--unshare-cgroup-try", "--hostname", HOSTNAME,
-          "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
+          "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    if run_as is not None:
+        a += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        a.append("--as-pid-1")
+    a.append("--clearenv")
     for d in _SYSTEM_DIRS:
         if os.path.islink(d):
             a += ["--symlink", os.readlink(d), d]
@@ -211,41 +314,59 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
             a += ["--ro-bind", d, d]
     # the private /proc, /dev and /tmp first: a Python installation or a checkout may live in
     # /tmp (a CI virtualenv), and a later tmpfs would hide its bind
-    a += ["--proc", "/proc", "--dev", "/dev",
-          "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
-          "--size", str(TMPFS_BYTES), "--tmpfs", "/dev/shm"]
+    # /proc/sys read-only: the kernel lets a sysctl be written by uid (global ones by host
+    # root, namespaced ones by the namespace's root), never by capability alone
+    a += ["--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev",
+          "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
+          "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/dev/shm"]
     for f in _ETC_FILES:
         a += ["--ro-bind-try", f, f]
+    made: set[str] = {"/", *_SYSTEM_DIRS, "/proc", "/dev", "/tmp", "/dev/shm", "/etc"}
     for d in (*python_dirs(), *library_dirs(env)):
-        a += ["--ro-bind", d, d]
+        a += [*_parents(d, made), "--ro-bind", d, d]
     pkg = package_dir()
     pkg_inside = pkg
     if package_at_host_path and not any(_under(pkg, d) for d in python_dirs()):
-        a += ["--ro-bind", pkg, pkg]
+        a += [*_parents(pkg, made), "--ro-bind", pkg, pkg]
     elif not any(_under(pkg, d) for d in python_dirs()):
         # a source checkout (an editable install) may live anywhere, /tmp or a home included:
         # it is mounted at a neutral place, so its host path (and its parents) stay unseen
         pkg_inside = f"{PACKAGE_ROOT_INSIDE}/{Path(pkg).name}"
-        a += ["--ro-bind", pkg, pkg_inside]
+        a += [*_parents(pkg_inside, made, "0755"), "--ro-bind", pkg, pkg_inside]  # on sys.path
         env = inside_env(env)
     for node in device_nodes:
         a += ["--dev-bind", node, node]
     if device_nodes:
         for p in GPU_RO_PATHS:
             a += ["--ro-bind-try", p, p]
-    a += ["--bind", str(scratch), str(scratch)]
+    a += [*_parents(str(scratch), made), "--bind", str(scratch), str(scratch)]
     binds = [("--bind", str(s), str(d)) for s, d in rw_binds]
     # a bind onto a path of the package (a file hidden under /dev/null) follows it inside
     binds += [("--ro-bind", str(s), pkg_inside + str(d)[len(pkg):] if _under(str(d), pkg)
                else str(d)) for s, d in ro_binds]
     for flag, src, dst in sorted(binds, key=lambda b: len(Path(b[2]).parts)):  # parents first
-        a += [flag, src, dst]
-    a += ["--remount-ro", "/", "--chdir", str(scratch)]
+        a += [*_parents(dst, made), flag, src, dst]
+    a += ["--remount-ro", "/", "--chdir", "/"]
     for k, v in env.items():
         a += ["--setenv", k, v]
     if seccomp_fd is not None:
         a += ["--seccomp", str(seccomp_fd)]
-    return [*a, "--", *argv]
+    return [*a, "--", *init_argv(argv, run_as, scratch)]
+
+
+def _parents(dst: str, made: set[str], mode: str = "0711") -> list[str]:
+    """Create the folders above the mount point `dst` that nothing mounted yet, as `mode`
+    (0711: the sandbox, an unprivileged uid maybe not the owner of the host's folders, passes
+    through them and cannot list them). Marks them in `made`."""
+    out: list[str] = []
+    for parent in reversed(Path(dst).parents):
+        p = str(parent)
+        if p in made or any(_under(p, m) for m in _SYSTEM_DIRS):
+            continue
+        made.add(p)
+        out += ["--perms", mode, "--dir", p]
+    made.add(dst)
+    return out
 
 
 def applied(status: IsolationStatus, *, device_nodes: Sequence[str] = (),
@@ -255,11 +376,17 @@ def applied(status: IsolationStatus, *, device_nodes: Sequence[str] = (),
     if not status.isolated:
         return {"method": "none", "isolated": False, "reason": status.reason,
                 "namespaces": [], "seccomp": False}
+    namespaces = list(NAMESPACES) if status.userns == "new" \
+        else [n for n in NAMESPACES if n != "user"]
+    if status.userns == "try":
+        namespaces.append("user (if available)")
     return {
         "method": "bwrap", "isolated": True, "bwrap_version": status.version,
-        "namespaces": list(NAMESPACES) if status.userns == "new"
-        else [n for n in NAMESPACES if n != "user"] + ["user (if available)"],
+        "namespaces": namespaces,
         "nested_userns_disabled": status.disable_userns and status.userns == "new",
+        **({"host_identity": "an unprivileged uid and gid of its own (lemonade runs as root)",
+            "nested_userns": "refused by seccomp"} if status.drops_root else {}),
+        "proc_sys": "read-only", "init": "lemonade's own, not dumpable",
         "capabilities": "none", "network": "none (empty network namespace)",
         "filesystem": "python installation read-only, scratch read-write",
         "binds_ro": [str(d) for _, d in ro_binds], "binds_rw": [str(d) for _, d in rw_binds],
@@ -306,16 +433,19 @@ def _version(bwrap: str) -> tuple[str | None, tuple[int, ...]]:
     return text, nums
 
 
-def _try(bwrap: str, *, userns: Literal["new", "try"], disable_userns: bool,
+def _try(bwrap: str, *, userns: Literal["new", "try", "host"], disable_userns: bool,
          use_seccomp: bool) -> str | None:
     """Start a trivial Python inside the wall; None when it works, else the reason."""
     prog = seccomp.program() if use_seccomp else None
     fd = _seccomp_fd(prog) if prog else None
+    run_as = sandbox_identity() if userns == "host" else None
     with tempfile.TemporaryDirectory(prefix="lemonade-probe-") as scratch:
+        grant(run_as, scratch=scratch)
         argv = isolated_argv(
-            [sys.executable, "-S", "-c", "import os; print('ok', os.getpid())"],
+            [sys.executable, "-S", "-c", "import os; print('ok', os.getpid(), os.getuid())"],
             scratch=scratch, env={"PATH": "/usr/bin:/bin", "HOME": scratch},
-            seccomp_fd=fd, bwrap=bwrap, userns=userns, disable_userns=disable_userns)
+            seccomp_fd=fd, bwrap=bwrap, userns=userns, disable_userns=disable_userns,
+            run_as=run_as)
         try:
             done = subprocess.run(argv, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
                                   env={"PATH": os.defpath}, pass_fds=(fd,) if fd else (),
@@ -325,7 +455,9 @@ def _try(bwrap: str, *, userns: Literal["new", "try"], disable_userns: bool,
         finally:
             if fd is not None:
                 os.close(fd)
-    if done.returncode == 0 and done.stdout.split() == ["ok", "2"]:
+    want = str(run_as[0]) if run_as else ""
+    words = done.stdout.split()
+    if done.returncode == 0 and words[:2] == ["ok", "2"] and (not want or words[2:] == [want]):
         return None
     lines = [ln for ln in (done.stderr or done.stdout).strip().splitlines() if ln.strip()]
     return (lines[-1] if lines else f"exit status {done.returncode}")[:300]
@@ -344,9 +476,11 @@ def _probe() -> IsolationStatus:
     has_seccomp = seccomp.program() is not None
     disable = nums >= (0, 8)
     # strongest first; each later variant gives up one thing, and the status says which
-    variants: list[tuple[Literal["new", "try"], bool, bool]] = [
+    variants: list[tuple[Literal["new", "try", "host"], bool, bool]] = [
         ("new", disable, has_seccomp), ("new", False, has_seccomp), ("try", False, has_seccomp),
         ("try", False, False)]
+    if os.geteuid() == 0:  # root: sandboxes run as unprivileged host uids, never as root
+        variants = [("host", False, has_seccomp), ("host", False, False)]
     first_error = None
     for userns, dis, sec in dict.fromkeys(variants):
         err = _try(bwrap, userns=userns, disable_userns=dis, use_seccomp=sec)
@@ -434,6 +568,8 @@ def prepare(argv: Sequence[str], *, status: IsolationStatus, scratch: str | Path
     """
     if not status.isolated:
         return Launch(list(argv), dict(env), (), applied(status), False)
+    run_as = sandbox_identity() if status.drops_root else None
+    grant(run_as, scratch=scratch, rw=[s for s, _ in rw_binds], ro=[s for s, _ in ro_binds])
     nodes = gpu_devices(device)
     fds: list[int] = []
     prog = seccomp.program() if status.seccomp else None
@@ -443,13 +579,32 @@ def prepare(argv: Sequence[str], *, status: IsolationStatus, scratch: str | Path
                          device_nodes=nodes, seccomp_fd=fds[0] if fds else None,
                          bwrap=status.bwrap or "bwrap", userns=status.userns,
                          disable_userns=status.disable_userns and not holder,
-                         package_at_host_path=holder)
+                         package_at_host_path=holder, run_as=run_as)
     done = applied(status, device_nodes=nodes, ro_binds=ro_binds, rw_binds=rw_binds)
     if holder:
         done.update(nested_userns_disabled=False, nested_userns="refused by seccomp",
                     started="forked from the fork server: joined this sandbox's namespaces, "
                             "dropped every capability, installed the seccomp filter itself")
-    return Launch(full, {"PATH": os.defpath}, tuple(fds), done, True, fds)
+    return Launch(full, {"PATH": os.defpath}, tuple(fds), done, True, fds, run_as)
+
+
+def grant(run_as: tuple[int, int] | None, *, scratch: str | Path,
+          rw: Sequence[str | Path] = (), ro: Sequence[str | Path] = ()) -> None:
+    """Let the sandbox's host uid `run_as` use what is bound for it: `scratch` and the
+    read-write folders become its own (the folder itself, not what is in it), the read-only
+    ones readable by all. Nothing to do when the sandbox runs as the caller (run_as None)."""
+    if run_as is None:
+        return
+    for d in (scratch, *rw):
+        if os.path.isdir(d) and not os.path.islink(d):
+            os.chown(d, *run_as)
+    for p in ro:
+        with contextlib.suppress(OSError):
+            st = os.lstat(p)
+            want = 0o005 if stat.S_ISDIR(st.st_mode) else 0o004
+            kind_ok = stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)
+            if kind_ok and st.st_mode & want != want:
+                os.chmod(p, stat.S_IMODE(st.st_mode) | want)
 
 
 # ----- after the run ------------------------------------------------------------------------------

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 # the order matters: the user namespace first (it grants the right to join the others, which
 # it owns), the PID namespace last
 JOIN_ORDER = ("user", "mnt", "net", "ipc", "uts", "cgroup", "pid")
 
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
 PR_CAPBSET_DROP = 24
 PR_SET_SECUREBITS = 28
 PR_SET_NO_NEW_PRIVS = 38
@@ -62,6 +63,21 @@ def die_with_parent() -> None:
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def foreign(names: Sequence[str], pid: int, proc: str = "/proc") -> list[str]:
+    """The namespaces of `names` that process `pid` has and this process is not in (one cannot
+    join its own user namespace: a sandbox of a root host has none of its own)."""
+    out = []
+    for name in names:
+        try:
+            theirs = os.stat(os.path.join(proc, str(pid), "ns", name))
+        except OSError:
+            continue
+        ours = os.stat(os.path.join(proc, "self", "ns", name))
+        if (theirs.st_dev, theirs.st_ino) != (ours.st_dev, ours.st_ino):
+            out.append(name)
+    return out
+
+
 def join(ns_fds: Mapping[str, int]) -> None:
     """setns into each namespace named in `ns_fds` (JOIN_ORDER), from descriptors of
     /proc/PID/ns/NAME. The process must have one thread (a child right after fork)."""
@@ -89,9 +105,12 @@ class _CapData(ctypes.Structure):
                 ("inheritable", ctypes.c_uint32)]
 
 
-def drop_capabilities() -> None:
+def drop_capabilities(become: tuple[int, int] | None = None) -> None:
     """No capability left, and none to be had again: securebits locked, the bounding set
-    emptied, the ambient set cleared, then effective, permitted and inheritable zeroed."""
+    emptied, the ambient set cleared, then effective, permitted and inheritable zeroed.
+    `become` = (uid, gid): take that identity first, with no supplementary group (a sandbox
+    that runs as its own unprivileged host uid, lemonade.sandbox.isolation.sandbox_identity);
+    the securebits keep the capabilities through the change until they are zeroed."""
     prctl(PR_SET_SECUREBITS, SECUREBITS)
     for cap in range(_MAX_CAPS):
         if _libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), 0, 0, 0) != 0:
@@ -99,6 +118,17 @@ def drop_capabilities() -> None:
                 break
             _check(-1, f"prctl(PR_CAPBSET_DROP, {cap})")
     _check(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clear ambient")
+    if become is not None:
+        uid, gid = become
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+        if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid) \
+                or os.getgroups():
+            raise OSError(f"could not become uid {uid}, gid {gid}")
+        # the uid change made it non-dumpable; it is the sandbox's own process, like a fresh
+        # worker after its exec (the sandbox's init, pid 1, is the one that must not be)
+        prctl(PR_SET_DUMPABLE, 1)
     header = _CapHeader(_CAPABILITY_VERSION_3, 0)
     data = (_CapData * 2)()
     _check(_libc.capset(ctypes.byref(header), data), "capset")

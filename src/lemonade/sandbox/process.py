@@ -32,13 +32,14 @@ import contextlib
 import json
 import os
 import resource
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,10 @@ from lemonade.sandbox import forkserver, isolation
 from lemonade.sandbox.protocol import READY, SPAWN_FILE
 
 LOG_TAIL_BYTES = 2048
-MAX_EVENT_LINE = 1 << 20  # a longer "event" line is not ours: cut, logged, not parsed
+MAX_EVENT_LINE = 1 << 16  # a longer "event" line is not ours: dropped, counted, not parsed
+MAX_EVENT_BYTES = 4 << 20  # events kept per process, in all; later ones are dropped, counted
+READ_POLL_S = 0.2  # each read of a worker's pipe waits at most this long
+READ_DRAIN_S = 5.0  # after the kill, how long the output may take to end
 CPU_SAMPLE_S = 0.2  # how often the host reads a running worker's CPU times from /proc
 EXIT_AFTER_EOF_S = 10.0  # a worker whose output ended is waited for this long to exit
 
@@ -81,6 +85,18 @@ def tail_text(tail: collections.deque[bytes]) -> str:
 def kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
+
+
+def kill_sandbox(outer_pid: int) -> None:
+    """Kill a sandbox as a whole: SIGKILL its pid 1 (the kernel then kills every process of
+    its PID namespace, whatever they did to their parent-death signal, session or process
+    group), then bubblewrap's own process group. `outer_pid` is bubblewrap's pid, still
+    unreaped (so its child's pid cannot have been reused)."""
+    init = isolation.host_pid(outer_pid, 1)
+    if init is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(init, signal.SIGKILL)
+    kill_group(outer_pid)
 
 
 def tree_cpu_seconds(root: int, proc: str = "/proc") -> float:
@@ -139,6 +155,7 @@ class SandboxProcess:
         self.events: list[dict[str, Any]] = []
         self.tail: collections.deque[bytes] = collections.deque()
         self._lock = threading.Lock()
+        self._event_bytes = 0
         self._sink: EventSink | None = None
         self._ready = threading.Event()  # set on `ready`, and on end of output (it died)
         self._ready_at: float | None = None
@@ -171,6 +188,8 @@ class SandboxProcess:
                 )
             finally:
                 launch.close()
+        self._stop = threading.Event()  # the readers stop at it, even if a pipe stays open
+        self.events_dropped = 0  # events past MAX_EVENT_BYTES, or lines past MAX_EVENT_LINE
         self._readers = [threading.Thread(target=self._read_events, daemon=True),
                          threading.Thread(target=self._read_tail, daemon=True)]
         for r in self._readers:
@@ -178,29 +197,75 @@ class SandboxProcess:
         self._used = False
 
     # -- output --------------------------------------------------------------------------------
+    def _chunks(self, stream: Any) -> Iterator[bytes]:
+        """What arrives on `stream`, read from its descriptor with a deadline per read, until
+        end of output or `_stop` (a descendant that escaped the kill could hold the pipe open
+        forever: the host never blocks on it, and never closes a stream a thread reads)."""
+        fd = stream.fileno()
+        while not self._stop.is_set():
+            try:
+                ready, _, _ = select.select([fd], [], [], READ_POLL_S)
+                if not ready:
+                    continue
+                data = os.read(fd, 1 << 16)
+            except (OSError, ValueError):
+                return
+            if not data:
+                return
+            yield data
+
     def _read_events(self) -> None:
         stream = self.proc.stdout
         assert stream is not None
-        while True:
-            line = stream.readline(MAX_EVENT_LINE)
-            if not line:
-                self._ready.set()  # it will never say `ready` now
+        buf = b""
+        skipping = False  # inside a line past MAX_EVENT_LINE: dropped up to its newline
+        for data in self._chunks(stream):
+            buf += data
+            while True:
+                nl = buf.find(b"\n")
+                if nl < 0:
+                    if len(buf) > MAX_EVENT_LINE:
+                        if not skipping:
+                            self._note_dropped(f"an event line over {MAX_EVENT_LINE} bytes")
+                        skipping, buf = True, b""
+                    break
+                line, buf = buf[:nl + 1], buf[nl + 1:]
+                if skipping or len(line) > MAX_EVENT_LINE:
+                    if not skipping:
+                        self._note_dropped(f"an event line over {MAX_EVENT_LINE} bytes")
+                    skipping = False
+                    continue
+                self._take_line(line)
+        if buf and not skipping:
+            self._take_line(buf)
+        self._ready.set()  # it will never say `ready` now
+
+    def _note_dropped(self, what: str) -> None:
+        self.events_dropped += 1
+        if self.events_dropped == 1:
+            self.tail.append(f"[lemonade: dropped {what}]\n".encode())
+
+    def _take_line(self, line: bytes) -> None:
+        try:
+            ev = json.loads(line)
+        except (ValueError, RecursionError):
+            ev = None
+        if not isinstance(ev, dict) or "event" not in ev:
+            self.tail.append(line[:LOG_TAIL_BYTES])  # stray output: keep it for the log
+            self._trim_tail()
+            return
+        if ev.get("event") == READY and not self._ready.is_set():
+            self._ready_at = time.perf_counter()
+            self._ready.set()
+            return
+        with self._lock:
+            self._event_bytes += len(line)
+            if self._event_bytes > MAX_EVENT_BYTES:
+                self._note_dropped(f"events past {MAX_EVENT_BYTES} bytes in all")
                 return
-            try:
-                ev = json.loads(line)
-            except ValueError:
-                ev = None
-            if not isinstance(ev, dict) or "event" not in ev:
-                self.tail.append(line[:LOG_TAIL_BYTES])  # stray output: keep it for the log
-                continue
-            if ev.get("event") == READY and not self._ready.is_set():
-                self._ready_at = time.perf_counter()
-                self._ready.set()
-                continue
-            with self._lock:
-                self.events.append(ev)
-                sink = self._sink
-            self._deliver(sink, ev)
+            self.events.append(ev)
+            sink = self._sink
+        self._deliver(sink, ev)
 
     def _deliver(self, sink: EventSink | None, ev: dict[str, Any]) -> None:
         if sink is None:
@@ -213,10 +278,13 @@ class SandboxProcess:
     def _read_tail(self) -> None:
         stream: Any = self.proc.stderr  # a BufferedReader (read1) or a forked worker's pipe
         assert stream is not None
-        for chunk in iter(lambda: stream.read1(4096), b""):
-            self.tail.append(chunk)
-            while sum(len(c) for c in self.tail) > 4 * LOG_TAIL_BYTES and len(self.tail) > 1:
-                self.tail.popleft()
+        for chunk in self._chunks(stream):
+            self.tail.append(chunk[-4 * LOG_TAIL_BYTES:])
+            self._trim_tail()
+
+    def _trim_tail(self) -> None:
+        while sum(len(c) for c in self.tail) > 4 * LOG_TAIL_BYTES and len(self.tail) > 1:
+            self.tail.popleft()
 
     # -- life ------------------------------------------------------------------------------------
     @property
@@ -350,10 +418,16 @@ class SandboxProcess:
         if isinstance(self.proc, ForkedProc):
             self.proc.kill()
         else:
-            kill_group(self.proc.pid)
+            if self._launch.isolated:
+                kill_sandbox(self.proc.pid)
+            else:
+                kill_group(self.proc.pid)
             self.proc.wait()
+        for r in self._readers:  # the output ends with the sandbox: read what is left
+            r.join(timeout=READ_DRAIN_S)
+        self._stop.set()  # a pipe still held open (it cannot be, inside the wall) is let go
         for r in self._readers:
-            r.join(timeout=5)  # a pipe held open by an escaped grandchild must not hang us
+            r.join()  # each read waits at most READ_POLL_S
         for s in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             with contextlib.suppress(Exception):
                 if s is not None:
@@ -377,7 +451,8 @@ def forks_workers(status: isolation.IsolationStatus, limits: Any, device: str) -
     fresh)."""
     on = limits.get("fork_server", True) if isinstance(limits, dict) \
         else getattr(limits, "fork_server", True)
-    return bool(on) and status.isolated and status.seccomp and status.userns == "new" \
+    return bool(on) and status.isolated and status.seccomp \
+        and status.userns in ("new", "host") \
         and not isolation.gpu_devices(device)
 
 
@@ -440,7 +515,7 @@ class ForkedProc:
         return self.returncode
 
     def kill(self) -> None:
-        kill_group(self.holder.pid)
+        kill_sandbox(self.holder.pid)
         with contextlib.suppress(Exception):
             self.holder.wait(timeout=KILL_WAIT_S)
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -470,7 +545,7 @@ def _fork(server: forkserver.ForkServer, argv: Sequence[str],
     The worker runs `argv`'s module (`python -m MODULE ARGS`), or `main` = {"code": TEXT} with
     `argv` as its sys.argv[1:] (the host's own script: the tests of the wall use it)."""
     from lemonade.sandbox import seccomp
-    from lemonade.sandbox.nsjoin import JOIN_ORDER
+    from lemonade.sandbox.nsjoin import JOIN_ORDER, foreign
 
     launch = isolation.prepare([sys.executable, "-S", "-I", "-c", HOLDER_CODE], status=status,
                                scratch=scratch, env={"PATH": os.defpath}, ro_binds=ro,
@@ -490,7 +565,7 @@ def _fork(server: forkserver.ForkServer, argv: Sequence[str],
         inner = isolation.host_pid(holder.pid, 2)  # the holder, pid 2 in its namespace
         if inner is None:
             return None
-        names = [n for n in JOIN_ORDER if os.path.exists(f"/proc/{inner}/ns/{n}")]
+        names = foreign(JOIN_ORDER, inner)
         ns = [os.open(f"/proc/{inner}/ns/{n}", os.O_RDONLY | os.O_CLOEXEC) for n in names]
         fds += ns
         in_r, in_w = os.pipe()
@@ -501,7 +576,8 @@ def _fork(server: forkserver.ForkServer, argv: Sequence[str],
         prog = seccomp.program()
         spec = {"main": main or {"module": argv[2]},
                 "argv": list(argv) if main else list(argv[3:]), "cwd": scratch,
-                "env": env, "namespaces": names, "seccomp": prog.hex() if prog else None}
+                "env": env, "namespaces": names, "seccomp": prog.hex() if prog else None,
+                "run_as": list(launch.run_as) if launch.run_as else None}
         try:
             pid, worker_pid = server.spawn(spec, [in_r, out_w, err_w, *ns])
         except BaseException:
@@ -517,7 +593,7 @@ def _fork(server: forkserver.ForkServer, argv: Sequence[str],
             with contextlib.suppress(OSError):
                 os.close(fd)
         if not ok:
-            kill_group(holder.pid)
+            kill_sandbox(holder.pid)
             holder.wait()
 
 
