@@ -24,7 +24,9 @@ from test_isolation import processes_with, run_inside, wall
 from tiny_job import TINY_NET
 
 from lemonade.config import build_config
-from lemonade.sandbox import CandidateJob, forkserver, isolation, release_warm, run_candidate
+from lemonade.sandbox import forkserver, isolation
+from lemonade.sandbox.prestart import release_warm
+from lemonade.sandbox.runner import CandidateJob, run_candidate
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="Linux namespaces only")
@@ -248,3 +250,34 @@ def test_a_survivor_does_not_outlive_a_forked_worker(tmp_path: Path) -> None:
         assert gone(marker), "a process of the forked worker's sandbox outlived it"
     finally:
         forkserver.shutdown()
+
+
+def test_cleanup_removes_any_depth_and_follows_no_link(tmp_path: Path) -> None:
+    """A 3,000-deep chain of folders (past the recursion limit and PATH_MAX), files at every
+    level and a symlink to a host folder: all removed, the link's target untouched."""
+    from lemonade.sandbox.cleanup import remove_tree
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("host file")
+    root = tmp_path / "scratch"
+    root.mkdir()
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for i in range(3000):
+            os.mkdir("d", dir_fd=fd)
+            with open(os.open("f", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "w") as f:
+                f.write(str(i))
+            if i % 1000 == 0:
+                os.symlink(str(outside), "link", dir_fd=fd)
+            nxt = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+    finally:
+        os.close(fd)
+    import shutil
+
+    with pytest.raises(RecursionError):  # the control: what the host used before
+        shutil.rmtree(root, ignore_errors=True)
+    assert remove_tree(root) and not root.exists()
+    assert (outside / "keep.txt").read_text() == "host file"

@@ -33,7 +33,6 @@ import json
 import os
 import resource
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from lemonade.sandbox import forkserver, isolation
+from lemonade.sandbox.cleanup import remove_tree
 from lemonade.sandbox.protocol import READY, SPAWN_FILE
 
 LOG_TAIL_BYTES = 2048
@@ -598,6 +598,7 @@ def _fork(server: forkserver.ForkServer, argv: Sequence[str],
 
 
 def remove_dirs(paths: Sequence[str | Path | None]) -> None:
+    """Remove the folders a sandbox wrote, whatever their depth (lemonade.sandbox.cleanup)."""
     for p in paths:
         if p is not None:
-            shutil.rmtree(p, ignore_errors=True)
+            remove_tree(p)

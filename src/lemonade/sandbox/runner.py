@@ -48,6 +48,9 @@ from lemonade.sandbox.prestart import ProcessSet
 from lemonade.sandbox.process import ProcessExit, SandboxProcess, remove_dirs, tail_text
 from lemonade.sandbox.protocol import MEASURE_JOB_FILE, MEASURED_FILE, RESULT_FILE
 
+# result.json and the measurement's result: bigger ones are not copied (a recorded failure),
+# so the host never parses more than this
+RESULT_SIZE_LIMIT = 4 << 20
 FILE_SIZE_LIMIT = 1 << 30  # RLIMIT_FSIZE: weights of a big model fit, a file bomb does not
 # The only variables a worker inherits: what Python, torch and CUDA need to start. Nothing that
 # could hold a secret (no *_KEY, *_TOKEN, *_SECRET, no cloud credentials, no proxies).
@@ -383,7 +386,8 @@ def _train_and_measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: Proces
         timeout_s = clock.cap_s
     ran = ps.train.run(job_doc(job, plan), timeout_s, on_event, around=tracker, watch=watch,
                        grace_s=grace)
-    isolation.copy_out(ps.out_dir, job_dir, WORKER_OUTPUTS, FILE_SIZE_LIMIT)
+    isolation.copy_out(ps.out_dir, job_dir, [RESULT_FILE], RESULT_SIZE_LIMIT)
+    isolation.copy_out(ps.out_dir, job_dir, ARTIFACT_FILES, FILE_SIZE_LIMIT)
     outcome = _outcome(job, job_dir, ran, timeout_s, t0)
     if progress is not None and progress.prescreened:  # sent back before training: a repair
         outcome.status, outcome.reason = "failed", progress.prescreened
@@ -529,10 +533,10 @@ def _measure(job_dir: Path, plan: _Plan, ps: ProcessSet, timeout_s: float,
     if ran.timed_out:
         what = "timed out after" if ran.started else "did not start within"
         return {"status": "failed", "reason": f"measurement {what} {timeout_s:g} s"}, info
-    isolation.copy_out(ps.measure.folder, record, [MEASURED_FILE], FILE_SIZE_LIMIT)
+    isolation.copy_out(ps.measure.folder, record, [MEASURED_FILE], RESULT_SIZE_LIMIT)
     try:
         result = json.loads((record / MEASURED_FILE).read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         last = _last_line(tail_text(ran.tail)) or f"exit status {ran.returncode}"
         return {"status": "failed", "reason": f"measurement process failed: {last}"}, info
     info.update(result.get("info") or {})
@@ -582,6 +586,6 @@ def _outcome(job: CandidateJob, job_dir: Path, ran: ProcessExit, timeout_s: floa
 def _read_result(job_dir: Path) -> dict[str, Any] | None:
     try:
         doc = json.loads((job_dir / RESULT_FILE).read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return doc if isinstance(doc, dict) else None
