@@ -62,12 +62,14 @@ print(json.dumps(out), flush=True)
 def host_uids(marker: str) -> list[int]:
     """The real, effective, saved and filesystem uids of every process inside a sandbox (in a
     PID namespace of its own) whose command line holds `marker` (bubblewrap's own launcher,
-    outside, holds it too)."""
+    outside, holds it too; as root, so does bubblewrap's init, pid 1 inside, which stays root
+    by design: it runs bubblewrap's code only and the sandbox's uid cannot reach it)."""
     uids = []
     for pid in processes_with(marker):
         fields = dict(line.split(":", 1) for line in
                       Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-        if len(fields["NSpid"].split()) > 1:
+        nspid = fields["NSpid"].split()
+        if len(nspid) > 1 and not (nspid[-1] == "1" and os.geteuid() == 0):
             uids += [int(x) for x in fields["Uid"].split()]
     return uids
 
