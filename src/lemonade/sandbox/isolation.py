@@ -316,8 +316,12 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
     # /tmp (a CI virtualenv), and a later tmpfs would hide its bind
     # /proc/sys read-only: the kernel lets a sysctl be written by uid (global ones by host
     # root, namespaced ones by the namespace's root), never by capability alone
+    # /tmp is writable and traversable but not listable (1733): a Python installation, a
+    # checkout or a scratch folder under /tmp (a virtualenv in /tmp/<name>/venv) leaves no
+    # readable name of its host parents there (a sandbox that runs as its own uid cannot chmod
+    # it; one that runs as the caller owns it: docs/security.md)
     a += ["--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev",
-          "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
+          "--perms", "1733", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
           "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/dev/shm"]
     for f in _ETC_FILES:
         a += ["--ro-bind-try", f, f]
@@ -354,10 +358,11 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
     return [*a, "--", *init_argv(argv, run_as, scratch)]
 
 
-def _parents(dst: str, made: set[str], mode: str = "0711") -> list[str]:
+def _parents(dst: str, made: set[str], mode: str = "0111") -> list[str]:
     """Create the folders above the mount point `dst` that nothing mounted yet, as `mode`
-    (0711: the sandbox, an unprivileged uid maybe not the owner of the host's folders, passes
-    through them and cannot list them). Marks them in `made`."""
+    (0111: the sandbox passes through them and cannot list them, even where it owns them: a
+    sandbox that runs as the caller's uid; `/` is remounted read-only, so it cannot chmod
+    them either). Marks them in `made`."""
     out: list[str] = []
     for parent in reversed(Path(dst).parents):
         p = str(parent)
