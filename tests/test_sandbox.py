@@ -115,7 +115,9 @@ def test_check_mode_reports_params_and_shape(tmp_path: Path) -> None:
 
 def test_check_file_static_only_and_unreadable(tmp_path: Path) -> None:
     path = tmp_path / "model.py"
-    path.write_text("import os\n" + GOOD)
+    init = "super().__init__()\n"
+    used_os = GOOD.replace(init, init + "        self.home = os.getcwd()\n")
+    path.write_text("import os\n" + used_os)  # used by Net: the normalizer keeps it
     rep = check_file(path, dry_run=False)
     assert not rep.ok and rep.violations[0].line == 1
     missing = check_file(tmp_path / "nope.py")
