@@ -351,8 +351,6 @@ def export_model(run_dir: str | Path, candidate_id: int | None = None, fmt: str 
     `out` defaults to RUN_DIR/export/{best|candidate-NNNN}.{onnx|pt}; a directory puts it inside.
     `limits`: the sandbox settings (default: the run's `sandbox`). Raises ExportError for a
     missing run, candidate, weights or dataset shape, a failed or refused export."""
-    from lemonade.sandbox.trusted_job import run_trusted_job
-
     if fmt not in SUFFIX:
         raise ExportError(f"unknown export format {fmt!r}; allowed: {', '.join(SUFFIX)}")
     run_dir = Path(run_dir)
@@ -363,8 +361,36 @@ def export_model(run_dir: str | Path, candidate_id: int | None = None, fmt: str 
         path = path / f"{stem}{SUFFIX[fmt]}"
     path.parent.mkdir(parents=True, exist_ok=True)
     config = _run_config(run_dir)
+    staging = Path(tempfile.mkdtemp(prefix="lemonade-export-in-"))
+    try:
+        art = _stage_artifacts(src.artifacts.resolve(), staging)
+        return _export_staged(src, art, fmt, path, config, onnx_exporter, limits, timeout_s)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _stage_artifacts(folder: Path, staging: Path) -> Path:
+    """Copies of the artifact's two files in a folder of the host's own, readable by the
+    sandbox's unprivileged uid (the run's copies may be private to the user) and free of links."""
+    from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
+
+    out = staging / "artifacts"
+    out.mkdir()
+    for name in (GRAPH_FILE, WEIGHTS_FILE):
+        src = folder / name
+        if src.is_symlink() or not src.is_file():
+            raise ExportError(f"{src} is not a regular file")
+        shutil.copyfile(src, out / name)
+        (out / name).chmod(0o644)
+    out.chmod(0o755)
+    return out
+
+
+def _export_staged(src: _Source, art: Path, fmt: str, path: Path, config: dict[str, Any],
+                   onnx_exporter: Any, limits: Any, timeout_s: float) -> ExportResult:
+    from lemonade.sandbox.trusted_job import run_trusted_job
+
     splits, data_note = _eval_split(config)
-    art = src.artifacts.resolve()
     doc: dict[str, Any] = {"task": "export", "artifacts": str(art), "fmt": fmt,
                            "exporter": onnx_exporter,
                            "shape": [src.channels, *src.image_size],
