@@ -256,14 +256,19 @@ def _plan(job: CandidateJob, limits: Any) -> _Plan:
                  device_error)
 
 
-def job_doc(job: CandidateJob, plan: _Plan) -> dict[str, Any]:
-    """What the training worker is handed (and what job.json records)."""
+def job_doc(job: CandidateJob, plan: _Plan,
+            clock: CandidateClock | None = None) -> dict[str, Any]:
+    """What the training worker is handed (and what job.json records). With a clock that
+    prescreens, the worker also gets the limits, so that it does not start training a model
+    its own cost event puts over one (it can only stop itself: the host decides)."""
     doc: dict[str, Any] = {
         "source": job.source, "config": job.config, "device": job.device,
         "want_weights": job.want_weights, "mode": job.mode,
         "check_shape": list(job.check_shape) if job.check_shape else None,
         "limits": plan.limits_doc,
     }
+    if clock is not None and clock.prescreen_limits:
+        doc["prescreen"] = {k: lim for k, _, lim in clock.prescreen_limits}
     if plan.splits is not None:
         doc.update(train_split=str(plan.splits.train), train_sha256=plan.splits.train_sha256)
     return doc
@@ -384,11 +389,13 @@ def _train_and_measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: Proces
         on_event = progress.listen(on_event)
         watch, grace = progress.watch(clock), clock.grace()
         timeout_s = clock.cap_s
-    ran = ps.train.run(job_doc(job, plan), timeout_s, on_event, around=tracker, watch=watch,
+    ran = ps.train.run(job_doc(job, plan, clock), timeout_s, on_event, around=tracker, watch=watch,
                        grace_s=grace)
     isolation.copy_out(ps.out_dir, job_dir, [RESULT_FILE], RESULT_SIZE_LIMIT)
     isolation.copy_out(ps.out_dir, job_dir, ARTIFACT_FILES, FILE_SIZE_LIMIT)
     outcome = _outcome(job, job_dir, ran, timeout_s, t0)
+    if progress is not None and clock is not None:  # the worker may have stopped itself first
+        progress.settle_prescreen(clock)
     if progress is not None and progress.prescreened:  # sent back before training: a repair
         outcome.status, outcome.reason = "failed", progress.prescreened
         outcome.info["prescreen"] = {"reason": progress.prescreened, **progress.cost}
@@ -467,15 +474,19 @@ class Progress:
                 sink(ev)
         return on_event
 
+    def settle_prescreen(self, clock: CandidateClock) -> str | None:
+        """The host's own prescreen verdict on the reported cost (once it has arrived)."""
+        if self.cost and clock.prescreen_limits and self.prescreened is None:
+            from lemonade.prescreen import prescreen
+
+            limits = {k: (t, lim) for k, t, lim in clock.prescreen_limits}
+            self.prescreened = prescreen(self.cost, limits, clock.prescreen_factor)
+        return self.prescreened
+
     def watch(self, clock: CandidateClock) -> Callable[[float], str | None]:
         def verdict(elapsed: float) -> str | None:
-            if self.cost and clock.prescreen_limits and self.prescreened is None:
-                from lemonade.prescreen import prescreen
-
-                limits = {k: (t, lim) for k, t, lim in clock.prescreen_limits}
-                self.prescreened = prescreen(self.cost, limits, clock.prescreen_factor)
-                if self.prescreened:
-                    return self.prescreened
+            if self.prescreened is None and self.settle_prescreen(clock):
+                return self.prescreened
             if clock.front and len(self.curve) > self._pruned_at:
                 self._pruned_at = len(self.curve)
                 costs = {k: float(v) for k, v in self.cost.items()

@@ -93,15 +93,22 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
     def on_epoch(stats: Any) -> None:
         emit(channel, "epoch", **asdict(stats), display_only=True)
 
+    over: list[str] = []  # its own cost over a prescreen limit: no step is worth taking
+
     def on_built(model: Any) -> None:
         # its cost before any training step: the host sizes its clock with it (lemonade.budget)
-        emit(channel, "cost", **_untrained_cost(model, data), display_only=True)
+        cost = _untrained_cost(model, data)
+        emit(channel, "cost", **cost, display_only=True)
+        for metric, limit in (job.get("prescreen") or {}).items():
+            v = cost.get(metric)
+            if isinstance(v, int | float) and v > float(limit):
+                over.append(metric)
 
     from lemonade.budget import STOP_FILE
 
     stop = job_dir / STOP_FILE  # the host writes it when the candidate's time is up
     res = train_candidate(job["source"], data, cfg, device, on_epoch=on_epoch,
-                          on_built=on_built, should_stop=stop.exists)
+                          on_built=on_built, should_stop=lambda: bool(over) or stop.exists())
     history = [asdict(e) for e in res.train.history] if res.train else []
     info: dict[str, Any] = {"device": str(device), "timings": res.timings}
     if res.train is not None:
