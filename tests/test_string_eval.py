@@ -22,7 +22,7 @@ import torch
 
 from lemonade.gate import check_source
 from lemonade.gate.policy import ALLOWED_MODULES
-from lemonade.gate.static import _resolver
+from lemonade.gate.resolve import resolver as _resolver
 from lemonade.modelfile import load_namespace
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lemonade.gate.normalize import Normalized, normalize_source, original_line
-from lemonade.gate.static import CodeRejected, Violation
+from lemonade.gate.violation import CodeRejected, Violation
 from lemonade.proposers import Proposal
 
 

@@ -3,12 +3,15 @@
 It stands before the wall (`lemonade.sandbox`) and is not the wall:
 - `extract`: an LLM reply -> Python source (linear, bounded).
 - `static`: the static check, a first filter that rejects early and cheaply.
-  `policy` holds its allow- and deny-lists, `scopes` the name-binding questions it asks.
+  Its passes: `names` (imports, aliases), `calls` (names, attributes, calls); `resolve` their
+  lookups on the real modules, `policy` the allow- and deny-lists, `scopes` the name-binding
+  questions they ask; `violation` what a rejection carries.
 - `scrub`: untrusted text made safe to print or to put in a prompt (capped, secrets removed).
 - `failure_text`: what of a failure reason may go into a prompt (its shape over `vocabulary`).
 - `hashing`: a candidate's identity (normalised source).
 
-Only `static.check_source` imports torch, lazily, to resolve attribute chains on the real modules.
+Only `static.check_source` (through `resolve.Resolver`) imports torch, lazily, to resolve
+attribute chains on the real modules.
 """
 
 from lemonade.gate.extract import extract_code

@@ -13,7 +13,8 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from lemonade.gate.static import CodeRejected, is_main_guard
+from lemonade.gate.static import is_main_guard
+from lemonade.gate.violation import CodeRejected
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 _PY_LANGS = {"python", "py", "python3", "py3", "pytorch", "ipython"}

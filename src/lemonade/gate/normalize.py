@@ -27,8 +27,9 @@ import copy
 from dataclasses import dataclass, field
 
 from lemonade.gate.policy import ALLOWED_IMPORTS
-from lemonade.gate.static import CodeRejected, Violation, cap, is_main_guard
+from lemonade.gate.static import is_main_guard
 from lemonade.gate.textedit import Edit, Text, first_line
+from lemonade.gate.violation import CodeRejected, Violation, cap
 
 # Constructor arguments that mean the input channels / the class count.
 CHANNEL_NAMES = ("in_channels", "in_ch", "in_chans", "img_channels", "input_channels",
