@@ -68,7 +68,7 @@ def epochs_of(c: Any) -> int | None:
 
 def one_run(dataset: str, arm: str, seed: int, seconds: float, tmp: Path) -> dict[str, Any]:
     from lemonade.search import start_run
-    from lemonade.store import Store, metric_values
+    from lemonade.store import Store
 
     s = SETTINGS[dataset]
     cfg = build_config({
@@ -85,8 +85,8 @@ def one_run(dataset: str, arm: str, seed: int, seconds: float, tmp: Path) -> dic
         ok = [c for c in st.candidates() if str(c["status"]) == "ok"]
     full = [c for c in ok if (epochs_of(c) or cfg.budget.epochs) >= cfg.budget.epochs]
     proxy = [c for c in ok if (epochs_of(c) or cfg.budget.epochs) < cfg.budget.epochs]
-    best = max(full, key=lambda c: metric_values(c).get("val_accuracy", 0.0), default=None)
-    vals = metric_values(best) if best is not None else {}
+    best = max(full, key=lambda c: c.values.get("val_accuracy", 0.0), default=None)
+    vals = best.values if best is not None else {}
     return {"wall": wall, "evaluated": len(ok), "codes": len({c.code_hash for c in ok}),
             "full": len(full), "proxy": len(proxy),
             "best_val": vals.get("val_accuracy"), "best_test": vals.get("test_accuracy")}

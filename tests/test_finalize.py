@@ -27,7 +27,7 @@ from lemonade.finalize import (
     plain_state_dict,
     save_state_dict,
 )
-from lemonade.store import Store, metric_values
+from lemonade.store import Store
 
 
 def tiny_dataset() -> Dataset:
@@ -170,7 +170,7 @@ def test_finalize_writes_a_loadable_model_that_beats_the_search(digits_run: Path
     assert doc["candidate_id"] == best_doc["candidate_id"]  # the search's best, by rank_key
     assert (final / "model.py").read_text() == searched["code"]
     assert doc["seeds"] == [0] and doc["per_seed"][0]["status"] == "ok"
-    search_acc = metric_values(searched)["test_accuracy"]
+    search_acc = searched.values["test_accuracy"]
     assert doc["search_test_accuracy"] == search_acc
     assert doc["test_accuracy"]["mean"] >= search_acc  # train+val, 6 epochs vs 1
     assert "val_accuracy" not in metrics  # no held-out val split after the merge

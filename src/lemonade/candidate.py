@@ -12,7 +12,7 @@ One status vocabulary (`Status`), with named sets for the three questions the co
 - `REUSABLE`: the outcome is a property of the code itself (`ok`, `failed`): the same code would
   end the same way, so a duplicate may reuse it instead of training again.
 
-Ranking lives in one place, `lemonade.objectives.rank_key`; `rank` and `best` below only apply it
+Ranking lives in one place, `lemonade.objectives.rank_key`; `rank` and `best_of` below only apply it
 to candidates.
 """
 
@@ -199,7 +199,12 @@ def rank_by_fidelity(cands: Iterable[Candidate], objectives: Sequence[Any]
     return [by_lineage[lin][max(by_lineage[lin])] for lin in order]
 
 
-def best(cands: Iterable[Candidate], objectives: Sequence[Any]) -> Candidate | None:
+def best_of(cands: Iterable[Candidate], objectives: Sequence[Any] | None) -> Candidate | None:
+    """The best ok candidate by `objectives.rank_key` (the one ranking there is).
+
+    Without objectives there is nothing to rank by: the earliest ok candidate."""
+    if not objectives:
+        return next((c for c in cands if c.ok), None)
     ranked = rank(cands, objectives)
     return ranked[0] if ranked else None
 

@@ -28,7 +28,7 @@ from lemonade import metrics as M
 from lemonade.candidate import Candidate, rank
 from lemonade.config import Config, Objective, load_config
 from lemonade.rankcorr import rank_agreement
-from lemonade.store import Store, metric_values
+from lemonade.store import Store
 
 FINAL_DIR = "final"
 EPOCHS_FACTOR = 3  # final epochs when neither --epochs nor budget.final_epochs is given
@@ -149,7 +149,7 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
         if not chosen:
             raise FinalizeError(f"{run_dir} has no successful candidate to finalize")
         finals = [FinalCandidate(candidate_id=c.id, search_rank=i + 1, code=c.code,
-                                 search_test_accuracy=metric_values(c).get("test_accuracy"),
+                                 search_test_accuracy=c.values.get("test_accuracy"),
                                  seeds=[]) for i, c in enumerate(chosen)]
         work = (run_dir / "final.work").resolve()
         shutil.rmtree(work, ignore_errors=True)
@@ -192,7 +192,7 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
                                 f"({reasons})")
         final_dir = _write_final(run_dir, finals, n_epochs, cfg)
         # how far the search's validation ranking held on the test split (3+ finalists)
-        val = {c.id: metric_values(c).get("val_accuracy") for c in chosen}
+        val = {c.id: c.values.get("val_accuracy") for c in chosen}
         agreement = rank_agreement([val.get(fc.candidate_id) for fc in finals],
                                    [fc.test_accuracy_stats()["mean"] for fc in finals])
         (final_dir / "rank_agreement.json").write_text(json.dumps(

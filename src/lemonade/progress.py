@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -252,16 +251,16 @@ def candidates_table(run_dir: Path) -> Table:
     from lemonade.store import Store
 
     st = Store.open(run_dir)
-    objs = json.loads(st.get_meta("objectives") or "[]")
+    objs = [o.metric for o in st.run_objectives()]
     t = Table(title=f"candidates of {run_dir}", title_justify="left")
-    for col in ("id", "iter", "status", "CME", "feasible", *[o["metric"] for o in objs],
+    for col in ("id", "iter", "status", "CME", "feasible", *objs,
                 "seconds", "reason"):
         t.add_column(col)
     for c in st.candidates():
         vals = c.values
         t.add_row(str(c.id), str(c.iteration), str(c.status), _cme(c.cme),
                   "yes" if c.feasible else "no",
-                  *[fmt_metric(o["metric"], vals.get(o["metric"])) for o in objs],
+                  *[fmt_metric(m, vals.get(m)) for m in objs],
                   f"{c.seconds or 0:.1f}", (c.reason or "")[:60])
     st.close()
     return t

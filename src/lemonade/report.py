@@ -29,7 +29,7 @@ from lemonade.metrics import METRICS
 from lemonade.objectives import describe_gap, ratio
 from lemonade.proposers import NO_LLM_MODELS
 from lemonade.report_stops import section_stops
-from lemonade.store import Store, metric_values
+from lemonade.store import Store
 from lemonade.units import human
 
 Row = Mapping[str, Any]
@@ -241,7 +241,7 @@ class _Ctx:
         self.best = self.summary["best"]
         self.objectives = store.run_objectives()
         self.config = _config_dict(store.config_yaml())
-        self.values = {r.id: metric_values(r) for r in self.rows}
+        self.values = {r.id: r.values for r in self.rows}
         self.run_dir: Path | None = run_dir or (
             Path(store.path).parent if getattr(store, "path", None) else None)
         self.start = report_lineage.starting_model(self.rows)

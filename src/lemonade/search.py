@@ -48,8 +48,13 @@ from typing import Any
 from lemonade import __version__, runlock
 from lemonade import metrics as M
 from lemonade.budget import CandidateClock, clock_for, with_front
-from lemonade.candidate import Candidate, Status, proposer_values, rank_by_fidelity
-from lemonade.candidate import best as best_of
+from lemonade.candidate import (
+    Candidate,
+    Status,
+    best_of,
+    proposer_values,
+    rank_by_fidelity,
+)
 from lemonade.config import Config, ConfigError, dump_config, load_config
 from lemonade.contract import normalize_proposal, refusal, with_normalized
 from lemonade.data import Dataset, load_dataset

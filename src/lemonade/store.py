@@ -37,8 +37,7 @@ from lemonade import __version__
 from lemonade.candidate import CLOSED as _CLOSED
 from lemonade.candidate import OPEN as _OPEN
 from lemonade.candidate import REUSABLE as _REUSABLE
-from lemonade.candidate import Candidate, Status
-from lemonade.candidate import best as _best
+from lemonade.candidate import Candidate, Status, best_of
 
 SCHEMA_VERSION = 1
 DB_NAME = "run.db"
@@ -528,24 +527,6 @@ def objectives_from_yaml(config_yaml: str | None) -> list[Any] | None:
     except Exception:
         # An old or hand-edited config must not make a finished run unreadable: fall back to CME.
         return None
-
-
-def metric_values(candidate: Candidate | Mapping[str, Any]) -> dict[str, float]:
-    """{metric: value} of a candidate (its metrics.json document)."""
-    if isinstance(candidate, Candidate):
-        return candidate.values
-    from lemonade.candidate import values_of
-
-    return values_of(candidate.get("metrics"))
-
-
-def best_of(cands: list[Candidate], objs: list[Any] | None) -> Candidate | None:
-    """The best ok candidate of a list by `objectives.rank_key` (the one ranking there is).
-
-    Without readable objectives there is nothing to rank by: the earliest ok candidate."""
-    if objs:
-        return _best(cands, objs)
-    return next((c for c in cands if c.ok), None)
 
 
 def token_totals(calls: Iterable[Mapping[str, Any]]) -> tuple[int, int, int]:
