@@ -19,6 +19,19 @@ and which way), so "reduce_kernels 0.15" that failed also rules out "reduce_kern
 that parent. The proposer then takes a different advised instruction alone, else a random
 one-gene mutation whose direction has not failed there.
 
+It also keeps, for the whole run, the measured effect of each kind of edit (`edit_effects`: the
+CME change every child caused on its measured parent, per gene moved and direction) and prefers
+what helped:
+  * growth (`growth`): when the parent misses its accuracy objective, meets every other one and
+    uses at most 80% of the size caps, and the advice does not ask for a smaller model, the
+    proposal grows it toward the caps, wider or deeper, whichever kind of edit has the better
+    measured effect in this run (wider first while neither was measured); the advised edit
+    competes on the same score;
+  * an advised instruction whose kinds of edit all hurt in this run is dropped while another
+    instruction remains;
+  * the random fallback edit is the best-scored of a few new mutations.
+The measured effects are listed in the proposal's account.
+
 The proposal's `raw_response` is a short account of the edits, so the store and the report show
 what was modified and why.
 """
@@ -36,6 +49,13 @@ from lemonade.config import Objective, ProposerConfig
 from lemonade.metrics import validation_only
 from lemonade.objectives import rank_key
 from lemonade.proposers import Proposal, ProposalRequest, zero_usage
+from lemonade.proposers.edit_effects import (
+    EffectRecord,
+    Measured,
+    edit_kinds,
+    rank_options,
+    record_effects,
+)
 from lemonade.proposers.genome import (
     Genome,
     apply,
@@ -49,6 +69,7 @@ from lemonade.proposers.genome import (
     render,
     shrink,
 )
+from lemonade.proposers.growth import growth_options, growth_reason
 
 NOVELTY_TRIES = 50
 # outcomes that say something about a genome (a duplicate, a rejection or an interruption do not)
@@ -56,6 +77,9 @@ INFORMATIVE = ("ok", "failed", "timeout", "crashed")
 STEP_SCALES = (1.0, 2.0, 0.5, 3.0)  # multiples of the advised magnitudes, tried in this order
 BYTES_PER_PARAM = 4  # float32 weights
 SIZE_MARGIN = 0.9  # a saved state dict also holds BatchNorm buffers and a header
+# advised actions that ask for a smaller model: growth defers to them
+SHRINKING = ("reduce_kernels", "reduce_conv_layers", "reduce_neurons", "reduce_dense_layers")
+SCORED_MUTATIONS = 8  # the random fallback edit: the best-scored of this many new mutations
 
 
 def budget_limits(objectives: Sequence[Objective]) -> dict[str, float]:
@@ -145,6 +169,7 @@ class GenomeSearch:
         self.observed: dict[int, Observation] = {}  # by candidate id, in the order reported
         self.lineage: dict[str, str] = {}  # genome key -> key of the parent it was proposed from
         self.metrics_by_key: dict[str, dict[str, float]] = {}  # measured genomes (status ok)
+        self.genomes: dict[str, Genome] = {}  # every genome proposed or observed, by key
 
     def observe(self, candidate: Any) -> None:
         """The loop reports a finished candidate (a `lemonade.candidate.Candidate`: id, genome,
@@ -156,6 +181,7 @@ class GenomeSearch:
         g = obs.genome
         if g is not None:
             self.seen.add(g.key())
+            self.genomes.setdefault(g.key(), g)
             if obs.status == "ok":
                 self.metrics_by_key[g.key()] = obs.metrics
         self.observed_hook(obs)
@@ -189,6 +215,20 @@ class GenomeSearch:
             out.setdefault(edit_signature(parent, obs.genome), obs.candidate_id)
         return out
 
+    def effects(self, objectives: Sequence[Objective]) -> EffectRecord:
+        """The measured effect of each kind of edit in this run: every observed child whose
+        parent genome and metrics are known (`edit_effects.record_effects`)."""
+        children = []
+        for obs in self.observed.values():
+            pk = self.parent_key_of(obs)
+            if obs.genome is None or pk is None:
+                continue
+            parent, pm = self.genomes.get(pk), self.metrics_by_key.get(pk)
+            if parent is None or pm is None or parent == obs.genome:
+                continue
+            children.append(Measured(parent, pm, obs.genome, obs.status, obs.metrics))
+        return record_effects(children, objectives)
+
     def steer(self, g: Genome, req: ProposalRequest, notes: list[str]) -> Genome:
         limits = budget_limits(req.objectives)
         if not limits:
@@ -217,7 +257,9 @@ class GenomeSearch:
     def proposal(self, g: Genome, notes: list[str], started: float,
                  info: dict[str, Any], parent: Genome | None = None) -> Proposal:
         self.seen.add(g.key())
+        self.genomes.setdefault(g.key(), g)
         if parent is not None and parent != g:
+            self.genomes.setdefault(parent.key(), parent)
             self.lineage.setdefault(g.key(), parent.key())
         result = (f"-> genome {g.key()}: {estimate_stored(g, info):,} params, "
                   f"{estimate_flops(g, info):,} FLOPs (estimated)")
@@ -258,8 +300,18 @@ class OfflineProposer(GenomeSearch):
         banned = self.failed_edits(parent, req.objectives) if origin == "parent" else {}
         explore = self.rng.random() < self.cfg.exploration
         instructions = list(getattr(req.advice, "instructions", None) or [])
-        g, notes = parent, head
         skipped: list[str] = []
+        record = self.effects(req.objectives) if origin == "parent" else EffectRecord()
+        if record.by_kind:
+            head = [*head, f"measured edit effects (CME change, children): {record.describe()}"]
+        if origin == "parent":
+            grown = self.grow(parent, req, instructions, banned, record, skipped)
+            if grown is not None:
+                g = self.novel(grown[0], req, grown[1])
+                return self.proposal(g, [*head, *skipped, *grown[1]], started, req.dataset,
+                                     parent=parent)
+            instructions = self.prefer(parent, instructions, record, head)
+        g, notes = parent, head
         accepted = False
         for scale in STEP_SCALES:
             # The same parent with the same advice gives the same edit: when that genome was
@@ -280,12 +332,59 @@ class OfflineProposer(GenomeSearch):
             accepted = True
             break
         if not accepted and banned:
-            other = self.different_edit(parent, instructions, req, banned, skipped)
+            other = self.different_edit(parent, instructions, req, banned, skipped, record)
             if other is not None:
                 g, notes = other[0], [*head, *other[1]]
         g = self.novel(g, req, notes)
         return self.proposal(g, [*skipped, *notes], started, req.dataset,
                              parent=parent if origin == "parent" else None)
+
+    def grow(self, parent: Genome, req: ProposalRequest, instructions: list[Any],
+             banned: dict[str, int], record: EffectRecord, skipped: list[str]
+             ) -> tuple[Genome, list[str]] | None:
+        """A grown parent (`growth`), or the advised edit when its measured effect scores better;
+        None when the growth rule does not fire, the advice asks for a smaller model, or every
+        option was proposed before or failed for this parent."""
+        if any(getattr(i, "action", None) in SHRINKING for i in instructions):
+            return None
+        limits = budget_limits(req.objectives)
+        metrics = self.metrics_by_key.get(parent.key()) or req.parent_metrics
+        why = growth_reason(req.objectives, metrics, parent, req.dataset, limits)
+        if why is None:
+            return None
+        advised_notes: list[str] = []
+        advised = self.steer(self.edit(parent, instructions, 1.0, advised_notes), req,
+                             advised_notes)
+        options = [*growth_options(parent, req.dataset, limits), ("advised edit", advised)]
+        for label, g in rank_options(parent, options, record):
+            if g == parent or g.key() in self.seen or self.banned(parent, g, banned, skipped):
+                continue
+            score = record.score(edit_kinds(parent, g))
+            if label == "advised edit":
+                return g, [why, f"the advised edit scores best ({score:+.3f})", *advised_notes]
+            return g, [why, f"{label} (expected CME change {score:+.3f}): "
+                            f"{describe_change(parent, g)}"]
+        return None
+
+    @staticmethod
+    def prefer(parent: Genome, instructions: list[Any], record: EffectRecord,
+               notes: list[str]) -> list[Any]:
+        """The advised instructions less those whose edit kinds all hurt in this run (measured),
+        as long as one remains."""
+        if len(instructions) < 2 or not record.by_kind:
+            return instructions
+        keep = []
+        for ins in instructions:
+            try:
+                kinds = edit_kinds(parent, apply(parent, ins.action, float(ins.magnitude)))
+            except ValueError:
+                kinds = ()
+            if record.hurt(kinds):
+                notes.append(f"drop {ins.action}: its edits ({', '.join(kinds)}) lowered CME "
+                             "in this run")
+            else:
+                keep.append(ins)
+        return keep or instructions
 
     @staticmethod
     def banned(parent: Genome, g: Genome, banned: dict[str, int], skipped: list[str]) -> bool:
@@ -297,10 +396,12 @@ class OfflineProposer(GenomeSearch):
         return False
 
     def different_edit(self, parent: Genome, instructions: list[Any], req: ProposalRequest,
-                       banned: dict[str, int], skipped: list[str]
+                       banned: dict[str, int], skipped: list[str],
+                       record: EffectRecord | None = None
                        ) -> tuple[Genome, list[str]] | None:
         """An edit of `parent` whose direction has not failed there and that is new: each advised
-        instruction alone (at its magnitude, then twice it), else a random one-gene mutation."""
+        instruction alone (at its magnitude, then twice it), else a random one-gene mutation
+        (with measured effects in `record`: the best-scored of a few)."""
         tries: list[tuple[Genome, list[str]]] = []
         if len(instructions) > 1:
             for scale in STEP_SCALES[:2]:
@@ -311,13 +412,26 @@ class OfflineProposer(GenomeSearch):
             g = self.steer(g, req, notes)
             if g.key() not in self.seen and not self.banned(parent, g, banned, skipped):
                 return g, notes
+        found: list[tuple[Genome, list[str]]] = []
+        want = SCORED_MUTATIONS if record is not None and record.by_kind else 1
         for _ in range(NOVELTY_TRIES):
             child = mutate(parent, self.rng, req.dataset)
             notes = [f"different edit (advised ones failed here): {describe_change(parent, child)}"]
             child = self.steer(child, req, notes)
-            if child.key() not in self.seen and edit_signature(parent, child) not in banned:
-                return child, notes
-        return None
+            if child.key() not in self.seen and edit_signature(parent, child) not in banned \
+                    and all(child != f[0] for f in found):
+                found.append((child, notes))
+                if len(found) >= want:
+                    break
+        if not found:
+            return None
+        if record is None or len(found) == 1:
+            return found[0]
+        ranked = rank_options(parent, [(str(i), g) for i, (g, _) in enumerate(found)], record)
+        best = int(ranked[0][0])
+        g, notes = found[best]
+        return g, [*notes[:-1], notes[-1] + f" (best measured effect of {len(found)} mutations: "
+                   f"{record.score(edit_kinds(parent, g)):+.3f})"] if notes else notes
 
     @staticmethod
     def edit(g: Genome, instructions: list[Any], scale: float, notes: list[str]) -> Genome:
