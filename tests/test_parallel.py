@@ -57,6 +57,10 @@ def rendezvous(marker_dir: str, name: str, other: str, timeout_s: float) -> dict
     return {"met": False, "pid": os.getpid()}
 
 
+def niceness() -> int:
+    return os.nice(0)
+
+
 def die_once(marker: str) -> str:
     """First attempt: note it, then SIGKILL this Ray worker. Second attempt: succeed."""
     p = Path(marker)
@@ -206,6 +210,13 @@ def test_ray_pool_shares_once_reports_errors_and_sets_the_task_env(ray_pool: Ray
     assert done["bad"].error == "ValueError: bad input" and not done["bad"].lost_worker
     assert done["add"].value == 5
     assert done["env"].value["OMP_NUM_THREADS"] == "1"
+
+
+@pytest.mark.slow
+def test_ray_workers_train_at_the_driver_s_priority(ray_pool: RayPool) -> None:
+    # Ray's own default is nice 15: training would lose the CPU to anything else running
+    ray_pool.submit(niceness, key="nice")
+    assert [d.value for d in ray_pool.as_completed()] == [os.nice(0)]
 
 
 @pytest.mark.slow

@@ -256,7 +256,9 @@ def _loopback_only() -> Iterator[None]:
     old_const = ray_constants.ENABLE_RAY_CLUSTER
     ray_constants.ENABLE_RAY_CLUSTER = False
     try:
-        with _environ({"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}):
+        # Ray starts its workers at nice 15, below anything else on the machine; here the
+        # workers do the run's main work (training), so they keep this process's priority
+        with _environ({"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_worker_niceness": "0"}):
             yield
     finally:
         ray_constants.ENABLE_RAY_CLUSTER = old_const
