@@ -17,9 +17,9 @@ from lemonade.expert import (
     evaluate_condition,
     merge_duplicates,
     resolve_conflicts,
-    validate_rules,
     vary,
 )
+from lemonade.rule_grammar import validate_rules
 from lemonade.rules import BUILTIN_RULES, classify_failure
 
 

@@ -11,6 +11,7 @@ from e2e import quick_config, run_cli
 from lemonade import metrics as M
 from lemonade.config import load_config
 from lemonade.objectives import rank_key
+from lemonade.proposers import Proposer
 from lemonade.search import start_run
 from lemonade.store import Store
 
@@ -89,7 +90,7 @@ def test_search_cli_default_like_run(tmp_path: Path) -> None:
     assert show.returncode == 0 and "ok" in show.stdout
 
 
-class _Recorder:
+class _Recorder(Proposer):
     """A proposer that writes no code (every candidate is rejected, nothing is trained) and
     records what the loop tells it."""
 

@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from lemonade.config import ConfigError, load_config
+from lemonade.config import PRESET_NAMES, ConfigError, load_config
+from lemonade.plugins import DATASETS, PROPOSERS, choices
 
 app = typer.Typer(
     name="lemonade",
@@ -87,14 +88,13 @@ def cli_errors(fn: F) -> F:
 def search(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")] = None,
     dataset: Annotated[str | None, typer.Option(
-        help="digits | mnist5k | cifar10 | cifar100 | imagenet16-120 | synthetic | "
-             "folder | arrays")] = None,
+        help=choices(DATASETS))] = None,
     data_dir: Annotated[str | None, typer.Option(
         help="Folder holding the dataset files (arrays: the .npz file).")] = None,
     preset: Annotated[str | None, typer.Option(
-        help="accuracy-first | balanced | efficiency-first")] = None,
+        help=choices(PRESET_NAMES))] = None,
     proposer: Annotated[str | None, typer.Option(
-        help="offline | openai | replay | random | evolution")] = None,
+        help=choices(PROPOSERS))] = None,
     model: Annotated[str | None, typer.Option(help="LLM model name (openai proposer).")] = None,
     base_url: Annotated[str | None, typer.Option(
         help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama.")] = None,

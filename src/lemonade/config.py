@@ -16,11 +16,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from lemonade.metrics import INT8_METRICS, METRIC_NAMES, METRICS, is_test_metric
+from lemonade.plugins import augment_defaults, dataset_names, proposer_kinds
+from lemonade.rule_grammar import validate_rules
 
-DATASET_NAMES = ("digits", "mnist5k", "cifar10", "cifar100", "imagenet16-120", "synthetic",
-                 "folder", "arrays")
+DATASET_NAMES = dataset_names()  # lemonade.plugins.DATASETS
 PRESET_NAMES = ("accuracy-first", "balanced", "efficiency-first")
-PROPOSER_KINDS = ("offline", "openai", "replay", "random", "evolution")
+PROPOSER_KINDS = proposer_kinds()  # lemonade.plugins.PROPOSERS
 
 
 class ConfigError(ValueError):
@@ -111,7 +112,7 @@ class RuleConfig(_Strict):
     """A user-defined expert rule: when `when` holds for the last candidate, emit `then`.
 
     `when` is a small expression over metric values and thresholds, e.g.
-    `"latency_ms > 2 * threshold(latency_ms)"` (see lemonade.expert for the grammar).
+    `"latency_ms > 2 * threshold(latency_ms)"` (see lemonade.rule_grammar for the grammar).
     """
 
     name: str
@@ -238,7 +239,7 @@ class TrainConfig(_Strict):
     warmup_fraction: float = Field(0.05, ge=0, lt=1)
     label_smoothing: float = Field(0.1, ge=0, lt=1)
     augment: bool = True  # random crop (padding) + horizontal flip, batched on the device
-    # None = what suits the dataset (lemonade.data.augment_defaults: no flip for digits, ...)
+    # None = what suits the dataset (lemonade.plugins.augment_defaults: no flip for digits, ...)
     crop_padding: int | None = Field(None, ge=0)
     flip: bool | None = None
     compile: bool = False  # torch.compile the candidate (CUDA)
@@ -263,8 +264,6 @@ def auto_cpu_threads(cores: int | None) -> int:
 
 def resolve_train(train: TrainConfig, dataset: str, n_train: int | None = None) -> TrainConfig:
     """`train` with the dataset's defaults filled in where the config left them to auto."""
-    from lemonade.data import augment_defaults  # late: data imports this module
-
     d = augment_defaults(dataset)
     batch = train.batch_size
     if batch is None:
@@ -521,8 +520,6 @@ def build_config(data: dict[str, Any] | None = None, overrides: dict[str, Any] |
     except ValidationError as e:
         raise ConfigError(_format_error(e, source)) from None
     if cfg.rules:
-        from lemonade.expert import validate_rules  # late: expert imports this module
-
         try:
             validate_rules(cfg.rules)
         except ValueError as e:

@@ -158,9 +158,7 @@ class Search:
 
     def _resume_proposer(self) -> None:
         """A proposer that plays back a recording (replay) skips what this run already used."""
-        skip = getattr(self.proposer, "resume_from", None)
-        if callable(skip):
-            skip(self.store.llm_calls())
+        self.proposer.resume_from(self.store.llm_calls())
 
     def _rebuild_memory(self) -> None:
         cands = self.store.candidates()
@@ -227,9 +225,7 @@ class Search:
         return out
 
     def _observe(self, c: Candidate) -> None:
-        observe = getattr(self.proposer, "observe", None)
-        if callable(observe):
-            observe(c)
+        self.proposer.observe(c)
 
     def _attempt(self, c: Candidate, parent: Candidate | None) -> Attempt:
         """The memory's (problem, modification, outcome) triple for a stored candidate."""
@@ -471,8 +467,8 @@ class Search:
         """The improver's temperature for `slot`: its own configured temperature,
         moved by the same offset as the generator's slot temperature
         (`ParallelConfig.slot_temperature`), within [0, 2]; None for the expert system."""
-        base = getattr(getattr(self.improver, "cfg", None), "temperature", None)
-        if not isinstance(base, int | float):
+        base = self.improver.temperature
+        if base is None:
             return None
         gen = self.cfg.proposer.temperature
         offset = self.cfg.parallel.slot_temperature(slot, gen) - gen
@@ -507,7 +503,7 @@ class Search:
         # modification, for the memory: the improver's suggestion; else what the proposer says
         # it changed (the offline edit log, the generator's summary above its code); else the
         # expert's instructions that were asked for
-        edit_log = (p.raw_response or "")[:400] if p.model in NO_LLM_MODELS else ""
+        edit_log = (p.raw_response or "")[:400] if not p.from_llm else ""
         said = summary_above_code(p.raw_response) if not edit_log else ""
         if suggestion.source == "improver":
             modification = suggestion.modification

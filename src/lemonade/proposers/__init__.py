@@ -1,16 +1,16 @@
 """Proposers: what writes the next candidate model file.
 
-Call order (the search loop): `propose(request)` once per iteration, `observe(candidate)` after
-each candidate closes (optional; the loop calls it only where a proposer defines it); when the
-candidate fails
+Call order (the search loop): `resume_from(calls)` once when a run is resumed, `propose(request)`
+once per iteration, `observe(candidate)` after each candidate closes; when the candidate fails
 (rejected code, a crash, out of memory), `repair(request, previous, error)` a bounded number of
-times. A proposer never raises for provider trouble (network, rate limits, unusable replies): it
-returns a `Proposal` with `error` set, which the loop records and moves on from. It raises only
-for configuration errors (`lemonade.config.ConfigError`), and those at construction time.
+times. A proposer subclasses `Proposer` and inherits do-nothing `observe` and `resume_from`
+where it has no use for them. A proposer never raises for provider trouble (network, rate limits,
+unusable replies): it returns a `Proposal` with `error` set, which the loop records and moves on
+from. It raises only for configuration errors (`lemonade.config.ConfigError`), and those at
+construction time.
 
-Kinds: `openai` (any OpenAI-compatible endpoint), `offline` (block-genome edits driven by the
-expert's advice, no network), `random` (uniform samples of the same block space: the baseline),
-`replay` (the responses recorded in an earlier run's store).
+The kinds, their factories (each module's `create`) and whether they call an LLM are registered
+in `lemonade.plugins.PROPOSERS`; `make_proposer` builds the configured one from there.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from lemonade.config import ConfigError, ProposerConfig
+from lemonade.plugins import PROPOSERS, load, no_llm_models
 
 if TYPE_CHECKING:
     from lemonade.config import Objective
@@ -44,9 +45,9 @@ class ProposalRequest:
     temperature: float | None = None
 
 
-# Proposal.model of the proposers that call no LLM: their calls are free (not in the LLM budget)
-# and their raw_response is an edit log, not a model's reply
-NO_LLM_MODELS = ("offline", "random", "evolution")
+# Proposal.model of the proposers that call no LLM (lemonade.plugins.ProposerPlugin.calls_llm):
+# their calls are free (not in the LLM budget) and their raw_response is an edit log
+NO_LLM_MODELS = no_llm_models()
 
 
 def zero_usage() -> dict[str, int]:
@@ -68,9 +69,18 @@ class Proposal:
     # normalized file; lemonade.contract)
     original_code: str | None = None
 
+    @property
+    def from_llm(self) -> bool:
+        """Whether an LLM wrote it (`lemonade.plugins.ProposerPlugin.calls_llm`): else it is
+        free, and `raw_response` is an edit log, not a model's reply."""
+        return self.model not in NO_LLM_MODELS
+
 
 @runtime_checkable
 class Proposer(Protocol):
+    """What writes the next model file. Concrete proposers subclass it (inheriting the do-nothing
+    `observe` and `resume_from`); the loop calls every method unconditionally."""
+
     name: str
 
     def propose(self, req: ProposalRequest) -> Proposal: ...
@@ -82,40 +92,20 @@ class Proposer(Protocol):
         a resumed run is rebuilt from its store; a proposer that learns nothing ignores it."""
         return None
 
+    def resume_from(self, calls: list[dict[str, Any]]) -> None:
+        """Told, once, the LLM calls a resumed run already made (its store's `llm_calls()`); a
+        proposer that plays back a recording skips what was used; others ignore it."""
+        return None
+
 
 def make_proposer(cfg: ProposerConfig, *, seed: int, store: Any = None) -> Proposer:
-    """The proposer of kind `cfg.kind`; `store` is the recorded run a replay plays back."""
-    if cfg.kind == "offline":
-        from lemonade.proposers.offline import OfflineProposer
-
-        return OfflineProposer(cfg, seed=seed)
-    if cfg.kind == "random":
-        from lemonade.proposers.random_search import RandomProposer
-
-        return RandomProposer(cfg, seed=seed)
-    if cfg.kind == "evolution":
-        from lemonade.proposers.evolution import EvolutionProposer
-
-        return EvolutionProposer(cfg, seed=seed)
-    if cfg.kind == "openai":
-        from lemonade.proposers.openai_compat import OpenAIProposer
-
-        return OpenAIProposer(cfg, seed=seed)
-    if cfg.kind == "replay":
-        from lemonade.proposers.replay import ReplayProposer
-
-        if store is None:
-            if not cfg.replay_from:
-                raise ConfigError("proposer.replay_from: the replay proposer needs the run "
-                                  "directory whose responses it plays back")
-            from lemonade.store import Store
-
-            try:
-                store = Store.open(cfg.replay_from)
-            except Exception as e:  # StoreError, sqlite3 errors: all mean "not a usable run"
-                raise ConfigError(f"proposer.replay_from: {e}") from None
-        return ReplayProposer(store)
-    raise ConfigError(f"proposer.kind: unknown kind {cfg.kind!r}")
+    """The proposer of kind `cfg.kind` (`lemonade.plugins.PROPOSERS`); `store` is the recorded
+    run a replay plays back."""
+    plugin = PROPOSERS.get(cfg.kind)
+    if plugin is None:
+        raise ConfigError(f"proposer.kind: unknown kind {cfg.kind!r}")
+    proposer: Proposer = load(plugin.factory)(cfg, seed=seed, store=store)
+    return proposer
 
 
 __all__ = ["NO_LLM_MODELS", "Proposal", "ProposalRequest", "Proposer", "make_proposer",

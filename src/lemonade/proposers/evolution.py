@@ -25,6 +25,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lemonade.config import Objective, ProposerConfig
 from lemonade.objectives import cme, rank_key
@@ -89,3 +90,8 @@ class EvolutionProposer(GenomeSearch):
                  f"candidate {parent.candidate_id} ({score})",
                  f"mutate: {describe_change(parent.genome, child)}"]
         return self.proposal(child, notes, started, req.dataset, parent=parent.genome)
+
+
+def create(cfg: ProposerConfig, *, seed: int, store: Any = None) -> EvolutionProposer:
+    """The factory `lemonade.plugins.PROPOSERS` names (`store` is for replay only)."""
+    return EvolutionProposer(cfg, seed=seed)

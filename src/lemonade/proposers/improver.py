@@ -82,6 +82,8 @@ class ImproverCall:
 
 class Improver(Protocol):
     name: str
+    # its configured LLM temperature, which the loop moves by each slot's offset; None: no LLM
+    temperature: float | None
 
     def improve(self, req: ImproveRequest) -> tuple[Suggestion, ImproverCall | None]: ...
 
@@ -208,6 +210,7 @@ class ExpertImprover:
     """No LLM: the rule-based expert system's diagnosis and instructions are the suggestion."""
 
     name = "expert"
+    temperature: float | None = None
 
     def improve(self, req: ImproveRequest) -> tuple[Suggestion, ImproverCall | None]:
         return expert_suggestion(req.advice), None
@@ -235,6 +238,7 @@ class LLMImprover:
         from lemonade.proposers.openai_compat import ChatClient
 
         self.cfg = cfg
+        self.temperature: float | None = cfg.temperature
         self.chat = ChatClient(cfg, seed=seed, sleep=sleep, environ=environ)
 
     def improve(self, req: ImproveRequest) -> tuple[Suggestion, ImproverCall | None]:

@@ -48,7 +48,7 @@ from typing import Any
 from lemonade.config import Objective, ProposerConfig
 from lemonade.metrics import validation_only
 from lemonade.objectives import rank_key
-from lemonade.proposers import Proposal, ProposalRequest, zero_usage
+from lemonade.proposers import Proposal, ProposalRequest, Proposer, zero_usage
 from lemonade.proposers.edit_effects import (
     EffectRecord,
     Measured,
@@ -155,7 +155,7 @@ def observation(candidate: Any) -> Observation:
         parent_id=None if parent is None else int(parent))
 
 
-class GenomeSearch:
+class GenomeSearch(Proposer):
     """What the genome proposers (offline, random, evolution) share: a seeded RNG, the genomes
     already proposed or measured in this run, what the loop reported back (`observe`), budget
     steering and the rendering of a genome into a Proposal."""
@@ -452,3 +452,7 @@ def _first_line(text: str, limit: int = 80) -> str:
     line = (text.strip().splitlines() or [""])[0]
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
+
+def create(cfg: ProposerConfig, *, seed: int, store: Any = None) -> OfflineProposer:
+    """The factory `lemonade.plugins.PROPOSERS` names (`store` is for replay only)."""
+    return OfflineProposer(cfg, seed=seed)

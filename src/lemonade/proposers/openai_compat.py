@@ -38,7 +38,7 @@ from lemonade.prompts import (
     system_prompt,
     user_prompt,
 )
-from lemonade.proposers import Proposal, ProposalRequest, zero_usage
+from lemonade.proposers import Proposal, ProposalRequest, Proposer, zero_usage
 from lemonade.proposers.diff_edit import EditError, apply_blocks, parse_blocks
 from lemonade.proposers.reply_cap import capped_http_client, reply_too_large
 
@@ -215,7 +215,7 @@ class ChatClient:
         return None, f"{last} (gave up after {tries} attempt{'s' if tries > 1 else ''})"
 
 
-class OpenAIProposer:
+class OpenAIProposer(Proposer):
     """The code generator: writes the model file from the advice, the improver's suggestion and
     the memory."""
 
@@ -309,3 +309,8 @@ def _compiles(code: str) -> bool:
     except (SyntaxError, ValueError):
         return False
     return True
+
+
+def create(cfg: ProposerConfig, *, seed: int, store: Any = None) -> OpenAIProposer:
+    """The factory `lemonade.plugins.PROPOSERS` names (`store` is for replay only)."""
+    return OpenAIProposer(cfg, seed=seed)

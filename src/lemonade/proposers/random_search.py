@@ -10,7 +10,9 @@ proposer, so the two differ only in how they choose.
 from __future__ import annotations
 
 import time
+from typing import Any
 
+from lemonade.config import ProposerConfig
 from lemonade.proposers import Proposal, ProposalRequest
 from lemonade.proposers.genome import random_genome
 from lemonade.proposers.offline import NOVELTY_TRIES, GenomeSearch
@@ -27,3 +29,8 @@ class RandomProposer(GenomeSearch):
                 break
             g = random_genome(self.rng, req.dataset)
         return self.proposal(g, ["random sample"], started, req.dataset)
+
+
+def create(cfg: ProposerConfig, *, seed: int, store: Any = None) -> RandomProposer:
+    """The factory `lemonade.plugins.PROPOSERS` names (`store` is for replay only)."""
+    return RandomProposer(cfg, seed=seed)

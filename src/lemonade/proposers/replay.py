@@ -17,8 +17,9 @@ import time
 from collections import deque
 from typing import Any
 
+from lemonade.config import ConfigError, ProposerConfig
 from lemonade.gate import CodeRejected, extract_code
-from lemonade.proposers import Proposal, ProposalRequest, zero_usage
+from lemonade.proposers import Proposal, ProposalRequest, Proposer, zero_usage
 
 EXHAUSTED = "replay exhausted"
 # stored call kind -> the queue it is played from ("propose" is what older runs called the
@@ -34,7 +35,7 @@ def _usage(u: Any) -> dict[str, int]:
     return out
 
 
-class ReplayProposer:
+class ReplayProposer(Proposer):
     name = "replay"
 
     def __init__(self, store: Any) -> None:
@@ -96,3 +97,19 @@ class ReplayProposer:
 
     def repair(self, req: ProposalRequest, previous: Proposal, error: str) -> Proposal:
         return self._next("repair")
+
+
+def create(cfg: ProposerConfig, *, seed: int, store: Any = None) -> ReplayProposer:
+    """The factory `lemonade.plugins.PROPOSERS` names: plays back `store`, else the run in
+    `proposer.replay_from`."""
+    if store is None:
+        if not cfg.replay_from:
+            raise ConfigError("proposer.replay_from: the replay proposer needs the run "
+                              "directory whose responses it plays back")
+        from lemonade.store import Store
+
+        try:
+            store = Store.open(cfg.replay_from)
+        except Exception as e:  # StoreError, sqlite3 errors: all mean "not a usable run"
+            raise ConfigError(f"proposer.replay_from: {e}") from None
+    return ReplayProposer(store)
