@@ -184,6 +184,13 @@ class SearchConfig(_Strict):
         return None if not v else str(Path(v).expanduser().resolve())
 
 
+PrescreenMetric = Literal["params", "flops", "model_size_bytes", "latency_ms"]
+
+
+def _default_prescreen() -> list[PrescreenMetric]:
+    return ["params", "flops", "model_size_bytes"]
+
+
 class BudgetConfig(_Strict):
     iterations: int = Field(8, ge=1)  # candidates proposed (repairs not counted)
     epochs: int = Field(6, ge=1)  # per candidate
@@ -199,6 +206,10 @@ class BudgetConfig(_Strict):
     # many times a `min` objective's threshold goes back to the proposer untrained, as a repair
     # (lemonade.prescreen); null: off
     prescreen_factor: float | None = Field(3.0, gt=1.0)
+    # which of the untrained model's figures the prescreen compares (as the candidate's training
+    # process reports them before its first step; lemonade.prescreen). latency_ms is opt-in: the
+    # training process times 5 batch-1 forwards on one thread, a noisy figure on a busy machine
+    prescreen_metrics: list[PrescreenMetric] = Field(default_factory=_default_prescreen)
     # Early stopping on the whole front (lemonade.pruning): stop a candidate at epoch k >=
     # prune_min_epoch when a front member no costlier was more than prune_margin ahead in
     # training accuracy at epoch k; it is measured at that epoch and recorded as pruned

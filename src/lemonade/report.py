@@ -28,7 +28,7 @@ from lemonade.candidate import FAILURES, Candidate
 from lemonade.metrics import METRICS
 from lemonade.objectives import describe_gap, ratio
 from lemonade.proposers import NO_LLM_MODELS
-from lemonade.report_stops import section_stops
+from lemonade.report_stops import prescreen_rule, section_stops
 from lemonade.store import Store
 from lemonade.units import human
 
@@ -288,6 +288,7 @@ def section_summary(ctx: _Ctx) -> str:
         ("Candidates", f"{s['candidates']} ({by_status})"),
         ("LLM calls", f"{s['llm_calls']} ({by_role}; {s['llm_errors']} with errors)"),
         ("Prompt improver", _improver_text(prop)),
+        ("Prescreen", prescreen_rule(ctx)),
         ("Tokens", f"{s['total_tokens']:,} (prompt {s['prompt_tokens']:,}, "
                    f"completion {s['completion_tokens']:,})"),
         ("Estimated LLM cost", cost_txt),

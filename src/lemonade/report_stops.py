@@ -43,6 +43,19 @@ def agreement_rows(ctx: Any, acc: str) -> list[tuple[str, dict[str, object]]]:
     return out
 
 
+def prescreen_rule(ctx: Any) -> str:
+    """The run's prescreen rule (lemonade.prescreen.describe_rule) from its recorded config;
+    a run recorded before budget.prescreen_metrics existed compared params and FLOPs."""
+    from lemonade.prescreen import describe_rule
+
+    budget = ctx.config.get("budget") or {}
+    objectives = list(getattr(ctx, "objectives", None) or [])
+    metrics = budget.get("prescreen_metrics", ["params", "flops"]) \
+        if "prescreen_factor" in budget else None
+    return describe_rule(budget.get("prescreen_factor") if budget else 3.0, metrics,
+                         objectives)
+
+
 def section_stops(ctx: Any) -> str:
     from lemonade.report import _table, esc
 
@@ -53,8 +66,7 @@ def section_stops(ctx: Any) -> str:
     agree = agreement_rows(ctx, acc)
     if not stopped and not agree:
         return ""
-    rules = (f"Prescreen: params/FLOPs over {budget.get('prescreen_factor')}x a threshold go "
-             f"back untrained (budget.prescreen_factor). Pruning: "
+    rules = (prescreen_rule(ctx) + " Pruning: "
              + (f"on, margin {budget.get('prune_margin')}, from epoch "
                 f"{budget.get('prune_min_epoch')}" if budget.get("prune") else "off")
              + f" (budget.prune). Upper bound per candidate: "

@@ -599,7 +599,8 @@ class Search:
         clock = clock_for([(c.values, c.metrics) for c in ok],
                           b.candidate_timeout_s, row.fidelity or b.epochs,
                           int(self.data.x_train.shape[0]),
-                          prescreen_limits(self.objectives, b.prescreen_factor),
+                          prescreen_limits(self.objectives, b.prescreen_factor,
+                                           b.prescreen_metrics),
                           b.prescreen_factor)
         if b.prune:  # early stopping on the whole front (lemonade.pruning)
             clock = with_front(clock, front_for(ok, self.objectives, clock.epochs),

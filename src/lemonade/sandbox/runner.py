@@ -450,7 +450,7 @@ class Progress:
 
     def __init__(self) -> None:
         self.flops: float | None = None
-        self.cost: dict[str, Any] = {}  # the untrained model's params and FLOPs, as reported
+        self.cost: dict[str, Any] = {}  # the untrained model's cost figures, as reported
         self.epoch_at: list[float] = []
         self.prescreened: str | None = None  # why it was sent back before training
         self.curve: list[float] = []  # training accuracy after each epoch (as reported)
@@ -466,7 +466,9 @@ class Progress:
                 if isinstance(acc, int | float) and not isinstance(acc, bool):
                     self.curve.append(float(acc))
             elif ev.get("event") == "cost":
-                self.cost = {k: ev.get(k) for k in ("params", "flops")}
+                from lemonade.prescreen import PRESCREEN_METRICS
+
+                self.cost = {k: ev.get(k) for k in PRESCREEN_METRICS if k in ev}
                 f = ev.get("flops")
                 if isinstance(f, int | float) and not isinstance(f, bool) and f > 0:
                     self.flops = float(f)
