@@ -12,8 +12,13 @@ candidates that finished ok, and wall time per run; then the same as a Markdown 
     python bench/search_quality.py --datasets cifar10 --seeds 2 --budget 4 --epochs 2
     python bench/search_quality.py --results runs.jsonl   # keep each run's figures; rerunning
                                                           # skips the runs already in the file
+    python bench/search_quality.py --datasets cifar10 --seeds 2 --seconds 420 --epochs 2 \
+        --limit-train 1000                      # equal wall time: each run proposes until 420 s
 
-Evolution's population is budget // 2 (at least 2) with tournaments of 2, so half the budget is
+With `--seconds`, every run gets the same wall-clock budget (`budget.max_seconds`; the
+candidate in flight at the end finishes) instead of a candidate budget, and evolution's
+population is 4. Otherwise evolution's population is budget // 2 (at least 2) with tournaments
+of 2, so half the budget is
 its random initial population and half is evolved (the default population of 8 would leave a
 budget of 8 entirely random). Test accuracy is read from the store after the run: the search
 never ranks on it.
@@ -68,16 +73,22 @@ SETTINGS: dict[str, dict[str, Any]] = {
 
 
 def run_config(dataset: str, proposer: str, seed: int, budget: int, epochs: int | None,
-               run_dir: Path) -> Any:
+               run_dir: Path, seconds: float | None = None,
+               limit_train: int | None = None) -> Any:
     s = SETTINGS[dataset]
     data = dict(s["dataset"])
-    if s.get("limit_train"):
-        data["limit_train"] = s["limit_train"]
+    if limit_train or s.get("limit_train"):
+        data["limit_train"] = limit_train or s["limit_train"]
+    b: dict[str, Any] = {"iterations": budget, "epochs": epochs or s["epochs"],
+                         "candidate_timeout_s": s["timeout"], "repair_attempts": 1}
+    population = max(2, budget // 2)
+    if seconds:  # equal wall time: as many candidates as fit
+        b.update(iterations=1000, max_seconds=seconds)
+        population = 4
     doc: dict[str, Any] = {
         "dataset": data,
-        "proposer": {"kind": proposer, "population": max(2, budget // 2), "tournament": 2},
-        "budget": {"iterations": budget, "epochs": epochs or s["epochs"],
-                   "candidate_timeout_s": s["timeout"], "repair_attempts": 1},
+        "proposer": {"kind": proposer, "population": population, "tournament": 2},
+        "budget": b,
         "measure": {"latency_repeats": 10, "energy": False},
         "device": "cpu", "seed": seed, "run_dir": str(run_dir),
     }
@@ -98,9 +109,11 @@ def _ok(c: Any) -> bool:
 
 
 def one_run(dataset: str, proposer: str, seed: int, budget: int, epochs: int | None,
-            tmp: Path) -> dict[str, Any]:
+            tmp: Path, seconds: float | None = None,
+            limit_train: int | None = None) -> dict[str, Any]:
     cfg = run_config(dataset, proposer, seed, budget, epochs,
-                     tmp / f"{dataset}-{proposer}-{seed}")
+                     tmp / f"{dataset}-{proposer}-{seed}", seconds, limit_train)
+    load = os.getloadavg()[0]
     objs = cfg.resolved_objectives()
     t0 = time.perf_counter()
     search = start_run(cfg)
@@ -112,6 +125,8 @@ def one_run(dataset: str, proposer: str, seed: int, budget: int, epochs: int | N
     feasible = sorted((v for v in vals if is_feasible(objs, v)), key=lambda v: rank_key(objs, v))
     best = feasible[0] if feasible else {}
     nan = math.nan
+    first = _values(ok[0]) if ok else {}
+    top = min(vals, key=lambda v: rank_key(objs, v)) if vals else {}
     statuses: dict[str, int] = {}
     reasons: dict[str, int] = {}
     for c in cands:
@@ -132,6 +147,13 @@ def one_run(dataset: str, proposer: str, seed: int, budget: int, epochs: int | N
         "ok": float(len(ok)),
         "candidates": float(len(cands)),
         "seconds": seconds,
+        "seconds_budget": cfg.budget.max_seconds if cfg.budget.iterations == 1000 else None,
+        "limit_train": cfg.dataset.limit_train,
+        # did the run's best (ranked) model improve on its first measured one?
+        "first_cme": cme(objs, first) if first else nan,
+        "improved": 1.0 if first and top and rank_key(objs, top) < rank_key(objs, first)
+        else 0.0,
+        "load": [load, os.getloadavg()[0]],
         "statuses": statuses,
         "reasons": reasons,
     }
@@ -154,14 +176,15 @@ def ms(xs: list[float], fmt: str = "{:.3f}") -> str:
 COLUMNS = [("best CME", "best_cme", "{:+.3f}"), ("feasible runs", "feasible", None),
            ("best feasible val acc", "val_acc", "{:.3f}"), ("its test acc", "test_acc", "{:.3f}"),
            ("its params", "params", "{:,.0f}"), ("ok / candidates", "ok", None),
+           ("best beat its first", "improved", None),
            ("wall s/run", "seconds", "{:.0f}")]
 
 
 def cells(rows: list[dict[str, Any]]) -> list[str]:
     out = []
     for _, key, fmt in COLUMNS:
-        if key == "feasible":
-            out.append(f"{int(sum(r['feasible'] for r in rows))}/{len(rows)}")
+        if key in ("feasible", "improved"):
+            out.append(f"{int(sum(r.get(key, 0.0) for r in rows))}/{len(rows)}")
         elif key == "ok":
             out.append(f"{sum(r['ok'] for r in rows):.0f}/{sum(r['candidates'] for r in rows):.0f}")
         else:
@@ -178,6 +201,11 @@ def main() -> None:
                     help="candidates per run (default: 8 on digits, 4 on cifar10)")
     ap.add_argument("--epochs", type=int, default=None,
                     help="epochs per candidate (default: 6 on digits, 2 on cifar10)")
+    ap.add_argument("--seconds", type=float, default=None,
+                    help="equal wall time: each run proposes until this many seconds (budget "
+                         "ignored)")
+    ap.add_argument("--limit-train", type=int, default=None,
+                    help="cifar10: training images used (default 1500)")
     ap.add_argument("--results", default=None,
                     help="JSON-lines file: each finished run is appended; runs already there "
                          "(same dataset, proposer, seed, budget, epochs) are not run again")
@@ -194,15 +222,17 @@ def main() -> None:
                 print(f"cifar10: skipped ({SHARED} not found)")
                 continue
             budget = args.budget or (8 if ds == "digits" else 4)
-            cfg = run_config(ds, "offline", 0, budget, args.epochs, Path(td) / "probe")
+            cfg = run_config(ds, "offline", 0, budget, args.epochs, Path(td) / "probe",
+                             args.seconds, args.limit_train)
             objectives = ", ".join(f"{o.metric} {o.goal} {o.threshold:g} (p{o.priority:g})"
                                    for o in cfg.resolved_objectives())
             limit = cfg.dataset.limit_train
-            print(f"\n== {ds}: {budget} candidates a run, {cfg.budget.epochs} epochs, "
+            what = f"{args.seconds:.0f} s a run" if args.seconds else f"{budget} candidates a run"
+            print(f"\n== {ds}: {what}, {cfg.budget.epochs} epochs, "
                   f"{cfg.budget.candidate_timeout_s:.0f} s cap a candidate, {args.seeds} seeds"
                   f"{f', limit_train {limit}' if limit else ''}"
                   f"\n   objectives: {objectives}", flush=True)
-            table.append(f"\n{ds} ({budget} candidates, {cfg.budget.epochs} epochs, "
+            table.append(f"\n{ds} ({what}, {cfg.budget.epochs} epochs, "
                          f"{args.seeds} seeds; {objectives})\n")
             table.append("| proposer | " + " | ".join(c[0] for c in COLUMNS) + " |")
             table.append("|---" * (len(COLUMNS) + 1) + "|")
@@ -210,12 +240,16 @@ def main() -> None:
                 rows = []
                 for seed in range(args.seeds):
                     same = [r for r in done if (r["dataset"], r["proposer"], r["seed"],
-                                                r["budget"], r["epochs"])
-                            == (ds, prop, seed, budget, cfg.budget.epochs)]
+                                                r["budget"], r["epochs"],
+                                                r.get("seconds_budget"), r.get("limit_train"))
+                            == (ds, prop, seed, budget, cfg.budget.epochs,
+                                cfg.budget.max_seconds if args.seconds else None,
+                                cfg.dataset.limit_train)]
                     if same:
                         r, note = same[-1], " (from the results file)"
                     else:
-                        r, note = one_run(ds, prop, seed, budget, args.epochs, Path(td)), ""
+                        r, note = one_run(ds, prop, seed, budget, args.epochs, Path(td),
+                                          args.seconds, args.limit_train), ""
                         if results_path is not None:
                             with results_path.open("a") as f:
                                 f.write(json.dumps(r) + "\n")
@@ -224,7 +258,8 @@ def main() -> None:
                           f"{bool(r['feasible'])}, val {r['val_acc']:.3f} test "
                           f"{r['test_acc']:.3f} params {r['params']:,.0f}, "
                           f"{r['ok']:.0f}/{r['candidates']:.0f} ok {r.get('statuses', {})}, "
-                          f"{r['seconds']:.0f} s{note}", flush=True)
+                          f"{r['seconds']:.0f} s, first CME {r.get('first_cme', math.nan):+.3f}"
+                          f", load {r.get('load')}{note}", flush=True)
                     for reason, n in (r.get("reasons") or {}).items():
                         print(f"      {n} x {reason}", flush=True)
                 c = cells(rows)
