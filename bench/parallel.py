@@ -106,7 +106,7 @@ def settings(workers: int, start: str, extra: dict[str, Any]) -> dict[str, Any]:
 def pool_arm(workers: int, start: str, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
     from lemonade.parallel import candidate_task, open_pool, task_resources
     from lemonade.sandbox.prestart import release_warm
-    from lemonade.sandbox.runner import CandidateJob
+    from lemonade.sandbox.runner import training_job
 
     cfg: Config = build_config(settings(workers, start,
                                         {"budget": {**BASE["budget"], "epochs": epochs}}))
@@ -119,11 +119,9 @@ def pool_arm(workers: int, start: str, n: int, epochs: int, tmp: Path) -> dict[s
     try:
         for i in range(n):
             src = MODEL.replace("WIDTH", str(8 + 2 * i))
-            job = CandidateJob(source=src, config=cfg.model_dump(mode="json"),
-                               workdir=str(tmp / f"w{workers}-{start}-{i}"), device="cpu",
+            job = training_job(cfg, src, workdir=tmp / f"w{workers}-{start}-{i}",
                                want_weights=True, warm_next=prestart)
-            pool.submit(candidate_task, job, cfg.sandbox, cfg.budget.candidate_timeout_s,
-                        None, None, resources=res, key=i)
+            pool.submit(candidate_task, job, resources=res, key=i)
         for done in pool.as_completed():
             outcomes.append(done.value if done.ok else None)
     finally:

@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
 from lemonade.config import build_config  # noqa: E402
 from lemonade.sandbox import forkserver, prestart  # noqa: E402
 from lemonade.sandbox.prestart import release_warm  # noqa: E402
-from lemonade.sandbox.runner import CandidateJob, run_candidate  # noqa: E402
+from lemonade.sandbox.runner import CandidateJob, run_candidate, training_job  # noqa: E402
 
 MODEL = """import torch
 import torch.nn as nn
@@ -85,8 +85,9 @@ def spawn_seconds(code: str) -> float:
 
 
 def _job(cfg: Any, width: int, workdir: Path, warm_next: bool) -> CandidateJob:
-    return CandidateJob(source=MODEL.replace("4", str(width)),
-                        config=cfg.model_dump(mode="json"), workdir=str(workdir), device="cpu",
+    cfg = cfg.model_copy(update={"budget": cfg.budget.model_copy(
+        update={"candidate_timeout_s": 300.0})})
+    return training_job(cfg, MODEL.replace("4", str(width)), workdir=workdir,
                         want_weights=True, warm_next=warm_next)
 
 
@@ -105,7 +106,7 @@ def one_candidate(isolation: str, mode: str, workdir: Path, fork: bool = False
     if fork and forkserver.get() is None:
         raise RuntimeError("the fork server did not start here")
     if mode != "cold":
-        first = run_candidate(_job(cfg, 5, workdir / "previous", True), cfg.sandbox, 300.0)
+        first = run_candidate(_job(cfg, 5, workdir / "previous", True))
         if first.status != "ok":
             raise RuntimeError(f"{isolation}: candidate {first.status}: {first.reason}")
         if mode == "ahead":  # stands for the proposal of the next model
@@ -114,7 +115,7 @@ def one_candidate(isolation: str, mode: str, workdir: Path, fork: bool = False
             held.train.wait_ready(300.0)
             held.measure.wait_ready(300.0)
     t0 = time.perf_counter()
-    out = run_candidate(_job(cfg, 4, workdir / "measured", False), cfg.sandbox, 300.0)
+    out = run_candidate(_job(cfg, 4, workdir / "measured", False))
     total = time.perf_counter() - t0
     if out.status != "ok":
         raise RuntimeError(f"{isolation}: candidate {out.status}: {out.reason}\n{out.log_tail}")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny_job import TINY_NET
+from tiny_job import TINY_NET, with_limits
 
 from lemonade.budget import (
     CandidateClock,
@@ -17,7 +17,7 @@ from lemonade.budget import (
     run_rate,
 )
 from lemonade.config import SandboxConfig, build_config
-from lemonade.sandbox.runner import CandidateJob, run_candidate
+from lemonade.sandbox.runner import run_candidate, training_job
 
 
 def test_rate_and_expected_time_scale_with_flops_images_and_epochs() -> None:
@@ -77,10 +77,9 @@ def test_a_candidate_stopped_by_its_clock_is_measured_at_the_epochs_it_reached(
     events: list[dict[str, Any]] = []
     # no run rate yet: the default deadline; far too short for 100,000 epochs
     clock = CandidateClock(cap_s=600, epochs=100000, n_train=360, first_s=15, grace_s=120)
-    job = CandidateJob(source=TINY_NET, config=cfg.model_dump(mode="json"),
-                       workdir=str(tmp_path / "job"), device="cpu", want_weights=True)
-    out = run_candidate(job, SandboxConfig(memory_limit_mb=2048), timeout_s=600,
-                        on_event=events.append, clock=clock)
+    job = training_job(with_limits(cfg, SandboxConfig(memory_limit_mb=2048), 600), TINY_NET,
+                       workdir=tmp_path / "job", want_weights=True)
+    out = run_candidate(job, on_event=events.append, clock=clock)
     assert out.status == "ok", (out.reason, out.log_tail)
     partial = out.info["partial"]
     assert "time budget" in partial["reason"] and partial["epochs"] == 100000

@@ -105,6 +105,44 @@ def test_evaluate_example_writes_json(tmp_path: Path) -> None:
     assert m["test_accuracy"]["method"]["trusted"] is True
 
 
+BN_MODEL = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.fc = nn.Linear(8, num_classes)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.bn(self.conv(x))).mean(dim=(2, 3)))
+"""
+
+
+@pytest.mark.slow
+def test_check_and_evaluate_report_the_same_params_for_batchnorm(tmp_path: Path) -> None:
+    """`check` and `evaluate` count params one way (the exported graph's, BatchNorm running
+    statistics and its batch counter not counted): 1*8*9+8 conv, 2*8 affine, 8*10+10 linear."""
+    import json
+    import re
+
+    f = tmp_path / "bn.py"
+    f.write_text(BN_MODEL)
+    checked = run_cli("check", str(f), "--in-channels", "1", "--image-size", "8", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    said = re.search(r"passes: ([\d,]+) parameters", checked.stdout)
+    assert said is not None, checked.stdout
+    out = tmp_path / "m.json"
+    res = run_cli("evaluate", str(f), "--dataset", "digits", "--epochs", "1", "--device", "cpu",
+                  "--json", str(out), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    params = json.loads(out.read_text())["metrics"]["params"]
+    assert int(said.group(1).replace(",", "")) == params["value"] == 186
+    assert params["method"]["not_counted"]["normalisation_statistics"] == 16
+
+
 @pytest.mark.parametrize(("flags", "want"), [
     ([], ("synthetic", 2, "cpu", 7)),  # the config's values: no flag given
     (["--dataset", "digits", "--epochs", "1"], ("digits", 1, "cpu", 7)),  # given flags win

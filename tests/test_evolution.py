@@ -202,8 +202,9 @@ def fake_outcome(job, *args, **kwargs):
 
 def test_the_loop_feeds_the_population_and_resume_rebuilds_it(tmp_path, monkeypatch) -> None:
     from lemonade import search as S
+    from lemonade.sandbox import runner
 
-    monkeypatch.setattr(S, "run_candidate", fake_outcome)
+    monkeypatch.setattr(runner, "run_candidate", fake_outcome)  # what a pool task calls
     cfg = build_config({"proposer": {"kind": "evolution", "population": 3, "tournament": 2},
                         "budget": {"iterations": 6}, "seed": 4,
                         "run_dir": str(tmp_path / "run")})

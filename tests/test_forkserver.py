@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny_job import TINY_NET
+from tiny_job import TINY_NET, with_limits
 
 from lemonade.config import build_config
 from lemonade.sandbox import forkserver, isolation
 from lemonade.sandbox import process as sandbox_process
 from lemonade.sandbox import runner as sandbox_runner
 from lemonade.sandbox.prestart import release_warm
-from lemonade.sandbox.runner import CandidateJob, run_candidate
+from lemonade.sandbox.runner import CandidateJob, run_candidate, training_job
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="Linux namespaces only")
@@ -38,10 +38,9 @@ def config(**sandbox: Any) -> Any:
                          "sandbox": {"memory_limit_mb": 4096, **sandbox}})
 
 
-def job(cfg: Any, width: int, tmp: Path) -> CandidateJob:
-    return CandidateJob(source=TINY_NET.replace("4", str(width)),
-                        config=cfg.model_dump(mode="json"), workdir=str(tmp / f"job-{width}"),
-                        device="cpu")
+def job(cfg: Any, width: int, tmp: Path, timeout_s: float = 120) -> CandidateJob:
+    return training_job(with_limits(cfg, timeout_s=timeout_s), TINY_NET.replace("4", str(width)),
+                        workdir=tmp / f"job-{width}")
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +172,7 @@ def test_a_forked_worker_is_behind_the_same_wall(server: forkserver.ForkServer,
     file, a secret in the host's environment, in memory either), no view of the server or of
     the pair, and kill(-1) reaches neither."""
     cfg = config()
-    plan = sandbox_runner._plan(job(cfg, 5, tmp_path), cfg.sandbox)
+    plan = sandbox_runner._plan(job(cfg, 5, tmp_path))
     ps = sandbox_runner._start(plan)  # another candidate's pair, forked, waiting
     try:
         assert isinstance(ps.train.proc, sandbox_process.ForkedProc)
@@ -214,9 +213,8 @@ def test_a_secret_of_the_host_is_in_no_forked_worker_unless_put_there(
 
 def test_candidates_run_forked_and_measure_like_fresh_ones(server: forkserver.ForkServer,
                                                           tmp_path: Path) -> None:
-    forked = run_candidate(job(config(), 6, tmp_path / "a"), config().sandbox, 120)
-    fresh = run_candidate(job(config(fork_server=False), 6, tmp_path / "b"),
-                          config(fork_server=False).sandbox, 120)
+    forked = run_candidate(job(config(), 6, tmp_path / "a"))
+    fresh = run_candidate(job(config(fork_server=False), 6, tmp_path / "b"))
     assert forked.status == fresh.status == "ok", (forked.reason, forked.log_tail)
     assert "fork server" in forked.info["isolation"]["started"]
     assert "started" not in fresh.info["isolation"]
@@ -300,7 +298,7 @@ def test_the_energy_trackers_start_is_not_billed_to_train_seconds(
     one in a process detects the hardware, about a second) and its stop are not billed."""
     cfg = build_config({**config().model_dump(mode="json"),
                         "measure": {**FAST, "energy": True}})
-    out = run_candidate(job(cfg, 7, tmp_path), cfg.sandbox, 120)
+    out = run_candidate(job(cfg, 7, tmp_path))
     assert out.status == "ok", (out.reason, out.log_tail)
     tracked = out.metrics["train_energy_kwh"].method["duration_s"]  # enter -> exit, rounded
     assert 0 < out.metrics["train_seconds"].value <= tracked + 0.0015
@@ -321,5 +319,5 @@ def test_a_server_that_cannot_warm_up_is_given_up_for_fresh_workers(
     finally:
         monkeypatch.undo()
         forkserver.shutdown()  # and allowed again afterwards
-    out = run_candidate(job(config(), 5, tmp_path), config().sandbox, 120)
+    out = run_candidate(job(config(), 5, tmp_path))
     assert out.status == "ok", out.reason

@@ -15,7 +15,7 @@ import pytest
 
 from lemonade.config import SandboxConfig, build_config
 from lemonade.gate import check_source
-from lemonade.sandbox.runner import CandidateJob, CandidateOutcome, run_candidate
+from lemonade.sandbox.runner import CandidateOutcome, run_candidate, training_job
 
 HOSTILE = Path(__file__).parent / "hostile"
 LIMITS = SandboxConfig(memory_limit_mb=2048)
@@ -23,7 +23,7 @@ TINY = build_config({
     "dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8], "synthetic_size": 64},
     "budget": {"epochs": 1}, "device": "cpu",
     "measure": {"energy": False, "latency_repeats": 3, "latency_warmup": 1},
-}).model_dump(mode="json")
+})
 # An infinite loop costs exactly this. It must exceed the worker's start-up (a torch import,
 # several seconds on a loaded 2-core machine) so that the timeout hits the candidate's code.
 LOOP_TIMEOUT_S = 15.0
@@ -79,9 +79,9 @@ def test_runtime_case_passes_the_static_check(case: Case) -> None:
 
 def _run(case: Case) -> CandidateOutcome:
     timeout = LOOP_TIMEOUT_S if case.match.startswith("timeout") else TIMEOUT_S
-    job = CandidateJob(source=case.source, config=TINY, workdir=None, device="cpu",
-                       want_weights=True)
-    return run_candidate(job, LIMITS, timeout)
+    cfg = TINY.model_copy(update={"sandbox": LIMITS, "budget": TINY.budget.model_copy(
+        update={"candidate_timeout_s": timeout})})
+    return run_candidate(training_job(cfg, case.source, want_weights=True))
 
 
 @pytest.mark.slow

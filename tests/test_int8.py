@@ -209,8 +209,8 @@ def test_a_search_with_an_int8_objective_ranks_by_it(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Candidates whose float and int8 accuracies disagree in order: the best is the best int8
     one, and each job asked the measurement for int8 (measure.int8: auto)."""
-    from lemonade import search as search_mod
     from lemonade.config import load_config
+    from lemonade.sandbox import runner as runner_mod
     from lemonade.sandbox.runner import CandidateOutcome
     from lemonade.search import start_run
 
@@ -218,8 +218,8 @@ def test_a_search_with_an_int8_objective_ranks_by_it(tmp_path: Path,
     figures = [(0.90, 0.89), (0.95, 0.80), (0.99, 0.60)]
     asked: list[Any] = []
 
-    def fake(job: Any, limits: Any, timeout_s: float, on_event: Any = None, **_kw: Any) -> Any:
-        asked.append(job.config["measure"]["int8"])
+    def fake(job: Any, on_event: Any = None, **_kw: Any) -> Any:
+        asked.append(job.config.measure.int8)
         val, q = figures[min(len(asked) - 1, len(figures) - 1)]
         ms = {"val_accuracy": M.measured("val_accuracy", val),
               "int8_val_accuracy": M.measured("int8_val_accuracy", q),
@@ -227,7 +227,7 @@ def test_a_search_with_an_int8_objective_ranks_by_it(tmp_path: Path,
               "params": M.measured("params", 1000 + len(asked))}
         return CandidateOutcome(status="ok", reason=None, metrics=ms, seconds=0.1)
 
-    monkeypatch.setattr(search_mod, "run_candidate", fake)
+    monkeypatch.setattr(runner_mod, "run_candidate", fake)  # what a pool task calls
     cfgp = tmp_path / "c.yaml"
     cfgp.write_text("dataset: {name: digits}\nobjectives:\n"
                     "  - {metric: int8_val_accuracy, threshold: 0.95, priority: 5}\n"

@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny_job import TINY_NET
+from tiny_job import TINY_NET, with_limits
 
 from lemonade import runlock
 from lemonade.config import SandboxConfig, build_config
 from lemonade.sandbox import isolation, seccomp
-from lemonade.sandbox.runner import CandidateJob, run_candidate
+from lemonade.sandbox.runner import check_job, run_candidate, training_job
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="Linux namespaces only exist on Linux")
@@ -409,10 +409,9 @@ def test_a_legitimate_model_trains_and_is_measured_inside_the_wall(
                 environ.append(Path(f"/proc/{ev['pid']}/environ").read_bytes())
 
     job_dir = tmp_path / "run" / "candidates" / "0001"
-    job = CandidateJob(source=GOOD, config=build_config(TINY).model_dump(mode="json"),
-                       workdir=str(job_dir), device="cpu", want_weights=True)
-    out = run_candidate(job, SandboxConfig(memory_limit_mb=2048), timeout_s=120,
-                        on_event=on_event)
+    job = training_job(with_limits(build_config(TINY), SandboxConfig(memory_limit_mb=2048),
+                                   120), GOOD, workdir=job_dir, want_weights=True)
+    out = run_candidate(job, on_event=on_event)
     assert out.status == "ok", (out.reason, out.log_tail)
     iso = out.info["isolation"]
     assert iso["isolated"] and iso["method"] == "bwrap" and iso["seccomp"]
@@ -457,9 +456,8 @@ def test_fallback_warns_once_and_require_isolation_refuses(
                                env={"HOME": str(tmp_path)})
     assert launch.argv == ["python3", "x.py"] and not launch.applied["isolated"]
     # a candidate is never run without the wall when the wall is required
-    out = run_candidate(CandidateJob(source=GOOD, config={}, device="cpu", mode="check",
-                                     check_shape=(1, 8, 8, 10)),
-                        SandboxConfig(require_isolation=True), timeout_s=30)
+    out = run_candidate(check_job(GOOD, (1, 8, 8, 10), limits=SandboxConfig(
+        require_isolation=True), timeout_s=30))
     assert out.status == "failed" and "refusing to run candidate code" in (out.reason or "")
 
 

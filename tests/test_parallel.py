@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny_job import TINY_NET
+from tiny_job import TINY_NET, with_limits
 
 from lemonade.config import SandboxConfig, build_config
 from lemonade.parallel import (
@@ -28,7 +28,7 @@ from lemonade.parallel import (
     task_env,
     task_resources,
 )
-from lemonade.sandbox.runner import CandidateJob
+from lemonade.sandbox.runner import training_job
 
 GOOD = TINY_NET
 TINY = {"dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8], "synthetic_size": 64},
@@ -245,10 +245,10 @@ def test_candidates_run_in_sandboxed_processes_from_ray_tasks(ray_pool: RayPool,
     limits = SandboxConfig(memory_limit_mb=2048)
     epochs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     for cid, source in ((1, GOOD), (2, "import os\n" + GOOD)):
-        job = CandidateJob(source=source, config=cfg.model_dump(mode="json"),
-                           workdir=str(tmp_path / f"c{cid}"), device="cpu", want_weights=True)
+        job = training_job(with_limits(cfg, limits, 120.0), source,
+                           workdir=tmp_path / f"c{cid}", want_weights=True)
         sink = ray_pool.event_sink(epochs[cid].append)
-        ray_pool.submit(candidate_task, job, limits, 120.0, None, sink,
+        ray_pool.submit(candidate_task, job, None, sink,
                         resources=task_resources(cfg, gpus=0, cores=2), key=cid)
     done = {d.key: d for d in ray_pool.as_completed()}
     good, bad = done[1].value, done[2].value

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny_job import TINY_NET
+from tiny_job import TINY_NET, with_limits
 
 from lemonade.budget import clock_for
 from lemonade.config import Objective, SandboxConfig, build_config
 from lemonade.prescreen import prescreen, prescreen_limits
-from lemonade.sandbox.runner import CandidateJob, run_candidate
+from lemonade.sandbox.runner import run_candidate, training_job
 
 OBJS = [Objective(metric="val_accuracy", threshold=0.7),
         Objective(metric="params", threshold=1000, priority=3),
@@ -44,10 +44,9 @@ def test_an_oversized_model_is_sent_back_untrained(tmp_path: Path) -> None:
                       prescreen=prescreen_limits([Objective(metric="params", threshold=20)], 3),
                       prescreen_factor=3.0)
     events: list[dict[str, Any]] = []
-    job = CandidateJob(source=TINY_NET, config=cfg.model_dump(mode="json"),
-                       workdir=str(tmp_path / "job"), device="cpu")
-    out = run_candidate(job, SandboxConfig(memory_limit_mb=2048), timeout_s=600,
-                        on_event=events.append, clock=clock)
+    job = training_job(with_limits(cfg, SandboxConfig(memory_limit_mb=2048), 600), TINY_NET,
+                       workdir=tmp_path / "job")
+    out = run_candidate(job, on_event=events.append, clock=clock)
     assert out.status == "failed" and "prescreened before training" in (out.reason or "")
     assert out.info["prescreen"]["params"] == 90
     assert sum(e["event"] == "epoch" for e in events) == 0  # the worker took no step

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny_job import TINY_NET
+from tiny_job import TINY_NET, with_limits
 
 from lemonade.config import build_config
 from lemonade.sandbox import isolation, prestart
 from lemonade.sandbox import runner as sandbox_runner
 from lemonade.sandbox.prestart import release_warm
-from lemonade.sandbox.runner import CandidateJob, run_candidate
+from lemonade.sandbox.runner import CandidateJob, check_job, run_candidate, training_job
 
 FAST = {"energy": False, "inference_energy": False, "latency_repeats": 2, "latency_warmup": 1}
 
@@ -36,10 +36,10 @@ def config(size: int = 64) -> Any:
                          "sandbox": {"memory_limit_mb": 4096, "fork_server": False}})
 
 
-def job(cfg: Any, width: int, tmp: Path, *, warm_next: bool) -> CandidateJob:
-    return CandidateJob(source=TINY_NET.replace("4", str(width)),
-                        config=cfg.model_dump(mode="json"), workdir=str(tmp / f"job-{width}"),
-                        device="cpu", warm_next=warm_next)
+def job(cfg: Any, width: int, tmp: Path, *, warm_next: bool,
+        timeout_s: float = 120) -> CandidateJob:
+    return training_job(with_limits(cfg, timeout_s=timeout_s), TINY_NET.replace("4", str(width)),
+                        workdir=tmp / f"job-{width}", warm_next=warm_next)
 
 
 @pytest.fixture(autouse=True)
@@ -67,20 +67,20 @@ def alive(pid: int) -> bool:
 def test_the_next_candidate_gets_the_pair_started_ahead_and_measures_the_same(
         tmp_path: Path) -> None:
     cfg = config()
-    first = run_candidate(job(cfg, 5, tmp_path / "a", warm_next=True), cfg.sandbox, 120)
+    first = run_candidate(job(cfg, 5, tmp_path / "a", warm_next=True))
     assert first.status == "ok", (first.reason, first.log_tail)
     assert first.info["startup"]["prestarted"] is False
     ps = held()
     pids = [ps.train.proc.pid, ps.measure.proc.pid] if ps.measure else []
     assert len(pids) == 2 and all(alive(p) for p in pids)
 
-    warm = run_candidate(job(cfg, 6, tmp_path / "a", warm_next=False), cfg.sandbox, 120)
+    warm = run_candidate(job(cfg, 6, tmp_path / "a", warm_next=False))
     assert warm.status == "ok", (warm.reason, warm.log_tail)
     assert warm.info["startup"]["prestarted"] is True
     assert not prestart.holding()  # warm_next=False: nothing started for a next one
     assert not any(alive(p) for p in pids)  # each process served one candidate and is gone
 
-    cold = run_candidate(job(cfg, 6, tmp_path / "b", warm_next=False), cfg.sandbox, 120)
+    cold = run_candidate(job(cfg, 6, tmp_path / "b", warm_next=False))
     assert cold.status == "ok" and cold.info["startup"]["prestarted"] is False
     for name in ("params", "flops", "val_accuracy", "test_accuracy", "model_size_bytes"):
         assert warm.metrics[name].value == cold.metrics[name].value, name
@@ -88,12 +88,12 @@ def test_the_next_candidate_gets_the_pair_started_ahead_and_measures_the_same(
 
 def test_a_pair_started_for_other_settings_is_thrown_away(tmp_path: Path) -> None:
     cfg = config()
-    out = run_candidate(job(cfg, 5, tmp_path, warm_next=True), cfg.sandbox, 120)
+    out = run_candidate(job(cfg, 5, tmp_path, warm_next=True))
     assert out.status == "ok", out.reason
     ps = held()
     old = [ps.train.proc.pid, *([ps.measure.proc.pid] if ps.measure else [])]
     other = config(size=80)  # other data: other split files, so the pair does not fit
-    out = run_candidate(job(other, 6, tmp_path, warm_next=False), other.sandbox, 120)
+    out = run_candidate(job(other, 6, tmp_path, warm_next=False))
     assert out.status == "ok", out.reason
     assert out.info["startup"]["prestarted"] is False
     assert not any(alive(p) for p in old)
@@ -102,7 +102,7 @@ def test_a_pair_started_for_other_settings_is_thrown_away(tmp_path: Path) -> Non
 
 def test_start_up_is_not_billed_to_train_seconds(tmp_path: Path) -> None:
     cfg = config()
-    out = run_candidate(job(cfg, 5, tmp_path, warm_next=False), cfg.sandbox, 120)
+    out = run_candidate(job(cfg, 5, tmp_path, warm_next=False))
     assert out.status == "ok", out.reason
     startup = out.info["startup"]["startup_s"]
     train_s = out.metrics["train_seconds"].value
@@ -118,7 +118,7 @@ def test_cpu_seconds_of_the_training_are_counted_inside_the_wall(tmp_path: Path)
                         "dataset": {"name": "synthetic", "synthetic_shape": [1, 16, 16],
                                     "synthetic_size": 3000},
                         "budget": {"epochs": 10}})
-    out = run_candidate(job(cfg, 16, tmp_path, warm_next=False), cfg.sandbox, 300)
+    out = run_candidate(job(cfg, 16, tmp_path, warm_next=False, timeout_s=300))
     assert out.status == "ok", out.reason
     m = out.metrics["train_seconds"]
     loop = m.method["worker_reported_loop_s"]
@@ -128,7 +128,7 @@ def test_cpu_seconds_of_the_training_are_counted_inside_the_wall(tmp_path: Path)
 
 def test_a_process_serves_one_job_only(tmp_path: Path) -> None:
     cfg = config()
-    plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False), cfg.sandbox)
+    plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False))
     ps = sandbox_runner._start(plan)
     try:
         ran = ps.train.run({"mode": "check", "source": TINY_NET, "config": {},
@@ -172,7 +172,7 @@ def test_a_hostile_candidate_cannot_touch_a_pair_waiting_for_the_next(tmp_path: 
     status = isolation.probe(refresh=True)
     assert status.isolated, f"bubblewrap must work on this machine: {status.reason}"
     cfg = config()
-    plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False), cfg.sandbox)
+    plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False))
     ps = sandbox_runner._start(plan)  # another worker's pair, waiting for its candidate
     try:
         assert ps.train.wait_ready(120)
@@ -196,7 +196,7 @@ def test_a_hostile_candidate_cannot_touch_a_pair_waiting_for_the_next(tmp_path: 
         assert not canary.exists()
         # and it still does its job: the next candidate takes it
         prestart.keep(ps)
-        out = run_candidate(job(cfg, 5, tmp_path, warm_next=False), cfg.sandbox, 120)
+        out = run_candidate(job(cfg, 5, tmp_path, warm_next=False))
         assert out.status == "ok", (out.reason, out.log_tail)
         assert out.info["startup"]["prestarted"] is True
     finally:
@@ -218,9 +218,8 @@ def test_the_warm_up_model_exports_and_passes_the_checked_loader(tmp_path: Path)
 def test_a_held_set_nobody_takes_is_ended(tmp_path: Path) -> None:
     """keep() arms a timer (prestart.KEEP_SECONDS); when it fires on the set still held, the set
     is ended; when another set is held by then, that one is left alone."""
-    check = CandidateJob(source=TINY_NET, config={}, device="cpu", mode="check",
-                         check_shape=(1, 8, 8, 10))
-    plan = sandbox_runner._plan(check, config().sandbox)
+    check = check_job(TINY_NET, (1, 8, 8, 10), limits=config().sandbox)
+    plan = sandbox_runner._plan(check)
     first, second = sandbox_runner._start(plan), sandbox_runner._start(plan)
     try:
         prestart.keep(first, seconds=3600)
@@ -244,7 +243,7 @@ from pathlib import Path
 from lemonade.sandbox import prestart
 from lemonade.sandbox.runner import run_candidate
 cfg = config()
-out = run_candidate(job(cfg, 5, Path(sys.argv[2]), warm_next=True), cfg.sandbox, 120)
+out = run_candidate(job(cfg, 5, Path(sys.argv[2]), warm_next=True))
 ps = prestart._WARM
 print(json.dumps({"status": out.status, "pids": [ps.train.proc.pid, ps.measure.proc.pid]}),
       flush=True)

@@ -18,11 +18,12 @@ import pytest
 import torch
 from tiny_job import TINY_NET
 
-from lemonade.config import SandboxConfig, build_config
+from lemonade.config import ConfigError, SandboxConfig, build_config
 from lemonade.modelfile import build_net
 from lemonade.sandbox import runner as sandbox
 from lemonade.sandbox.check import check_file
-from lemonade.sandbox.runner import CandidateJob, run_candidate, worker_env
+from lemonade.sandbox.runner import CandidateJob, run_candidate, training_job, worker_env
+from lemonade.sandbox.runner import check_job as make_check_job
 
 torch.set_num_threads(1)
 
@@ -41,9 +42,9 @@ def in_job_dir(script: Path, job_dir: Path) -> list[str]:
     return [sys.executable, str(Path(job_dir) / script.name), str(job_dir)]
 
 
-def check_job(source: str, **kw: Any) -> CandidateJob:
-    return CandidateJob(source=source, config={}, device="cpu", mode="check",
-                        check_shape=(1, 8, 8, 10), **kw)
+def check_job(source: str, limits: SandboxConfig = LIMITS, timeout_s: float = 60,
+              **kw: Any) -> CandidateJob:
+    return make_check_job(source, (1, 8, 8, 10), limits=limits, timeout_s=timeout_s, **kw)
 
 
 def gone(pid: int) -> bool:
@@ -70,9 +71,10 @@ def test_good_model_returns_metrics_history_and_weights_in_a_scrubbed_env(
             with contextlib.suppress(OSError):  # the kernel's view of the running worker
                 environ.append(Path(f"/proc/{ev['pid']}/environ").read_bytes())
 
-    job = CandidateJob(source=GOOD, config=cfg.model_dump(mode="json"),
-                       workdir=str(tmp_path / "job"), device="cpu", want_weights=True)
-    out = run_candidate(job, LIMITS, timeout_s=120, on_event=on_event)
+    cfg = cfg.model_copy(update={"sandbox": LIMITS, "budget": cfg.budget.model_copy(
+        update={"candidate_timeout_s": 120})})
+    job = training_job(cfg, GOOD, workdir=tmp_path / "job", want_weights=True)
+    out = run_candidate(job, on_event=on_event)
     assert out.status == "ok", (out.reason, out.log_tail)
     # the environment: the worker's own list of keys, and /proc when we were in time to read it
     keys = events[0]["env_keys"]
@@ -129,16 +131,24 @@ def test_bad_code_is_rejected_without_a_process(monkeypatch: pytest.MonkeyPatch)
         raise AssertionError("a worker was started for statically rejected code")
 
     monkeypatch.setattr(subprocess, "Popen", no_spawn)
-    out = run_candidate(check_job("import socket\n" + GOOD), LIMITS, timeout_s=10)
+    out = run_candidate(check_job("import socket\n" + GOOD, timeout_s=10))
     assert out.status == "rejected"
     assert "line 1: import of 'socket' is not allowed" in out.reason
 
 
 def test_worker_exception_is_failed_with_the_last_line() -> None:
-    job = CandidateJob(source=GOOD, config={"no_such_key": 1}, device="cpu")
-    out = run_candidate(job, LIMITS, timeout_s=60)
+    # a job carries a typed Config: a bad key is refused where the config is built, before
+    # any job exists
+    with pytest.raises(ConfigError) as e:
+        training_job(build_config({"no_such_key": 1}), GOOD)
+    assert f"{type(e.value).__name__}: ".startswith("ConfigError: ")
+    assert "no_such_key" in str(e.value)
+    # what the host cannot prepare (a missing dataset) is a failed candidate, one line saying why
+    cfg = build_config({"dataset": {"name": "folder", "data_dir": "/nonexistent-lemonade"},
+                        "device": "cpu"})
+    out = run_candidate(training_job(cfg, GOOD))
     assert out.status == "failed"
-    assert out.reason.startswith("ConfigError: ") and "no_such_key" in out.reason
+    assert out.reason.startswith("DatasetError: ") and "/nonexistent-lemonade" in out.reason
 
 
 STAND_IN = """
@@ -180,7 +190,7 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path,
         probe.kill()
         probe.wait()
     t0 = time.monotonic()
-    out = run_candidate(check_job(GOOD, workdir=str(tmp_path / "job")), LIMITS, timeout_s=3)
+    out = run_candidate(check_job(GOOD, workdir=str(tmp_path / "job"), timeout_s=3))
     assert out.status == "timeout" and "timed out after 3 s while starting the worker" in out.reason
     assert time.monotonic() - t0 < 30
     assert "stand-in worker started, child" in out.log_tail  # so the child was running
@@ -211,7 +221,7 @@ def test_worker_killed_by_a_signal_is_crashed() -> None:
         if ev["event"] == "started":
             os.kill(ev["pid"], signal.SIGKILL)
 
-    out = run_candidate(check_job(GOOD), LIMITS, timeout_s=60, on_event=on_event)
+    out = run_candidate(check_job(GOOD, timeout_s=60), on_event=on_event)
     assert out.status == "crashed"
     assert "SIGKILL" in out.reason
 
@@ -219,6 +229,6 @@ def test_worker_killed_by_a_signal_is_crashed() -> None:
 def test_memory_limit_makes_a_huge_allocation_fail_as_out_of_memory() -> None:
     src = GOOD.replace("super().__init__()", "super().__init__()\n        self.big = "
                                              "torch.ones(2 ** 30)")  # 4 GiB
-    out = run_candidate(check_job(src), SandboxConfig(memory_limit_mb=1536), timeout_s=60)
+    out = run_candidate(check_job(src, SandboxConfig(memory_limit_mb=1536), 60))
     assert out.status == "failed"
     assert out.reason.startswith("out of memory (limit 1536 MB)")

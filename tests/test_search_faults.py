@@ -31,7 +31,7 @@ from llm_server import (
     text_reply,
 )
 
-import lemonade.search as search_mod
+import lemonade.sandbox.runner as runner_mod
 from lemonade.config import Config, build_config
 from lemonade.search import start_run
 from lemonade.store import Store
@@ -112,9 +112,9 @@ def record_workers(monkeypatch: pytest.MonkeyPatch,
                    on_started: Callable[[int, int], None] | None = None) -> list[int]:
     """Wrap the loop's `run_candidate` to collect worker pids (and act on each `started`)."""
     pids: list[int] = []
-    real = search_mod.run_candidate
+    real = runner_mod.run_candidate
 
-    def wrapped(job, limits, timeout_s, on_event=None, **kw):  # type: ignore[no-untyped-def]
+    def wrapped(job, on_event=None, **kw):  # type: ignore[no-untyped-def]
         index = len(pids)
 
         def events(ev: dict[str, Any]) -> None:
@@ -125,9 +125,9 @@ def record_workers(monkeypatch: pytest.MonkeyPatch,
             if on_event is not None:
                 on_event(ev)
 
-        return real(job, limits, timeout_s, on_event=events, **kw)
+        return real(job, on_event=events, **kw)
 
-    monkeypatch.setattr(search_mod, "run_candidate", wrapped)
+    monkeypatch.setattr(runner_mod, "run_candidate", wrapped)  # what a pool task calls
     return pids
 
 

@@ -26,7 +26,7 @@ from tiny_job import TINY_NET
 from lemonade.config import build_config
 from lemonade.sandbox import forkserver, isolation
 from lemonade.sandbox.prestart import release_warm
-from lemonade.sandbox.runner import CandidateJob, run_candidate
+from lemonade.sandbox.runner import run_candidate, training_job
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="Linux namespaces only")
@@ -164,9 +164,9 @@ def test_training_and_measurement_workers_are_not_host_root(tmp_path: Path) -> N
             status = Path(f"/proc/{ev['pid']}/status").read_text()
             seen.append([int(x) for x in status.split("Uid:")[1].split()[:4]])
 
-    out = run_candidate(CandidateJob(source=TINY_NET, config=cfg.model_dump(mode="json"),
-                                     workdir=str(tmp_path / "job"), device="cpu"),
-                        cfg.sandbox, timeout_s=300, on_event=on_event)
+    job = training_job(cfg.model_copy(update={"budget": cfg.budget.model_copy(
+        update={"candidate_timeout_s": 300})}), TINY_NET, workdir=tmp_path / "job")
+    out = run_candidate(job, on_event=on_event)
     release_warm()
     assert out.status == "ok", (out.reason, out.log_tail[-1500:])
     assert seen, "no worker said where it runs"

@@ -245,7 +245,7 @@ def evaluate(
     from lemonade.gate import check_source
     from lemonade.progress import epoch_progress, metrics_table
     from lemonade.sandbox.check import read_model_file
-    from lemonade.sandbox.runner import CandidateJob, run_candidate
+    from lemonade.sandbox.runner import run_candidate, training_job
 
     try:
         source = read_model_file(model_py)  # not UTF-8: one clear line, not "internal error"
@@ -266,10 +266,9 @@ def evaluate(
         if len(violations) > 1:
             more = f" (+{len(violations) - 1} more; see `lemonade check`)"
         raise UserError(f"{model_py}: {refusal([v], original, source)}{more}")
-    job = CandidateJob(source=source, config=cfg.model_dump(mode="json"), workdir=None,
-                       device=cfg.device, want_weights=save_weights is not None)
+    job = training_job(cfg, source, want_weights=save_weights is not None)
     with epoch_progress(console, cfg.budget.epochs, f"{model_py.name} on {data.name}") as on_ev:
-        outcome = run_candidate(job, cfg.sandbox, cfg.budget.candidate_timeout_s, on_event=on_ev)
+        outcome = run_candidate(job, on_event=on_ev)
     if outcome.status != "ok":
         raise UserError(f"{model_py.name}: {outcome.status}: {outcome.reason}")
     console.print(metrics_table(outcome.metrics, title=f"{model_py.name} on {data.name}"))

@@ -333,10 +333,11 @@ def _run_config(run_dir: Path) -> dict[str, Any]:
 def _eval_split(config: dict[str, Any]) -> tuple[Any, str]:
     """The run's val/test split file (written by the host from the run's config), or None and
     why not (the parity check then uses random images)."""
+    from lemonade.config import build_config
     from lemonade.sandbox.host_measure import host_splits
 
     try:
-        return host_splits(config), ""
+        return host_splits(build_config(config)), ""
     except Exception as e:
         return None, (f"the run's dataset could not be loaded ({_first_line(e)}): parity "
                       "checked on random images")

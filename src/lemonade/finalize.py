@@ -22,13 +22,16 @@ import statistics
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lemonade import metrics as M
 from lemonade.candidate import Candidate, rank
 from lemonade.config import Config, Objective, load_config
 from lemonade.rankcorr import rank_agreement
 from lemonade.store import Store
+
+if TYPE_CHECKING:
+    from lemonade.sandbox.runner import CandidateJob
 
 FINAL_DIR = "final"
 EPOCHS_FACTOR = 3  # final epochs when neither --epochs nor budget.final_epochs is given
@@ -108,11 +111,10 @@ def final_config(cfg: Config, epochs: int, seed: int) -> Config:
     return cfg.model_copy(update={"budget": budget, "seed": seed})
 
 
-def _job(code: str, cfg: Config, workdir: Path, warm_next: bool = False) -> Any:
-    from lemonade.sandbox.runner import CandidateJob
+def _job(code: str, cfg: Config, workdir: Path, warm_next: bool = False) -> CandidateJob:
+    from lemonade.sandbox.runner import training_job
 
-    return CandidateJob(source=code, config=cfg.model_dump(mode="json"),
-                        workdir=str(workdir.resolve()), device=cfg.device, want_weights=True,
+    return training_job(cfg, code, workdir=workdir.resolve(), want_weights=True,
                         train_on_val=True, warm_next=warm_next)
 
 
@@ -167,9 +169,8 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
                     # (lemonade.sandbox.prestart), but not after the last
                     job = _job(fc.code, scfg, work / f"{fc.candidate_id:04d}-seed{seed}",
                                warm_next=scfg.sandbox.prestart and left > 0)
-                    pool.submit(candidate_task, job, scfg.sandbox,
-                                scfg.budget.candidate_timeout_s, None, None,
-                                resources=res, key=(fc.candidate_id, seed))
+                    pool.submit(candidate_task, job, resources=res,
+                                key=(fc.candidate_id, seed))
                     by_key[(fc.candidate_id, seed)] = fc, seed
             for done in pool.as_completed():
                 fc, seed = by_key[done.key]

@@ -3,10 +3,10 @@
 Both pools have one interface, so the search loop has one code path:
 
     pool = open_pool(cfg)                        # SerialPool when workers == 1, else RayPool
-    ref = pool.share(dataset)                    # put ONCE (Ray's object store); pass to tasks
+    ref = pool.share(split_blobs(cfg))           # put ONCE (Ray's object store); pass to tasks
     res = task_resources(cfg, gpus=pool.gpus)    # one GPU a task where there are GPUs, else CPUs
     sink = pool.event_sink(on_event)             # picklable; events reach on_event in wait_any
-    pool.submit(candidate_task, job, limits, timeout_s, ref, sink, resources=res, key=cid)
+    pool.submit(candidate_task, job, ref, sink, resources=res, key=cid)
     for done in pool.as_completed():             # Done(key, value, error), as tasks finish
         ...
     pool.shutdown()
@@ -38,9 +38,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lemonade.config import Config, ConfigError, auto_cpu_threads
+
+if TYPE_CHECKING:  # the task imports the sandbox when it runs, not this module
+    from lemonade.budget import CandidateClock
+    from lemonade.sandbox.host_measure import SplitBlobs
+    from lemonade.sandbox.runner import CandidateJob, CandidateOutcome
 
 INSTALL_HINT = "pip install 'lemonade-nas[ray]'"
 DEFAULT_MAX_RETRIES = 2  # runs after a lost worker; a candidate that kills workers stops there
@@ -423,21 +428,21 @@ class RayPool(_PoolBase):
 
 # -- the candidate task --------------------------------------------------------------------------
 
-def candidate_task(job: Any, limits: Any, timeout_s: float, data: Any = None,
-                   emit: Callable[[dict[str, Any]], None] | None = None) -> Any:
-    """One candidate: `run_candidate` starts it in a fresh sandboxed process (never here).
+def candidate_task(job: CandidateJob, shared: SplitBlobs | None = None,
+                   emit: Callable[[dict[str, Any]], None] | None = None,
+                   clock: CandidateClock | None = None) -> CandidateOutcome:
+    """One candidate, as a pool task: `run_candidate` runs it in fresh sandboxed processes
+    (never here), under the limits, timeout and device of its config.
 
-    `data` is the shared Dataset (from `pool.share`); it is handed to the sandbox when the
-    runner takes it, so the host side of a task never reloads the dataset.
-    """
-    import inspect
-
+    `shared` is the split files' bytes from the object store (`host_measure.split_blobs`),
+    written to this machine's cache first, so the host side of a task never reloads the
+    dataset. `clock` (lemonade.budget) may stop training early."""
+    from lemonade.sandbox.host_measure import adopt_splits
     from lemonade.sandbox.runner import run_candidate
 
-    kwargs: dict[str, Any] = {"on_event": emit}
-    if data is not None and "data" in inspect.signature(run_candidate).parameters:
-        kwargs["data"] = data
-    return run_candidate(job, limits, timeout_s, **kwargs)
+    if shared is not None:
+        adopt_splits(shared)
+    return run_candidate(job, on_event=emit, clock=clock)
 
 
 # -- choosing a pool -----------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from typing import Any
 
 from lemonade import __version__, runlock
 from lemonade import metrics as M
-from lemonade.budget import CandidateClock, clock_for, with_front
+from lemonade.budget import clock_for, with_front
 from lemonade.candidate import (
     Candidate,
     Status,
@@ -65,7 +65,7 @@ from lemonade.gate.failure_text import for_prompt
 from lemonade.memory import Attempt, FeedbackMemory, make_attempt, summary_above_code
 from lemonade.objectives import cme as cme_of
 from lemonade.objectives import is_feasible
-from lemonade.parallel import Done, Pool, needs_ray, open_pool, task_resources
+from lemonade.parallel import Done, Pool, candidate_task, needs_ray, open_pool, task_resources
 from lemonade.parents import exhausted_parents, parent_attempts, select_parent
 from lemonade.prescreen import prescreen_limits
 from lemonade.proposers import (
@@ -84,10 +84,10 @@ from lemonade.proposers.improver import (
 )
 from lemonade.pruning import front_for
 from lemonade.sandbox import isolation
-from lemonade.sandbox.host_measure import adopt_splits, split_blobs
+from lemonade.sandbox.host_measure import split_blobs
 from lemonade.sandbox.prestart import release_warm
 from lemonade.sandbox.process import start_fork_server
-from lemonade.sandbox.runner import CandidateJob, CandidateOutcome, run_candidate
+from lemonade.sandbox.runner import CandidateJob, CandidateOutcome, training_job
 from lemonade.start import START_KIND, START_PROPOSER, read_start_file, start_extra
 from lemonade.store import Store
 
@@ -314,7 +314,7 @@ class Search:
         if self.pool.workers <= 1 and not self.cfg.parallel.ray_address:
             return None
 
-        return split_blobs(self.cfg.model_dump(mode="json"))
+        return split_blobs(self.cfg)
 
     def result(self, status: str, seconds: float) -> SearchResult:
         cands = self.store.candidates()
@@ -582,8 +582,7 @@ class Search:
         cdir.mkdir(parents=True, exist_ok=True)
         # the job folder is the candidate's own: job.json, result.json and the weights stay
         # with the code that produced them
-        return CandidateJob(source=code, config=cfg.model_dump(mode="json"),
-                            workdir=str(cdir), device=self.cfg.device, want_weights=True,
+        return training_job(cfg, code, workdir=cdir, want_weights=True,
                             warm_next=self.cfg.sandbox.prestart)
 
     def _submit(self, slot: _Slot, code: str) -> None:
@@ -605,8 +604,7 @@ class Search:
         if b.prune:  # early stopping on the whole front (lemonade.pruning)
             clock = with_front(clock, front_for(ok, self.objectives, clock.epochs),
                                self.objectives, b.prune_margin, b.prune_min_epoch)
-        self.pool.submit(evaluate_task, self._job(slot.cid, code, row.fidelity),
-                         self.cfg.sandbox, self.cfg.budget.candidate_timeout_s,
+        self.pool.submit(candidate_task, self._job(slot.cid, code, row.fidelity),
                          self._shared, sink, clock,
                          resources=task_resources(self.cfg, gpus=self.pool.gpus), key=slot.cid)
 
@@ -779,18 +777,6 @@ class _Repair:
     advice: Advice
     suggestion: Suggestion
     cid: int | None = None  # the failed candidate (the repair's extra.repair_of)
-
-
-def evaluate_task(job: CandidateJob, limits: Any, timeout_s: float, shared: Any = None,
-                  emit: Callable[[dict[str, Any]], None] | None = None,
-                  clock: CandidateClock | None = None) -> CandidateOutcome:
-    """One candidate, as a pool task: a fresh sandboxed process (`run_candidate`) trains it and
-    a separate one measures it. `shared` is the split files' bytes from the object store (see
-    `Search._split_blobs`), written to this machine's cache before the candidate starts."""
-    if shared is not None:
-
-        adopt_splits(shared)
-    return run_candidate(job, limits, timeout_s, on_event=emit, clock=clock)
 
 
 def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:

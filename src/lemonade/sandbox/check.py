@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lemonade.gate.normalize import normalize_source, original_line
 from lemonade.gate.scrub import scrub
 from lemonade.gate.static import CodeRejected, Violation, check_source
+
+if TYPE_CHECKING:
+    from lemonade.config import SandboxConfig
 
 MAX_VIOLATIONS = 20  # a file with more problems gets the first ones and a count
 
@@ -30,7 +33,8 @@ class CheckReport:
 
 def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
                image_size: int | tuple[int, int] = 32, num_classes: int = 10,
-               timeout_s: float = 120.0, limits: Any = None, device: str = "cpu") -> CheckReport:
+               timeout_s: float = 120.0, limits: SandboxConfig | None = None,
+               device: str = "cpu") -> CheckReport:
     """Static checks, then (when clean) a build + forward pass in the sandboxed worker.
 
     The dry run never happens in this process: the file is untrusted until it has run in a
@@ -51,13 +55,11 @@ def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
     if violations or not dry_run:
         return CheckReport(ok=not violations, violations=violations, normalized=note)
     source = norm.code
-    from lemonade.config import SandboxConfig
-    from lemonade.sandbox.runner import CandidateJob, run_candidate
+    from lemonade.sandbox.runner import check_job, run_candidate
 
     h, w = size
-    job = CandidateJob(source=source, config={}, workdir=None, device=device, want_weights=False,
-                       mode="check", check_shape=(in_channels, h, w, num_classes))
-    out = run_candidate(job, limits or SandboxConfig(), timeout_s)
+    out = run_candidate(check_job(source, (in_channels, h, w, num_classes), limits=limits,
+                                  timeout_s=timeout_s, device=device))
     if out.status != "ok":
         return CheckReport(ok=False, runtime_error=scrub(f"{out.status}: {out.reason}"),
                            seconds=out.seconds, normalized=note)

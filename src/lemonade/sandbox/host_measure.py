@@ -21,9 +21,12 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lemonade.metrics import Measurement, measured, unavailable
+
+if TYPE_CHECKING:
+    from lemonade.config import Config
 
 OUTSIDE = {"trusted": True, "measured_by": "host, outside the candidate's process"}
 
@@ -46,18 +49,16 @@ def cache_dir() -> Path:
     return base
 
 
-def host_splits(config: dict[str, Any], base: Path | None = None, *,
+def host_splits(cfg: Config, base: Path | None = None, *,
                 train_on_val: bool = False) -> HostSplits:
-    """Load the dataset of `config` here (the host) and write its two split files once.
+    """Load the dataset of `cfg` here (the host) and write its two split files once.
 
     `train_on_val` (final training): the train split is train + val, the eval split holds the
     test split only (`lemonade.data.trainval.train_plus_val`)."""
-    from lemonade.config import build_config
     from lemonade.data import load_dataset
     from lemonade.sandbox.artifacts import EVAL_SPLIT_FILE, TRAIN_SPLIT_FILE, write_split
 
-    cfg = build_config(config)
-    key = split_key(config, train_on_val=train_on_val)
+    key = split_key(cfg, train_on_val=train_on_val)
     with _LOCK:
         if key in _CACHE and _CACHE[key].train.exists() and _CACHE[key].eval.exists():
             return _CACHE[key]
@@ -81,11 +82,8 @@ def host_splits(config: dict[str, Any], base: Path | None = None, *,
         return splits
 
 
-def split_key(config: dict[str, Any], *, train_on_val: bool = False) -> str:
+def split_key(cfg: Config, *, train_on_val: bool = False) -> str:
     """The cache key of a dataset configuration and seed (the split files' folder name)."""
-    from lemonade.config import build_config
-
-    cfg = build_config(config)
     return hashlib.sha256(json.dumps([cfg.dataset.model_dump(mode="json"), cfg.seed,
                                       *(["train+val"] if train_on_val else [])],
                                      sort_keys=True).encode()).hexdigest()[:24]
@@ -104,10 +102,10 @@ class SplitBlobs:
     eval_sha256: str
 
 
-def split_blobs(config: dict[str, Any]) -> SplitBlobs:
-    """Write (or find) the split files of `config` here, and return their bytes."""
-    s = host_splits(config)
-    return SplitBlobs(split_key(config), s.train.read_bytes(), s.train_sha256,
+def split_blobs(cfg: Config) -> SplitBlobs:
+    """Write (or find) the split files of `cfg` here, and return their bytes."""
+    s = host_splits(cfg)
+    return SplitBlobs(split_key(cfg), s.train.read_bytes(), s.train_sha256,
                       s.eval.read_bytes(), s.eval_sha256)
 
 

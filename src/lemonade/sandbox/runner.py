@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lemonade.budget import CandidateClock
+from lemonade.config import Config, SandboxConfig
 from lemonade.metrics import Measurement, from_json
 from lemonade.sandbox import isolation, prestart
 from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
@@ -67,10 +68,14 @@ WORKER_OUTPUTS = (RESULT_FILE, *ARTIFACT_FILES)
 
 @dataclass
 class CandidateJob:
+    """One candidate for the sandbox: its source and its typed `Config`, from which the limits
+    (`sandbox`), the timeout (`budget.candidate_timeout_s`) and the device are read. The config
+    becomes a document once, where it crosses the wall (`job_doc`). Build one with
+    `training_job` or `check_job`."""
+
     source: str
-    config: dict[str, Any]  # Config.model_dump(mode="json")
+    config: Config
     workdir: str | None = None  # job dir (job.json, result.json, weights.pt); None: a temp dir
-    device: str = "auto"
     want_weights: bool = False
     # "evaluate": build, train, measure (lemonade.evaluate). "check": build + one forward pass
     # on check_shape = (in_channels, height, width, num_classes), for `lemonade check`.
@@ -80,6 +85,45 @@ class CandidateJob:
     # start the processes of a next candidate with the same settings as this call returns, so
     # their start-up overlaps what the caller does next (lemonade.sandbox.prestart)
     warm_next: bool = False
+
+    @property
+    def limits(self) -> SandboxConfig:
+        return self.config.sandbox
+
+    @property
+    def timeout_s(self) -> float:
+        return float(self.config.budget.candidate_timeout_s)
+
+    @property
+    def device(self) -> str:
+        return str(self.config.device)
+
+
+def training_job(cfg: Config, source: str, *, workdir: str | Path | None = None,
+                 want_weights: bool = False, train_on_val: bool = False,
+                 warm_next: bool = False) -> CandidateJob:
+    """A train-and-measure job: `cfg` as the candidate is to be trained (its epochs, seed,
+    device, sandbox limits and timeout)."""
+    return CandidateJob(source=source, config=cfg,
+                        workdir=str(workdir) if workdir is not None else None,
+                        want_weights=want_weights, train_on_val=train_on_val,
+                        warm_next=warm_next)
+
+
+def check_job(source: str, check_shape: tuple[int, int, int, int], *,
+              limits: SandboxConfig | None = None, timeout_s: float = 120.0,
+              device: str = "cpu", workdir: str | None = None,
+              warm_next: bool = False) -> CandidateJob:
+    """A check job (`lemonade check`): build the model and run one forward pass on
+    `check_shape` = (in_channels, height, width, num_classes); the config's defaults but for
+    the limits, the timeout and the device."""
+    from lemonade.config import build_config
+
+    cfg = build_config({"device": device, "budget": {"candidate_timeout_s": timeout_s}})
+    if limits is not None:
+        cfg = cfg.model_copy(update={"sandbox": limits})
+    return CandidateJob(source=source, config=cfg, workdir=workdir, mode="check",
+                        check_shape=check_shape, warm_next=warm_next)
 
 
 @dataclass
@@ -186,17 +230,18 @@ def _signal_name(returncode: int) -> str:
         return f"signal {-returncode}"
 
 
-def run_candidate(job: CandidateJob, limits: Any, timeout_s: float,
+def run_candidate(job: CandidateJob,
                   on_event: Callable[[dict[str, Any]], None] | None = None,
                   clock: CandidateClock | None = None) -> CandidateOutcome:
-    """Evaluate `job` in a fresh, limited, killable worker process; never raises.
+    """Run `job` (either kind) in fresh, limited, killable worker processes; never raises.
 
-    With a `clock` (lemonade.budget), training is asked to stop at the clock's deadline or
-    when it stops making progress, and keeps its last completed epoch (`info["partial"]`);
-    `timeout_s` is then the clock's upper bound (`cap_s`), still the hard limit."""
+    The limits, the timeout and the device are the job's config's. With a `clock`
+    (lemonade.budget), training is asked to stop at the clock's deadline or when it stops
+    making progress, and keeps its last completed epoch (`info["partial"]`); the timeout is
+    then the clock's upper bound (`cap_s`), still the hard limit."""
     t0 = time.perf_counter()
     try:
-        return _run(job, limits, timeout_s, on_event, t0, clock)
+        return _run(job, on_event, t0, clock)
     except Exception as e:  # the loop must never die of one candidate
         return CandidateOutcome(status="failed", reason=f"sandbox error: {type(e).__name__}: {e}",
                                 seconds=time.perf_counter() - t0)
@@ -209,40 +254,41 @@ class _Plan:
 
     evaluate: bool
     splits: HostSplits | None
-    limits: Any  # the SandboxConfig (or its dict): whether the wall is required
+    limits: SandboxConfig  # whether the wall is required, among the rest
     limits_doc: dict[str, Any]
     train_device: str
     measure_device: str  # the resolved device ("cpu" when it cannot be resolved)
     key: str
-    cfg: Any = None  # the job's Config (evaluate mode)
+    cfg: Config  # the job's
+    config_doc: dict[str, Any]  # the job's config as the workers get it (converted once)
     device_error: str | None = None  # why the device cannot be resolved, if it cannot
 
 
-def _limits_doc(limits: Any) -> dict[str, Any]:
+def _limits_doc(limits: SandboxConfig) -> dict[str, Any]:
     return {
-        "memory_limit_mb": getattr(limits, "memory_limit_mb", None),
-        "max_processes": getattr(limits, "max_processes", None),
+        "memory_limit_mb": limits.memory_limit_mb,
+        "max_processes": limits.max_processes,
         "file_size_bytes": FILE_SIZE_LIMIT,
-        "isolation": getattr(limits, "isolation", "auto"),
-        "require_isolation": getattr(limits, "require_isolation", False),
+        "isolation": limits.isolation,
+        "require_isolation": limits.require_isolation,
     }
 
 
-def _plan(job: CandidateJob, limits: Any) -> _Plan:
-    """The plan of `job` (the host loads the dataset and writes its split files here; a bad
-    config or a missing dataset raises)."""
-    from lemonade.config import build_config
+def _plan(job: CandidateJob) -> _Plan:
+    """The plan of `job` (the host loads the dataset and writes its split files here; a
+    missing dataset raises)."""
     from lemonade.train import resolve_device
 
     evaluate = job.mode != "check"
-    splits = host_splits(job.config or {}, train_on_val=job.train_on_val) if evaluate else None
-    measure_device, cfg, device_error = "cpu", None, None
+    cfg = job.config
+    splits = host_splits(cfg, train_on_val=job.train_on_val) if evaluate else None
+    measure_device, device_error = "cpu", None
     if evaluate:
-        cfg = build_config(job.config or {})
         try:
-            measure_device = str(resolve_device(job.device or cfg.device))
+            measure_device = str(resolve_device(job.device))
         except ValueError as e:  # the measurement reports it (the training worker too)
             device_error = str(e)
+    limits = job.limits
     doc = _limits_doc(limits)
     env = {k: v for k, v in worker_env("/").items() if k not in ("HOME", "TMPDIR")}
     key = json.dumps({
@@ -253,7 +299,7 @@ def _plan(job: CandidateJob, limits: Any) -> _Plan:
         "commands": [id(worker_command), id(measure_command)],
     }, sort_keys=True, default=str)
     return _Plan(evaluate, splits, limits, doc, job.device, measure_device, key, cfg,
-                 device_error)
+                 cfg.model_dump(mode="json"), device_error)
 
 
 def job_doc(job: CandidateJob, plan: _Plan,
@@ -262,7 +308,7 @@ def job_doc(job: CandidateJob, plan: _Plan,
     prescreens, the worker also gets the limits, so that it does not start training a model
     its own cost event puts over one (it can only stop itself: the host decides)."""
     doc: dict[str, Any] = {
-        "source": job.source, "config": job.config, "device": job.device,
+        "source": job.source, "config": plan.config_doc, "device": job.device,
         "want_weights": job.want_weights, "mode": job.mode,
         "check_shape": list(job.check_shape) if job.check_shape else None,
         "limits": plan.limits_doc,
@@ -276,7 +322,7 @@ def job_doc(job: CandidateJob, plan: _Plan,
 
 def _start(plan: _Plan) -> ProcessSet:
     """Start the processes of one candidate (they import torch, then wait for their job)."""
-    if plan.evaluate and plan.cfg is not None:  # the host tracker gets ready meanwhile
+    if plan.evaluate:  # the host tracker gets ready meanwhile
         from lemonade.measure.energy import prepare_shared
 
         prepare_shared(plan.cfg.measure)
@@ -320,8 +366,7 @@ def _start(plan: _Plan) -> ProcessSet:
         raise
 
 
-def _run(job: CandidateJob, limits: Any, timeout_s: float,
-         on_event: Callable[[dict[str, Any]], None] | None, t0: float,
+def _run(job: CandidateJob, on_event: Callable[[dict[str, Any]], None] | None, t0: float,
          clock: CandidateClock | None = None) -> CandidateOutcome:
     from lemonade.gate import check_source
 
@@ -339,8 +384,8 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
     for stale in (RESULT_FILE, "weights.pt", *ARTIFACT_FILES, MEASURED_FILE):
         (job_dir / stale).unlink(missing_ok=True)
     try:  # the host loads the data and writes the split files the two processes read
-        plan = _plan(job, limits)
-    except Exception as e:  # a bad config or a missing dataset: the candidate is not at fault
+        plan = _plan(job)
+    except Exception as e:  # a missing dataset: the candidate is not at fault
         if own_dir:
             shutil.rmtree(job_dir, ignore_errors=True)
         text = str(e).strip().splitlines()
@@ -357,8 +402,8 @@ def _run(job: CandidateJob, limits: Any, timeout_s: float,
         ps = _start(plan)
     keep_job_dir = False
     try:
-        outcome = _train_and_measure(job, job_dir, plan, ps, warm, timeout_s, on_event, t0,
-                                     clock)
+        outcome = _train_and_measure(job, job_dir, plan, ps, warm, job.timeout_s, on_event,
+                                     t0, clock)
         keep_job_dir = outcome.status == "ok" and outcome.weights_path is not None
     finally:
         ps.close()
@@ -406,7 +451,7 @@ def _train_and_measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: Proces
             outcome.info["partial"] = {"reason": ran.stop_reason,
                                        "pruned": progress is not None and bool(progress.pruned),
                                        "epochs_run": train.get("epochs_run"),
-                                       "epochs": (plan.cfg.budget.epochs if plan.cfg else None)}
+                                       "epochs": plan.cfg.budget.epochs}
         elif outcome.status != "ok":
             outcome.status = "timeout"  # not repaired: the same code would run out again
             outcome.reason = f"{outcome.reason or outcome.status} (asked to stop: " \
