@@ -303,3 +303,28 @@ def test_metrics_table_and_report_list_the_inference_metrics(tmp_path: Path) -> 
     html = render_report(store)
     store.close()
     assert "inference_energy_j" in html and "inference_power_w" in html
+
+
+def test_one_nvml_lookup_for_both_energy_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training energy and inference energy find the GPU by the same function: by PCI bus id
+    when CUDA can tell it (CUDA_VISIBLE_DEVICES renumbers CUDA's devices, not NVML's)."""
+    from lemonade.measure import energy, inference_energy
+
+    assert inference_energy.nvml_handle is energy.nvml_handle
+    fake = FakeNvml(counter_mj=None)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert energy.nvml_handle(fake, 1) == ("gpu", 1) and fake.calls == ["handle 1"]
+
+    class Props:
+        pci_domain_id, pci_bus_id, pci_device_id = 0, 0x3B, 0
+
+    class ByBus(FakeNvml):
+        def nvmlDeviceGetHandleByPciBusId(self, bus: str) -> tuple[str, str]:
+            self.calls.append(f"bus {bus}")
+            return ("gpu", bus)
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda index: Props())
+    by_bus = ByBus(counter_mj=None)
+    assert energy.nvml_handle(by_bus, 1) == ("gpu", "00000000:3B:00.0")
+    assert by_bus.calls == ["bus 00000000:3B:00.0"]

@@ -59,6 +59,20 @@ def all_unavailable(reason: str, **method: Any) -> list[Measurement]:
 
 # --- NVML (GPU) -----------------------------------------------------------------------------
 
+def nvml_handle(nvml: Any, index: int) -> Any:
+    """NVML's handle of CUDA device `index`, matched by PCI bus id where CUDA can tell it
+    (CUDA_VISIBLE_DEVICES renumbers CUDA's devices, not NVML's), else by index. `nvml` is the
+    `pynvml` module (nvidia-ml-py) or an object like it."""
+    if torch.cuda.is_available() and hasattr(nvml, "nvmlDeviceGetHandleByPciBusId"):
+        try:
+            p: Any = torch.cuda.get_device_properties(index)  # pci_* ids: not in the stubs
+            bus = f"{p.pci_domain_id:08X}:{p.pci_bus_id:02X}:{p.pci_device_id:02X}.0"
+            return nvml.nvmlDeviceGetHandleByPciBusId(bus)
+        except Exception:
+            pass
+    return nvml.nvmlDeviceGetHandleByIndex(index)
+
+
 class _NvmlEnergy:
     """GPU energy between start() and stop(), in joules, from NVML."""
 
@@ -76,14 +90,7 @@ class _NvmlEnergy:
         self._thread: threading.Thread | None = None
 
     def _handle(self, index: int) -> Any:
-        # Match by PCI bus id: CUDA_VISIBLE_DEVICES renumbers CUDA devices but not NVML's.
-        nv = self._nvml
-        try:
-            p: Any = torch.cuda.get_device_properties(index)  # pci_* ids: not in the stubs
-            bus = f"{p.pci_domain_id:08X}:{p.pci_bus_id:02X}:{p.pci_device_id:02X}.0"
-            return nv.nvmlDeviceGetHandleByPciBusId(bus)
-        except Exception:
-            return nv.nvmlDeviceGetHandleByIndex(index)
+        return nvml_handle(self._nvml, index)
 
     def start(self) -> None:
         try:

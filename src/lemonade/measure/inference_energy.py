@@ -34,7 +34,7 @@ import torch
 from torch import nn
 
 from lemonade.config import MeasureConfig
-from lemonade.measure.energy import integrate_power
+from lemonade.measure.energy import integrate_power, nvml_handle
 from lemonade.measure.latency import cpu_threads, latency_device
 from lemonade.metrics import Measurement, measured, unavailable
 
@@ -71,15 +71,7 @@ class NvmlMeter:
         self._thread: threading.Thread | None = None
 
     def _find_handle(self) -> Any:
-        # By PCI bus id where CUDA can tell it: CUDA_VISIBLE_DEVICES renumbers CUDA devices only.
-        if torch.cuda.is_available() and hasattr(self._nv, "nvmlDeviceGetHandleByPciBusId"):
-            try:
-                p: Any = torch.cuda.get_device_properties(self.index)  # pci_*: not in stubs
-                bus = f"{p.pci_domain_id:08X}:{p.pci_bus_id:02X}:{p.pci_device_id:02X}.0"
-                return self._nv.nvmlDeviceGetHandleByPciBusId(bus)
-            except Exception:
-                pass
-        return self._nv.nvmlDeviceGetHandleByIndex(self.index)
+        return nvml_handle(self._nv, self.index)
 
     def start(self) -> None:
         self._nv.nvmlInit()

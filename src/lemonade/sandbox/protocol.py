@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import signal
 import sys
 import time
 from pathlib import Path
@@ -24,6 +25,32 @@ MEASURE_JOB_FILE = "measure_job.json"  # the host's copy of the measurement's jo
 MEASURED_FILE = "measured.json"  # the measurement's result: the metrics that rank
 
 OOM_MARKERS = ("MemoryError", "out of memory", "can't allocate memory", "Cannot allocate memory")
+FILE_SIZE_LIMIT = 1 << 30  # RLIMIT_FSIZE: weights of a big model fit, a file bomb does not
+
+
+def limits_doc(limits: Any) -> dict[str, Any]:
+    """What a sandboxed process is told of its limits (`limits`: a SandboxConfig or alike)."""
+    return {
+        "memory_limit_mb": getattr(limits, "memory_limit_mb", None),
+        "max_processes": getattr(limits, "max_processes", None),
+        "file_size_bytes": FILE_SIZE_LIMIT,
+        "isolation": getattr(limits, "isolation", "auto"),
+        "require_isolation": getattr(limits, "require_isolation", False),
+    }
+
+
+def last_line(text: str) -> str:
+    """The last non-blank line of a process's output, stripped ("" when there is none)."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
+
+
+def signal_name(returncode: int) -> str:
+    """The name of the signal that killed a process with this (negative) return code."""
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return f"signal {-returncode}"
 
 
 def apply_limits(limits: dict[str, Any], device: str) -> dict[str, str]:

@@ -29,7 +29,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import site
 import sys
 import tempfile
@@ -47,12 +46,19 @@ from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
 from lemonade.sandbox.host_measure import HostSplits, host_splits, train_metrics
 from lemonade.sandbox.prestart import ProcessSet
 from lemonade.sandbox.process import ProcessExit, SandboxProcess, remove_dirs, tail_text
-from lemonade.sandbox.protocol import MEASURE_JOB_FILE, MEASURED_FILE, RESULT_FILE
+from lemonade.sandbox.protocol import (
+    FILE_SIZE_LIMIT,
+    MEASURE_JOB_FILE,
+    MEASURED_FILE,
+    RESULT_FILE,
+    last_line,
+    limits_doc,
+    signal_name,
+)
 
 # result.json and the measurement's result: bigger ones are not copied (a recorded failure),
 # so the host never parses more than this
 RESULT_SIZE_LIMIT = 4 << 20
-FILE_SIZE_LIMIT = 1 << 30  # RLIMIT_FSIZE: weights of a big model fit, a file bomb does not
 # The only variables a worker inherits: what Python, torch and CUDA need to start. Nothing that
 # could hold a secret (no *_KEY, *_TOKEN, *_SECRET, no cloud credentials, no proxies).
 _KEEP_ENV = ("PATH", "LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
@@ -218,18 +224,6 @@ def worker_command(job_dir: Path) -> list[str]:
     return [sys.executable, "-m", "lemonade.sandbox.worker", str(job_dir)]
 
 
-def _last_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    return lines[-1] if lines else ""
-
-
-def _signal_name(returncode: int) -> str:
-    try:
-        return signal.Signals(-returncode).name
-    except ValueError:
-        return f"signal {-returncode}"
-
-
 def run_candidate(job: CandidateJob,
                   on_event: Callable[[dict[str, Any]], None] | None = None,
                   clock: CandidateClock | None = None) -> CandidateOutcome:
@@ -264,16 +258,6 @@ class _Plan:
     device_error: str | None = None  # why the device cannot be resolved, if it cannot
 
 
-def _limits_doc(limits: SandboxConfig) -> dict[str, Any]:
-    return {
-        "memory_limit_mb": limits.memory_limit_mb,
-        "max_processes": limits.max_processes,
-        "file_size_bytes": FILE_SIZE_LIMIT,
-        "isolation": limits.isolation,
-        "require_isolation": limits.require_isolation,
-    }
-
-
 def _plan(job: CandidateJob) -> _Plan:
     """The plan of `job` (the host loads the dataset and writes its split files here; a
     missing dataset raises)."""
@@ -289,7 +273,7 @@ def _plan(job: CandidateJob) -> _Plan:
         except ValueError as e:  # the measurement reports it (the training worker too)
             device_error = str(e)
     limits = job.limits
-    doc = _limits_doc(limits)
+    doc = limits_doc(limits)
     env = {k: v for k, v in worker_env("/").items() if k not in ("HOME", "TMPDIR")}
     key = json.dumps({
         "evaluate": evaluate, "limits": doc, "device": [job.device, measure_device], "env": env,
@@ -595,7 +579,7 @@ def _measure(job_dir: Path, plan: _Plan, ps: ProcessSet, timeout_s: float,
     try:
         result = json.loads((record / MEASURED_FILE).read_text())
     except (OSError, ValueError, RecursionError):
-        last = _last_line(tail_text(ran.tail)) or f"exit status {ran.returncode}"
+        last = last_line(tail_text(ran.tail)) or f"exit status {ran.returncode}"
         return {"status": "failed", "reason": f"measurement process failed: {last}"}, info
     info.update(result.get("info") or {})
     return result, info
@@ -618,14 +602,14 @@ def _outcome(job: CandidateJob, job_dir: Path, ran: ProcessExit, timeout_s: floa
             reason=f"timed out after {timeout_s:g} s while {info['phase']} "
                    "(worker process group killed)")
     if returncode < 0:
-        sig = _signal_name(returncode)
+        sig = signal_name(returncode)
         hint = " (possibly the out-of-memory killer)" if sig == "SIGKILL" else ""
         return CandidateOutcome(status="crashed", reason=f"worker killed by {sig}{hint}",
                                 history=history, seconds=seconds, log_tail=log, info=info)
     result = _read_result(job_dir) or next(
         (e for e in reversed(events) if e.get("event") == "result"), None)
     if result is None:
-        last = _last_line(log) or "no output"
+        last = last_line(log) or "no output"
         why = f"exit status {returncode}" if returncode else "no result"
         return CandidateOutcome(status="failed", reason=f"worker failed ({why}): {last}",
                                 history=history, seconds=seconds, log_tail=log, info=info)

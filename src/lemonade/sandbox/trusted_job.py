@@ -20,14 +20,8 @@ from typing import Any
 from lemonade.sandbox import isolation
 from lemonade.sandbox.measure_worker import MEASURED_FILE
 from lemonade.sandbox.process import SandboxProcess, remove_dirs, tail_text
-from lemonade.sandbox.runner import (
-    FILE_SIZE_LIMIT,
-    _last_line,
-    _limits_doc,
-    _signal_name,
-    measure_command,
-    worker_env,
-)
+from lemonade.sandbox.protocol import FILE_SIZE_LIMIT, last_line, limits_doc, signal_name
+from lemonade.sandbox.runner import measure_command, worker_env
 
 MAX_RESULT_BYTES = 1 << 20  # the result document: figures and a reason, never data
 
@@ -43,10 +37,10 @@ def run_trusted_job(doc: dict[str, Any], *, ro_binds: Sequence[tuple[str, str]],
     try:
         proc = SandboxProcess(
             measure_command(folder), folder=folder, scratch=scratch, env=worker_env(scratch),
-            limits=limits, device="cpu", spawn_doc={"limits": _limits_doc(limits),
+            limits=limits, device="cpu", spawn_doc={"limits": limits_doc(limits),
                                                     "device": "cpu"},
             ro_binds=list(ro_binds))
-        ran = proc.run({**doc, "limits": _limits_doc(limits)}, timeout_s)
+        ran = proc.run({**doc, "limits": limits_doc(limits)}, timeout_s)
         mem = getattr(limits, "memory_limit_mb", None)
         bound = f" (memory limit {mem} MB)" if mem else ""
         if ran.timed_out:
@@ -56,13 +50,13 @@ def run_trusted_job(doc: dict[str, Any], *, ro_binds: Sequence[tuple[str, str]],
                                                   f"killed{bound}"}
         if ran.returncode < 0:
             return {"status": "failed", "reason": f"the {what} process was killed by "
-                    f"{_signal_name(ran.returncode)}{bound}"}
+                    f"{signal_name(ran.returncode)}{bound}"}
         isolation.copy_out(folder, dest, [MEASURED_FILE], MAX_RESULT_BYTES)
         isolation.copy_out(folder, dest, list(outputs), FILE_SIZE_LIMIT)
         try:
             result = json.loads((dest / MEASURED_FILE).read_text())
         except (OSError, ValueError):
-            last = _last_line(tail_text(ran.tail)) or f"exit status {ran.returncode}"
+            last = last_line(tail_text(ran.tail)) or f"exit status {ran.returncode}"
             return {"status": "failed", "reason": f"the {what} process failed{bound}: {last}"}
         return result if isinstance(result, dict) else {"status": "failed",
                                                         "reason": "malformed result"}
