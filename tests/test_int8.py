@@ -267,3 +267,36 @@ def test_lemonade_evaluate_prints_and_writes_the_int8_metrics(tmp_path: Path) ->
     assert m["int8_model_size_bytes"]["value"] < 0.5 * m["model_size_bytes"]["value"]
     assert abs(m["int8_val_accuracy"]["value"] - m["val_accuracy"]["value"]) < 0.05
     assert m["int8_val_accuracy"]["method"]["calibration_split"] == "train"
+
+
+def test_int8_latency_is_timed_on_a_validation_image(
+        trained: Any, digits: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quantized model is timed on the first real validation image, normalised (as the
+    float32 latency is), not on random numbers."""
+    from lemonade.data.augment import normalize
+    from lemonade.measure import int8
+
+    timed: list[Any] = []
+    real = int8._median_run_ms
+
+    def spy(sess: Any, x: Any, warmup: int, repeats: int) -> tuple[float, list[float]]:
+        timed.append(x)
+        return real(sess, x, warmup, repeats)
+
+    monkeypatch.setattr(int8, "_median_run_ms", spy)
+    splits, meta = _splits(digits)
+    ms = {m.name: m for m in int8.measure_int8(trained, splits, meta, digits.x_train[:32],
+                                               _cfg(), TRUSTED)}
+    assert ms["int8_latency_ms"].value is not None and len(timed) == 1
+    expected = normalize(digits.x_val[:1], tuple(meta["mean"]), tuple(meta["std"])).numpy()
+    assert timed[0].shape == (1, *digits.x_val.shape[1:])
+    assert (timed[0] == expected).all()
+    assert not (timed[0] == normalize(digits.x_val[1:2], tuple(meta["mean"]),
+                                      tuple(meta["std"])).numpy()).all()
+    assert "validation image" in ms["int8_latency_ms"].method["inputs"]
+    # no val split (after finalize): the test split's first image
+    timed.clear()
+    no_val = {**splits, "x_val": digits.x_val[:0], "y_val": digits.y_val[:0]}
+    int8.measure_int8(trained, no_val, meta, digits.x_train[:32], _cfg(), TRUSTED)
+    assert (timed[0] == normalize(digits.x_test[:1], tuple(meta["mean"]),
+                                  tuple(meta["std"])).numpy()).all()

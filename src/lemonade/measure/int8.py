@@ -16,7 +16,9 @@ only) is exported to ONNX, checked against itself (parity), then quantized:
   on the val / test split (argmax here, on plain arrays); `int8_model_size_bytes`: the bytes of
   its stored tensors (ONNX initializers: int8 weights, int32 biases, scales, zero points), the
   counterpart of `model_size_bytes` (the file's size is in the method); `int8_latency_ms`: median
-  batch-1 `InferenceSession.run`, `measure.latency_threads` threads.
+  batch-1 `InferenceSession.run`, `measure.latency_threads` threads, on the first validation
+  image (normalised; the test split's when there is no val split), the image the float32
+  `latency_ms` times (`latency_input`).
 - `onnx_max_abs_diff` / `onnx_argmax_agreement`: the float ONNX file against the torch graph on
   the val split (the test split when there is no val split, as after `finalize`).
 
@@ -216,8 +218,15 @@ def measure_int8(model: nn.Module, splits: dict[str, torch.Tensor], meta: dict[s
         method.update(exporter=exporter, runtime="onnxruntime CPUExecutionProvider", **trusted)
         ms += _scored(int8_path, float_path, (("int8_val_accuracy", x_val, y_val),
                                               ("int8_test_accuracy", x_test, y_test)),
-                      mean, std, cfg, method, tuple(int(s) for s in probe.shape[1:]))
+                      mean, std, cfg, method, latency_input(probe, mean, std))
     return ms
+
+
+def latency_input(images: torch.Tensor, mean: tuple[float, ...],
+                  std: tuple[float, ...]) -> np.ndarray:
+    """The batch-1 input `int8_latency_ms` times: the first of the real (uint8) `images`,
+    normalised, as the float32 latency path times the first validation image."""
+    return next(_batches(images[:1], mean, std, 1)).astype(np.float32)
 
 
 def _parity(model: nn.Module, path: Path, x: torch.Tensor, split: str, mean: tuple[float, ...],
@@ -241,7 +250,7 @@ def _parity(model: nn.Module, path: Path, x: torch.Tensor, split: str, mean: tup
 def _scored(int8_path: Path, float_path: Path,
             splits: tuple[tuple[str, torch.Tensor, torch.Tensor], ...],
             mean: tuple[float, ...], std: tuple[float, ...], cfg: MeasureConfig,
-            method: dict[str, Any], shape: tuple[int, ...]) -> list[Measurement]:
+            method: dict[str, Any], x1: np.ndarray) -> list[Measurement]:
     from lemonade.measure.latency import onnx_session
 
     try:
@@ -264,14 +273,13 @@ def _scored(int8_path: Path, float_path: Path,
         counted="ONNX initializers of the quantized model (int8 weights, int32 biases, scales, "
                 "zero points)", file_bytes=int8_path.stat().st_size,
         float_onnx_initializer_bytes=initializer_bytes(float_path), **method))
-    x1 = torch.randn(1, *shape, generator=torch.Generator().manual_seed(0)).numpy()
-
     def latency() -> Measurement:
         ms_, spread = _median_run_ms(sess, x1, cfg.latency_warmup, cfg.latency_repeats)
         return measured("int8_latency_ms", ms_, batch_size=1, statistic="median",
                         warmup=cfg.latency_warmup, repeats=cfg.latency_repeats,
                         spread_ms=spread, threads=cfg.latency_threads, device="cpu",
-                        timer="time.perf_counter around InferenceSession.run", **method)
+                        timer="time.perf_counter around InferenceSession.run",
+                        inputs="the first validation image (normalised)", **method)
     return ms + _guarded("int8_latency_ms", method, latency)
 
 
