@@ -6,7 +6,8 @@ bubblewrap, so it moves itself into a sandbox that bubblewrap built for it and t
 bubblewrap's last steps itself, in this order:
 
     join(ns_fds)            # setns into the sandbox's user, mount, net, ipc, uts, cgroup, pid
-                            # namespaces (the pid one takes effect for the next fork)
+                            # namespaces (the pid one takes effect for the next fork); run by a
+                            # normal user, through the user namespace that owns them (OWNER)
     -- fork: the child is a member of the sandbox's PID namespace --
     verify_joined(ns_fds)   # every namespace of this process is the sandbox's, or stop
     drop_capabilities()     # joining a user namespace grants all its capabilities: drop them
@@ -27,6 +28,13 @@ from collections.abc import Mapping, Sequence
 # the order matters: the user namespace first (it grants the right to join the others, which
 # it owns), the PID namespace last
 JOIN_ORDER = ("user", "mnt", "net", "ipc", "uts", "cgroup", "pid")
+# The user namespace that owns the others, where it is not the sandbox's own: run by a normal
+# user, bubblewrap makes its namespaces in one user namespace (uid 0 there, to mount /dev) and
+# then a nested one that maps the caller's uid back, in which the sandbox runs. Its mount and
+# PID namespaces are owned by the outer one, so a process that joined only the inner one may
+# not join them (EPERM). `join` then enters the owner first, the others, and the inner one last.
+OWNER = "owner"
+NS_GET_USERNS = 0xB701  # ioctl on a namespace descriptor: its owning user namespace
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
@@ -78,18 +86,46 @@ def foreign(names: Sequence[str], pid: int, proc: str = "/proc") -> list[str]:
     return out
 
 
+def owner_of(ns_fd: int) -> int:
+    """A new descriptor (close-on-exec) of the user namespace that owns namespace `ns_fd`."""
+    fd = int(_libc.ioctl(ns_fd, NS_GET_USERNS))
+    if fd < 0:
+        _check(-1, "ioctl(NS_GET_USERNS)")
+    os.set_inheritable(fd, False)
+    return fd
+
+
+def same_file(a: int, b: int) -> bool:
+    """Whether descriptors `a` and `b` name the same namespace."""
+    sa, sb = os.fstat(a), os.fstat(b)
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def join_order(names: Sequence[str]) -> list[str]:
+    """The order `join` enters `names` in: JOIN_ORDER, or with an OWNER: the owner, the
+    namespaces it owns, the sandbox's own (nested) user namespace last."""
+    if OWNER in names:
+        return [OWNER, *(n for n in JOIN_ORDER if n != "user" and n in names),
+                *(["user"] if "user" in names else [])]
+    return [n for n in JOIN_ORDER if n in names]
+
+
 def join(ns_fds: Mapping[str, int]) -> None:
-    """setns into each namespace named in `ns_fds` (JOIN_ORDER), from descriptors of
-    /proc/PID/ns/NAME. The process must have one thread (a child right after fork)."""
-    for name in JOIN_ORDER:
+    """setns into each namespace named in `ns_fds` (`join_order`), from descriptors of
+    /proc/PID/ns/NAME (and OWNER's, from `owner_of`). The process must have one thread (a
+    child right after fork)."""
+    for name in join_order(list(ns_fds)):
         fd = ns_fds.get(name)
         if fd is not None:
             _check(_libc.setns(fd, 0), f"setns({name})")
 
 
 def verify_joined(ns_fds: Mapping[str, int], proc: str = "/proc/self/ns") -> None:
-    """Raise unless every namespace of this process is the one its descriptor names."""
+    """Raise unless every namespace of this process is the one its descriptor names (OWNER
+    is only a way in: the user namespace checked is the sandbox's own)."""
     for name, fd in ns_fds.items():
+        if name == OWNER:
+            continue
         want = os.fstat(fd)
         have = os.stat(os.path.join(proc, name))
         if (have.st_dev, have.st_ino) != (want.st_dev, want.st_ino):

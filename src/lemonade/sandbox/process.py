@@ -545,7 +545,7 @@ def _fork(server: forkserver.ForkServer, argv: Sequence[str],
     The worker runs `argv`'s module (`python -m MODULE ARGS`), or `main` = {"code": TEXT} with
     `argv` as its sys.argv[1:] (the host's own script: the tests of the wall use it)."""
     from lemonade.sandbox import seccomp
-    from lemonade.sandbox.nsjoin import JOIN_ORDER, foreign
+    from lemonade.sandbox.nsjoin import JOIN_ORDER, OWNER, foreign, owner_of, same_file
 
     launch = isolation.prepare([sys.executable, "-S", "-I", "-c", HOLDER_CODE], status=status,
                                scratch=scratch, env={"PATH": os.defpath}, ro_binds=ro,
@@ -568,6 +568,11 @@ def _fork(server: forkserver.ForkServer, argv: Sequence[str],
         names = foreign(JOIN_ORDER, inner)
         ns = [os.open(f"/proc/{inner}/ns/{n}", os.O_RDONLY | os.O_CLOEXEC) for n in names]
         fds += ns
+        if "user" in names and "mnt" in names:  # a nested user namespace (a normal user's)
+            owner = owner_of(ns[names.index("mnt")])
+            fds.append(owner)
+            if not same_file(owner, ns[names.index("user")]):
+                names, ns = [*names, OWNER], [*ns, owner]
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
