@@ -14,7 +14,10 @@ instead of a Linear) would score almost 0 FLOPs with it. This counter runs the f
 - data movement (views, reshapes, copies, concatenation, indexing, creation): 0;
 - contractions torch has no formula for: `_trilinear` (nn.Bilinear) 2 per element of the
   broadcast product, `mv`/`dot`/`addmv` 2 per multiply-add, `addr`/`outer` 1-2 per output,
-  `cdist` 3 per pair-dimension, attention on CPU like its matmuls, interpolation per tap;
+  `cdist` 3 per pair-dimension, interpolation per tap; scaled dot-product attention on the CPU
+  (`F.scaled_dot_product_attention`, nn.TransformerEncoderLayer) as its math: score
+  multiply-adds, scale, mask, softmax (3) and the weighted values (`_attention`);
+  nn.MultiheadAttention exports as matmuls (bmm), a multiply and a softmax: formulas above;
 - any other operator has no formula: it is listed in `GraphFlopCounter.unknown`, and the trusted
   measurement refuses the model (lemonade.measure.program), never a guessed figure.
 """
@@ -112,7 +115,22 @@ def _trilinear(args: tuple[Any, ...]) -> int:
     return 2 * math.prod(torch.broadcast_shapes(*[torch.Size(s) for s in shapes]))
 
 
-def _contraction(name: str, args: tuple[Any, ...], out: Any) -> int | None:
+def _attention(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """Scaled dot-product attention (`F.scaled_dot_product_attention`, the attention of
+    nn.TransformerEncoderLayer) as its math: per query row (batch x heads x queries) and key,
+    the score's multiply-adds (2 x head dim), its scale (1), an additive mask's add (1, when a
+    float mask is given), the softmax (3) and the weighted sum of values (2 x value dim)."""
+    q, k, v = (_shape(t) for t in args[:3])
+    mask = kwargs.get("attn_mask", args[3] if len(args) > 3 else None)
+    rows, keys = math.prod(q[:-1]), k[-2]  # batch x heads x queries; keys
+    per_score = 2 * q[-1] + 1 + 3 + 2 * v[-1]
+    if isinstance(mask, torch.Tensor):
+        per_score += 1
+    return rows * keys * per_score
+
+
+def _contraction(name: str, args: tuple[Any, ...], out: Any,
+                 kwargs: dict[str, Any] | None = None) -> int | None:
     """FLOPs of the contractions torch's flop_registry has no formula for; None otherwise."""
     a, b = (*args, None, None)[:2]
     if name in ("mv", "addmv"):
@@ -131,10 +149,7 @@ def _contraction(name: str, args: tuple[Any, ...], out: Any) -> int | None:
         return 3 * _largest_output(out) * (_shape(a)[-1] if _shape(a) else 1)
     if name in ("_scaled_dot_product_flash_attention_for_cpu",
                 "_scaled_dot_product_attention_math", "scaled_dot_product_attention"):
-        q, k, v = (_shape(t) for t in args[:3])
-        rows = math.prod(q[:-1])  # batch x heads x queries
-        # two matmuls (scores, weighted values) + a softmax over the scores
-        return 2 * rows * k[-2] * q[-1] + 2 * rows * k[-2] * v[-1] + 3 * rows * k[-2]
+        return _attention(args, kwargs or {})
     return None
 
 
@@ -168,7 +183,7 @@ def op_flops(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any
     name = packet.__name__.rstrip("_") or packet.__name__  # in-place add_ costs as add
     if name in _MOVES:
         return 0, "data movement"
-    contraction = _contraction(name, args, out)
+    contraction = _contraction(name, args, out, kwargs)
     if contraction is not None:
         return contraction, "matmul/conv"
     first = _first_tensor(args)

@@ -57,6 +57,12 @@ _ALLOWED_NAMESPACES = ("aten", "prims")
 _INDEXING = frozenset({"index", "index_put", "_index_put_impl", "_unsafe_index",
                        "_unsafe_index_put"})
 _ALLOWED_PYTHON_TARGETS = {"_operator.getitem": operator.getitem}
+# Integer arithmetic on the symbolic batch size, as torch.export records it for a reshape whose
+# size is computed (nn.MultiheadAttention's `bsz * num_heads`): allowed only on symbolic or
+# small constant integers (`_sym_int_problem`), never on tensors or lists.
+SYM_ARITHMETIC = {"_operator.mul": operator.mul, "_operator.add": operator.add,
+                  "_operator.sub": operator.sub, "_operator.floordiv": operator.floordiv}
+_MAX_SYM_CONSTANT = MAX_BATCH
 
 
 class ArtifactError(Exception):
@@ -183,9 +189,25 @@ class GraphReport:
     buffer_mutations: int
 
 
+def _sym_int_problem(node: dict[str, Any]) -> str | None:
+    """Why a serialised SYM_ARITHMETIC node is not integer arithmetic on the batch size (None
+    when it is): every input a symbolic integer or a small constant one, one of them
+    symbolic, its output a symbolic integer."""
+    args = [i.get("arg") if isinstance(i, dict) else None for i in node.get("inputs") or []]
+    outs = node.get("outputs") or []
+    kinds = [next(iter(a)) if isinstance(a, dict) and len(a) == 1 else "?" for a in args]
+    ok = (len(args) == 2 and all(k in ("as_sym_int", "as_int") for k in kinds)
+          and "as_sym_int" in kinds and len(outs) == 1 and isinstance(outs[0], dict)
+          and set(outs[0]) == {"as_sym_int"})
+    consts = [a["as_int"] for a, k in zip(args, kinds, strict=False) if k == "as_int"] if ok else []
+    if ok and all(type(c) is int and abs(c) <= _MAX_SYM_CONSTANT for c in consts):
+        return None
+    return f"operator {node.get('target')!r} is allowed only on the symbolic batch size"
+
+
 def _op_name_ok(target: str) -> str | None:
     """None when `target` (a serialised node target) is allowed, else why not."""
-    if target in _ALLOWED_PYTHON_TARGETS:
+    if target in _ALLOWED_PYTHON_TARGETS or target in SYM_ARITHMETIC:
         return None
     parts = target.split(".")
     if len(parts) != 5 or parts[:2] != ["torch", "ops"] or parts[2] not in _ALLOWED_NAMESPACES:
@@ -333,6 +355,8 @@ def check_graph_json(doc: dict[str, Any]) -> list[str]:
     for node in nodes[:MAX_NODES]:
         target = node.get("target") if isinstance(node, dict) else None
         why = _op_name_ok(target) if isinstance(target, str) else "node without a target"
+        if why is None and target in SYM_ARITHMETIC:
+            why = _sym_int_problem(node)
         if why and why not in problems:
             problems.append(why)
     exprs: list[Any] = []
@@ -361,6 +385,22 @@ def check_graph_json(doc: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _check_sym_arithmetic(node: Any) -> None:
+    """A deserialised SYM_ARITHMETIC node: two integers, one of them symbolic (a node whose
+    recorded value is a SymInt), the other symbolic too or a small constant; raises
+    ArtifactError otherwise."""
+    def sym(a: Any) -> bool:
+        return isinstance(a, torch.fx.Node) and isinstance(a.meta.get("val"), torch.SymInt)
+
+    args = list(node.args)
+    consts = [a for a in args if not sym(a)]
+    if node.kwargs or len(args) != 2 or len(consts) == 2 or not isinstance(
+            node.meta.get("val"), torch.SymInt) or any(
+            type(c) is not int or abs(c) > _MAX_SYM_CONSTANT for c in consts):
+        raise ArtifactError(f"graph node {node.name!r} calls {node.target.__name__} on "
+                            "something other than the symbolic batch size")
+
+
 def check_graph(ep: Any) -> GraphReport:
     """Check the deserialised graph again (defence in depth); raises ArtifactError."""
     from torch.export.graph_signature import InputKind, OutputKind
@@ -374,6 +414,9 @@ def check_graph(ep: Any) -> GraphReport:
                                 "are allowed")
         t = node.target
         if t is operator.getitem:
+            continue
+        if t in SYM_ARITHMETIC.values():
+            _check_sym_arithmetic(node)
             continue
         if not isinstance(t, torch._ops.OpOverload):
             raise ArtifactError(f"graph node {node.name!r} calls {t!r}: not an ATen operator")
