@@ -135,13 +135,16 @@ def make_attempt(objectives: Sequence[Objective], *, iteration: int,
                  metrics: Mapping[str, float] | None, reason: str | None = None,
                  advice: Any = None, problem: str | None = None,
                  modification: str | None = None,
-                 parent_metrics: Mapping[str, float] | None = None) -> Attempt:
+                 parent_metrics: Mapping[str, float] | None = None,
+                 source: str | None = None) -> Attempt:
     """An Attempt from what the store holds for a candidate (live, or from rows on resume).
 
     `problem` / `modification`: the diagnosis the attempt started from and what was changed; when
     not given they come from `advice` (the `lemonade.expert.Advice` it was proposed from, or its
     JSON): its findings and its instructions. `parent_metrics`: the parent's values, for the
-    outcome's change from the parent. Test-split metrics are dropped.
+    outcome's change from the parent. `source`: the candidate's source text, which bounds what
+    a failure reason's quote keeps (`lemonade.gate.failure_text.for_prompt`). Test-split
+    metrics are dropped.
     """
     metrics = _validation_only(metrics)
     parent_metrics = _validation_only(parent_metrics)
@@ -163,7 +166,7 @@ def make_attempt(objectives: Sequence[Objective], *, iteration: int,
     else:
         score = None
         # a run-time failure's reason is the candidate's own text: only its allow-listed shape
-        why = for_prompt(reason, status) if reason else "no reason recorded"
+        why = for_prompt(reason, status, source) if reason else "no reason recorded"
         outcome = f"FAILED ({status}): {why}"
         summary = f"FAILED ({status}): {_cut(why, 80)}"
     return Attempt(iteration=iteration, candidate_id=candidate_id,

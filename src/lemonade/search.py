@@ -220,7 +220,7 @@ class Search:
                                 model=call.get("model") or "", error=call.get("error"),
                                 latency_s=call.get("latency_s") or 0.0, temperature=temperature)
             out.append(_Repair(c.iteration, parent, req, proposal,
-                               for_prompt(c.reason, str(c.status)),
+                               for_prompt(c.reason, str(c.status), c.code),
                                attempt, advice, suggestion, c.id))
         return out
 
@@ -231,6 +231,7 @@ class Search:
         """The memory's (problem, modification, outcome) triple for a stored candidate."""
         return make_attempt(self.objectives, iteration=c.iteration, candidate_id=c.id,
                             status=str(c.status), metrics=c.values, reason=c.reason,
+                            source=c.code,
                             problem=c.extra.get("problem") or None,
                             modification=with_normalized(c.extra.get("modification"),
                                                          c.extra.get("normalized")),
@@ -423,7 +424,7 @@ class Search:
         last = closed[-1] if closed else None
         failure = None
         if last is not None and not last.ok:
-            failure = f"{last.status}: {for_prompt(last.reason, str(last.status))}"
+            failure = f"{last.status}: {for_prompt(last.reason, str(last.status), last.code)}"
         # what a proposer may see of the parent: validation metrics, never the test split's
         parent_vals = proposer_values(parent.values) if parent else None
         history = (parent_attempts(parent, cands, advice_by_it, self.objectives)
@@ -631,8 +632,8 @@ class Search:
             # (most often the out-of-memory killer) is repaired: a smaller model is the fix.
             self._repairs.append(_Repair(
                 slot.it, slot.parent, slot.req, slot.proposal,
-                for_prompt(outcome.reason, outcome.status), slot.attempt, slot.advice,
-                slot.suggestion, slot.cid))
+                for_prompt(outcome.reason, outcome.status, slot.proposal.code), slot.attempt,
+                slot.advice, slot.suggestion, slot.cid))
 
     def _record_outcome(self, cid: int, outcome: CandidateOutcome) -> None:
         cdir = self.run_dir / "candidates" / f"{cid:04d}"

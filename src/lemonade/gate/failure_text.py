@@ -13,13 +13,27 @@ The result is capped and scrubbed as well.
 comes through whole; `ValueError: sk-pr0j-… reversed, dotted or base64` comes through as
 `ValueError: … reversed, …`.
 
+What passes that shape can still carry bits: which numbers, which words, in which order. A
+prompt's quote (`for_prompt`) is therefore bounded by what the host already knows, the
+candidate's own source text (`Known`): a number stays only when the source writes it, when it is
+small (at most SMALL_NUMBER), a power of two up to MAX_POWER (batch sizes, widths) or of one
+significant digit up to MAX_ROUND (a timeout's 900 s, a limit's 3000 MB), or when it
+is the line number after "line" and the source has that line; a word outside the vocabulary stays
+only when it is an identifier of the source (the candidate cannot add one: the LLM wrote it);
+at most MAX_WORDS words and MAX_NUMBERS numbers are kept. A number such as `1936417640` (four
+characters of a key) or `7365...` (its hex) becomes "…". What is left is a choice among words and
+numbers the receiver already has: at most `capacity_bits()` bits a quote (see docs/security.md),
+not a copy of a secret in any spelling.
+
 Reasons of statically rejected candidates (`status == "rejected"`) are the host's own words about
 the LLM's own code: they are only scrubbed.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 
 from lemonade.gate.scrub import scrub
 from lemonade.gate.vocabulary import VOCABULARY
@@ -28,6 +42,10 @@ MAX_CHARS = 400
 MAX_NUMBERS = 16
 MAX_DIGITS = 6
 MAX_CODES = 6  # this many printable-range numbers in a row read as text: hidden
+MAX_WORDS = 40  # words a prompt's quote keeps (the rest: "…")
+SMALL_NUMBER = 16  # numbers up to this stay in a quote whatever the source says
+MAX_POWER = 4096  # and powers of two up to this (batch sizes, channel widths)
+MAX_ROUND = 100_000  # and numbers of one significant digit up to this (timeouts, limits)
 HIDDEN = "…"
 _PUNCT = set("()[]{},:;.=<>'\"-+*/%!?")
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
@@ -35,15 +53,57 @@ _SHAPE = re.compile(r"\d{1,6}(?:x\d{1,6})+")  # 8x64, as PyTorch writes matrix s
 _RUNS = re.compile(HIDDEN + r"(?:[^\w]*" + HIDDEN + r")+")
 
 
-def _word_ok(word: str) -> bool:
+@dataclass(frozen=True)
+class Known:
+    """What the host knows of a candidate before it runs: its source's identifiers (lower case),
+    the numbers the source writes, and its number of lines."""
+
+    identifiers: frozenset[str]
+    numbers: frozenset[int]
+    lines: int
+
+    @classmethod
+    def of(cls, source: str | None) -> Known:
+        text = source or ""
+        return cls(frozenset(w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)),
+                   frozenset(int(n) for n in re.findall(r"(?<![\w.])\d{1,6}(?![\w.])", text)),
+                   text.count("\n") + 1)
+
+    def number_ok(self, n: int, after: str) -> bool:
+        """Whether number `n` (after the word `after`) may stay in a prompt's quote."""
+        if n <= SMALL_NUMBER or n in self.numbers:
+            return True
+        if n <= MAX_POWER and n & (n - 1) == 0:
+            return True
+        if len(str(n).rstrip("0")) == 1 and n <= MAX_ROUND:  # 900 s, 3000 MB: round
+            return True
+        return after == "line" and n <= self.lines
+
+
+def capacity_bits(known: Known) -> float:
+    """An upper bound on the bits one quote of a failure reason can carry for `known`'s source:
+    each kept word is one of the vocabulary's and the source's identifiers, each kept number one
+    of those `Known.number_ok` allows (the rest is "…", punctuation and spacing, counted as 3
+    bits a kept token)."""
+    words = len(VOCABULARY | known.identifiers)
+    numbers = (SMALL_NUMBER + 1 + MAX_POWER.bit_length() + 9 * len(str(MAX_ROUND))
+               + len(known.numbers) + known.lines)
+    return MAX_WORDS * (math.log2(words) + 3) + MAX_NUMBERS * (math.log2(numbers) + 3)
+
+
+def _word_ok(word: str, known: Known | None = None) -> bool:
     low = word.lower()
-    return low in VOCABULARY or low.strip("_") in VOCABULARY
+    if low in VOCABULARY or low.strip("_") in VOCABULARY:
+        return True
+    return known is not None and low in known.identifiers
 
 
-def _classify(tokens: list[str]) -> list[str]:
-    """Each token's kind: 'space', 'punct', 'word', 'num' or 'hidden'."""
+def _classify(tokens: list[str], known: Known | None = None) -> list[str]:
+    """Each token's kind: 'space', 'punct', 'word', 'num' or 'hidden'. With `known` (a prompt's
+    quote), numbers and words are bounded by the candidate's source (see the module)."""
     kinds = []
-    numbers = 0
+    numbers = words = 0
+    after = ""
     for tok in tokens:
         if tok.isspace():
             kinds.append("space")
@@ -53,10 +113,16 @@ def _classify(tokens: list[str]) -> list[str]:
             count = len(tok.split("x"))
             longest = max(len(p) for p in tok.split("x"))
             ok = longest <= MAX_DIGITS and numbers + count <= MAX_NUMBERS
+            if ok and known is not None:
+                ok = all(known.number_ok(int(p), after) for p in tok.split("x"))
             numbers += count if ok else 0
             kinds.append("num" if ok else "hidden")
         else:
-            kinds.append("word" if _word_ok(tok) else "hidden")
+            ok = _word_ok(tok, known) and (known is None or words < MAX_WORDS)
+            words += 1 if ok else 0
+            kinds.append("word" if ok else "hidden")
+        if not tok.isspace():
+            after = tok.lower()
     return kinds
 
 
@@ -92,10 +158,11 @@ def _hide_glued(tokens: list[str], kinds: list[str]) -> None:
             run = []
 
 
-def shape_of(text: str) -> str:
-    """`text` with every word outside the vocabulary, and every long or glued number, as "…"."""
+def shape_of(text: str, known: Known | None = None) -> str:
+    """`text` with every word outside the vocabulary, and every long or glued number, as "…";
+    with `known`, bounded by the candidate's source as well (see the module)."""
     tokens = _TOKENS.findall(text[: MAX_CHARS * 8])
-    kinds = _classify(tokens)
+    kinds = _classify(tokens, known)
     _hide_glued(tokens, kinds)
     out = []
     for tok, kind in zip(tokens, kinds, strict=True):
@@ -109,9 +176,11 @@ def shape_of(text: str) -> str:
     return re.sub(r" {2,}", " ", shaped).strip()
 
 
-def for_prompt(reason: str | None, status: str = "failed") -> str:
-    """The failure reason as a prompt may quote it (see the module's docstring)."""
+def for_prompt(reason: str | None, status: str = "failed", source: str | None = None) -> str:
+    """The failure reason as a prompt may quote it (see the module's docstring); `source`: the
+    candidate's source text, which bounds the numbers and identifiers kept (without it, only
+    the vocabulary's words and small numbers stay)."""
     text = (reason or "").strip() or status
     if status == "rejected":
         return scrub(text, limit=MAX_CHARS * 4)
-    return scrub(shape_of(text), limit=MAX_CHARS)
+    return scrub(shape_of(text, Known.of(source)), limit=MAX_CHARS)

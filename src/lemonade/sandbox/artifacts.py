@@ -199,7 +199,8 @@ def _sym_int_problem(node: dict[str, Any]) -> str | None:
     ok = (len(args) == 2 and all(k in ("as_sym_int", "as_int") for k in kinds)
           and "as_sym_int" in kinds and len(outs) == 1 and isinstance(outs[0], dict)
           and set(outs[0]) == {"as_sym_int"})
-    consts = [a["as_int"] for a, k in zip(args, kinds, strict=False) if k == "as_int"] if ok else []
+    consts = [a["as_int"] for a, k in zip(args, kinds, strict=False)
+              if k == "as_int" and isinstance(a, dict)] if ok else []
     if ok and all(type(c) is int and abs(c) <= _MAX_SYM_CONSTANT for c in consts):
         return None
     return f"operator {node.get('target')!r} is allowed only on the symbolic batch size"
