@@ -202,3 +202,20 @@ def test_proposer_drops_an_advised_instruction_that_hurt() -> None:
     assert "drop add_dropout" in p.raw_response
     sig = G.edit_signature(big, G.Genome.from_dict(p.genome))
     assert "skips+" in sig and "dropout" not in sig  # (channels fitted back under the cap)
+
+
+def test_proposer_stops_growing_where_growth_lowered_cme() -> None:
+    prop = make_proposer(ProposerConfig(kind="offline", exploration=0.0), seed=0)
+    prop.observe(observed(1, SMALL, metrics=MISSED))
+    worse = {**MISSED, "val_accuracy": 0.40}
+    for cid, (_, g) in enumerate(growth_options(SMALL, CIFAR, LIMITS), start=2):
+        prop.observe(observed(cid, g, metrics=worse, parent_id=1))
+    # another parent (not banned there): wider and deeper both lowered CME in this run
+    other = G.apply(SMALL, "add_dropout", 0.2)
+    adv = advice(("add_conv_layers", 0.3))  # alone, so the advice stands
+    p = prop.propose(req(adv, parent=other))
+    assert "every growth left lowered CME in this run" in p.raw_response
+    assert "grow width" not in p.raw_response and "grow depth" not in p.raw_response
+    # the control: with nothing measured the same request grows
+    fresh = make_proposer(ProposerConfig(kind="offline", exploration=0.0), seed=0)
+    assert "grow width" in fresh.propose(req(adv, parent=other)).raw_response

@@ -26,7 +26,8 @@ what helped:
     uses at most 80% of the size caps, and the advice does not ask for a smaller model, the
     proposal grows it toward the caps, wider or deeper, whichever kind of edit has the better
     measured effect in this run (wider first while neither was measured); the advised edit
-    competes on the same score;
+    competes on the same score; when the best option left is of kinds that all lowered CME in
+    this run, it does not grow;
   * an advised instruction whose kinds of edit all hurt in this run is dropped while another
     instruction remains;
   * the random fallback edit is the best-scored of a few new mutations.
@@ -305,12 +306,12 @@ class OfflineProposer(GenomeSearch):
         if record.by_kind:
             head = [*head, f"measured edit effects (CME change, children): {record.describe()}"]
         if origin == "parent":
+            instructions = self.prefer(parent, instructions, record, head)
             grown = self.grow(parent, req, instructions, banned, record, skipped)
             if grown is not None:
                 g = self.novel(grown[0], req, grown[1])
                 return self.proposal(g, [*head, *skipped, *grown[1]], started, req.dataset,
                                      parent=parent)
-            instructions = self.prefer(parent, instructions, record, head)
         g, notes = parent, head
         accepted = False
         for scale in STEP_SCALES:
@@ -343,8 +344,9 @@ class OfflineProposer(GenomeSearch):
              banned: dict[str, int], record: EffectRecord, skipped: list[str]
              ) -> tuple[Genome, list[str]] | None:
         """A grown parent (`growth`), or the advised edit when its measured effect scores better;
-        None when the growth rule does not fire, the advice asks for a smaller model, or every
-        option was proposed before or failed for this parent."""
+        None when the growth rule does not fire, the advice asks for a smaller model, every
+        option was proposed before or failed for this parent, or the best one left is of kinds
+        that all lowered CME in this run."""
         if any(getattr(i, "action", None) in SHRINKING for i in instructions):
             return None
         limits = budget_limits(req.objectives)
@@ -359,6 +361,10 @@ class OfflineProposer(GenomeSearch):
         for label, g in rank_options(parent, options, record):
             if g == parent or g.key() in self.seen or self.banned(parent, g, banned, skipped):
                 continue
+            if record.hurt(edit_kinds(parent, g)):  # the best one left lowered CME every time
+                skipped.append(f"{why}, but every growth left lowered CME in this run "
+                               f"({edit_signature(parent, g)}): not growing")
+                return None
             score = record.score(edit_kinds(parent, g))
             if label == "advised edit":
                 return g, [why, f"the advised edit scores best ({score:+.3f})", *advised_notes]
