@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lemonade.pruning import FrontMember, prune_verdict
+from lemonade.pruning import FrontMember, cost_objectives, prune_verdict
 
 STOP_FILE = "STOP"  # written into the training worker's folder: finish at the last epoch
 
@@ -168,8 +168,6 @@ def with_front(clock: CandidateClock, front: tuple[FrontMember, ...], objectives
                margin: float, min_epoch: int) -> CandidateClock:
     """`clock` that also prunes against `front` (lemonade.pruning)."""
     from dataclasses import replace
-
-    from lemonade.pruning import cost_objectives
 
     goals = tuple((o.metric, str(o.goal)) for o in cost_objectives(objectives))
     return replace(clock, front=front, cost_goals=goals, prune_margin=margin,

@@ -23,6 +23,9 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from lemonade.metrics import is_test_metric
+from lemonade.objectives import rank_key
+
 
 class Status(StrEnum):
     PENDING = "pending"
@@ -171,8 +174,6 @@ def rank_by_fidelity(cands: Iterable[Candidate], objectives: Sequence[Any]
     """
     import functools
 
-    from lemonade.objectives import rank_key
-
     by_lineage: dict[int, dict[int, Candidate]] = {}
     for c in cands:
         if not c.ok:
@@ -211,8 +212,6 @@ def best_of(cands: Iterable[Candidate], objectives: Sequence[Any] | None) -> Can
 
 def beats(child: Candidate, parent: Candidate, objectives: Sequence[Any]) -> bool:
     """Whether `child` ranks strictly above `parent` (a failed child never does)."""
-    from lemonade.objectives import rank_key
-
     if not child.ok:
         return False
     return rank_key(objectives, child.values) < rank_key(objectives, parent.values)
@@ -225,6 +224,4 @@ def proposer_values(values: Mapping[str, float] | None) -> dict[str, float]:
     The search ranks on validation metrics; the test split is only reported, so no test metric
     may reach a prompt, the memory or the advice.
     """
-    from lemonade.metrics import is_test_metric
-
     return {k: v for k, v in (values or {}).items() if not is_test_metric(k)}

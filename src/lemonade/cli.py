@@ -19,8 +19,18 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from lemonade import metrics as M
 from lemonade.config import PRESET_NAMES, ConfigError, load_config
+from lemonade.dashboard import INSTALL_HINT, missing_dependencies
+from lemonade.parallel import require_ray
 from lemonade.plugins import DATASETS, PROPOSERS, choices
+from lemonade.progress import (
+    SearchDisplay,
+    candidates_table,
+    epoch_progress,
+    metrics_table,
+    runs_table,
+)
 
 app = typer.Typer(
     name="lemonade",
@@ -146,10 +156,7 @@ def search(
         "proposer.edit_format": edit_format,
     }
     cfg = load_config(config, overrides)
-    from lemonade.parallel import require_ray
-
     require_ray(cfg)  # `--workers 2` without Ray: one line with the install hint, nothing written
-    from lemonade.progress import SearchDisplay
     from lemonade.search import start_run
 
     display = SearchDisplay(console, cfg, quiet=quiet)
@@ -181,8 +188,6 @@ def resume(
     the overrides are logged with the store's `resume` event)."""
     if not (run_dir / "run.db").exists():
         raise UserError(f"{run_dir} is not a lemonade run (no run.db)")
-    from lemonade.parallel import require_ray
-    from lemonade.progress import SearchDisplay
     from lemonade.search import resume_run
 
     overrides = {"budget.iterations": iterations, "budget.max_seconds": max_seconds,
@@ -239,11 +244,9 @@ def evaluate(
                                ".safetensors).")] = None,
 ) -> None:
     """Train and measure one model file; print its metrics and optionally write them as JSON."""
-    from lemonade import metrics as M
     from lemonade.contract import refusal
     from lemonade.data import load_dataset
     from lemonade.gate import check_source
-    from lemonade.progress import epoch_progress, metrics_table
     from lemonade.sandbox.check import read_model_file
     from lemonade.sandbox.runner import run_candidate, training_job
 
@@ -434,8 +437,6 @@ def export(
 def runs(directory: Annotated[Path, typer.Argument(help="Folder holding runs.")] = Path("runs")
          ) -> None:
     """A table of the runs under DIRECTORY."""
-    from lemonade.progress import runs_table
-
     if not directory.exists():
         raise UserError(f"no such folder: {directory}")
     found = sorted(p.parent for p in directory.glob("*/run.db"))
@@ -451,8 +452,6 @@ def runs(directory: Annotated[Path, typer.Argument(help="Folder holding runs.")]
 @cli_errors
 def show(run_dir: Annotated[Path, typer.Argument(help="A run directory.")]) -> None:
     """The candidates of one run."""
-    from lemonade.progress import candidates_table
-
     _need_run(run_dir)
     console.print(candidates_table(run_dir))
 
@@ -470,8 +469,6 @@ def dashboard(
                                         min=0.25)] = 2.0,
 ) -> None:
     """A local, read-only web page over the runs, live while a search writes to them."""
-    from lemonade.dashboard import INSTALL_HINT, missing_dependencies
-
     missing = missing_dependencies()
     if missing:
         raise UserError(f"the dashboard needs {', '.join(missing)}: {INSTALL_HINT}")

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 from lemonade import metrics as M
 from lemonade.candidate import Candidate, rank
 from lemonade.config import Config, Objective, load_config
+from lemonade.parallel import candidate_task, open_pool, require_ray, task_resources
 from lemonade.rankcorr import rank_agreement
+from lemonade.sandbox.prestart import release_warm
 from lemonade.store import Store
 
 if TYPE_CHECKING:
@@ -135,9 +137,6 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
 
     `workers` / `ray_address` override the run's `parallel` settings (None: keep them).
     """
-    from lemonade.parallel import candidate_task, open_pool, require_ray, task_resources
-    from lemonade.sandbox.prestart import release_warm
-
     run_dir = Path(run_dir)
     if top < 1 or seeds < 1:
         raise FinalizeError("--top and --seeds must be at least 1")

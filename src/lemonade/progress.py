@@ -13,8 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from lemonade import metrics as M
-from lemonade.candidate import Candidate
+from lemonade.candidate import Candidate, rank
 from lemonade.config import Config
+from lemonade.store import Store
 
 _SHOWN = ("val_accuracy", "test_accuracy", "params", "flops", "latency_ms", "train_seconds",
           "train_energy_kwh")
@@ -123,8 +124,6 @@ class SearchDisplay:
             self.live.update(self._render())
 
     def best_table(self, n: int = 5) -> Table:
-        from lemonade.candidate import rank
-
         t = Table(title="best candidates", title_justify="left")
         for col in ("id", "iter", "CME", "feasible", *[o.metric for o in self.objectives]):
             t.add_column(col, justify="right")
@@ -223,8 +222,6 @@ def _cme(v: float | None) -> str:
 
 
 def runs_table(run_dirs: list[Path]) -> Table:
-    from lemonade.store import Store
-
     t = Table(title="runs", title_justify="left")
     for col in ("run", "dataset", "proposer", "status", "candidates", "best CME", "best test acc",
                 "started"):
@@ -248,8 +245,6 @@ def runs_table(run_dirs: list[Path]) -> Table:
 
 
 def candidates_table(run_dir: Path) -> Table:
-    from lemonade.store import Store
-
     st = Store.open(run_dir)
     objs = [o.metric for o in st.run_objectives()]
     t = Table(title=f"candidates of {run_dir}", title_justify="left")

@@ -12,7 +12,6 @@ with `ast` are listed (static: no parameter counts, but nothing executes).
 from __future__ import annotations
 
 import ast
-import html
 import json
 import math
 import shlex
@@ -28,6 +27,7 @@ from lemonade.candidate import FAILURES, Candidate
 from lemonade.metrics import METRICS
 from lemonade.objectives import describe_gap, ratio
 from lemonade.proposers import NO_LLM_MODELS
+from lemonade.report_html import esc, html_table
 from lemonade.report_stops import prescreen_rule, section_stops
 from lemonade.store import Store
 from lemonade.units import human
@@ -61,10 +61,6 @@ ROLE_NAMES = {"propose": "generator"}  # "propose"
 
 
 # ---- small pure helpers ------------------------------------------------------------------------
-def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 def price_for(model: str | None) -> tuple[float, float] | None:
     """(input, output) USD per 1M tokens of a known OpenAI model, else None."""
     if not model:
@@ -201,13 +197,6 @@ def _seconds(v: Any) -> str:
         return f"{float(v):.1f} s"
     except (TypeError, ValueError):
         return "-"
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
-    """rows hold already-escaped HTML cells."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _method(m: Any, unit: Any = None) -> str:
@@ -383,7 +372,7 @@ def section_answer(ctx: _Ctx) -> str:
     headers = ["objective", "threshold", "best", "", start_head, "priority", "from"]
     if all(o == "?" for o in origins):  # a run from before origins were recorded
         headers, rows = headers[:-1], [r[:-1] for r in rows]
-    table = _table(headers, rows, "answer")
+    table = html_table(headers, rows, "answer")
     note = ('<details><summary>how the combined score (CME) is made</summary><p class="muted">'
             "r: the factor q by which a value beats its threshold (value/threshold, "
             "threshold/value for a min goal, error rates for an accuracy), as 1 - 1/q when met "
@@ -408,7 +397,7 @@ def section_candidates(ctx: _Ctx) -> str:
         rows.append([f'<a href="#cand-{r.id}">#{r.id}</a>', esc(r.iteration), parent, status,
                      esc(_fmt_num(r.cme) if r.cme is not None else "–"),
                      "yes" if r.feasible else "no", *[esc(human(m, v.get(m))) for m in metrics]])
-    table = (_table(["candidate", "iteration", "parent", "status", "CME", "feasible", *metrics],
+    table = (html_table(["candidate", "iteration", "parent", "status", "CME", "feasible", *metrics],
                     rows, "candidates") if rows else "")
     return ('<section id="candidates"><h2>Candidates and their lineage</h2><p class="muted">'
             "Each candidate was written from its parent: click a node to see the change in "
@@ -428,7 +417,7 @@ def _metrics_table(doc: Mapping[str, Any]) -> str:
                  f"{esc(human(name, value))}</span>" if value is not None
                  else f'<span class="muted">unavailable: {esc(rec.get("unavailable"))}</span>')
         rows.append([esc(name), shown, _method(rec.get("method"), rec.get("unit"))])
-    return _table(["metric", "value", "measurement record"], rows, "metrics") if rows else (
+    return html_table(["metric", "value", "measurement record"], rows, "metrics") if rows else (
         '<p class="note">No metrics recorded.</p>')
 
 
@@ -469,13 +458,13 @@ def section_best(ctx: _Ctx) -> str:
         lrows = [[esc(d.get("name", "")), esc(d.get("type", "")), esc(_fmt_num(d.get("params")))]
                  for d in layers]
         layers_html = ("<p>Layers as recorded by the worker:</p>"
-                       + _table(["module", "type", "params"], lrows))
+                       + html_table(["module", "type", "params"], lrows))
     else:
         found = layers_from_code(b.code or "")
         lrows = [[esc(d["line"]), esc(d["name"]), esc(d["type"]), f"<code>{esc(d['args'])}</code>"]
                  for d in found]
         layers_html = ("<p>Layers found by reading the code (static, not executed):</p>"
-                       + _table(["line", "assigned to", "type", "arguments"], lrows)
+                       + html_table(["line", "assigned to", "type", "arguments"], lrows)
                        if lrows else '<p class="note">No nn.* layers found in the code.</p>')
     head = (f"<p>Candidate #{esc(b.id)}, iteration {esc(b.iteration)}, CME "
             f"{esc(_fmt_num(b.cme))}, feasible: {'yes' if b.feasible else 'no'}.</p>")
@@ -573,9 +562,9 @@ def section_advice(ctx: _Ctx) -> str:
         cand = f", candidate #{a['candidate_id']}" if a.get("candidate_id") is not None else ""
         parts.append(
             f"<h3>Iteration {esc(a['iteration'])}{esc(cand)}</h3><p>Diagnosis:</p><ul>{diag}</ul>"
-            + (_table(["action", "magnitude", "objective", "priority", "gap", "reason"], instr)
+            + (html_table(["action", "magnitude", "objective", "priority", "gap", "reason"], instr)
                if instr else "<p class=\"muted\">No instructions.</p>")
-            + ("<p>Conflicts resolved:</p>" + _table(["kept", "dropped", "why"], conf)
+            + ("<p>Conflicts resolved:</p>" + html_table(["kept", "dropped", "why"], conf)
                if conf else ""))
     return '<section id="advice"><h2>Expert system advice</h2>' + "".join(parts) + "</section>"
 
@@ -625,7 +614,7 @@ def section_memory(ctx: _Ctx) -> str:
                      + raw_html])
     return ('<section id="memory"><h2>Feedback memory</h2><p>Each attempt as the memory holds '
             "it: the problem diagnosed, the modification asked for, the outcome measured.</p>"
-            + _table(["iteration", "candidate", "problem", "modification", "outcome"], rows)
+            + html_table(["iteration", "candidate", "problem", "modification", "outcome"], rows)
             + "</section>")
 
 
@@ -637,7 +626,7 @@ def section_failures(ctx: _Ctx) -> str:
              "</span>", f"<pre>{esc(r.reason or 'no reason recorded')}</pre>"]
             for r in bad]
     return ('<section id="failures"><h2>Failures</h2>'
-            + _table(["candidate", "iteration", "status", "why"], rows) + "</section>")
+            + html_table(["candidate", "iteration", "status", "why"], rows) + "</section>")
 
 
 def section_llm(ctx: _Ctx) -> str:
@@ -663,7 +652,7 @@ def section_llm(ctx: _Ctx) -> str:
     return ('<section id="llm"><h2>LLM calls by role</h2><p>Each iteration the Prompt Improver '
             "diagnoses the parent and suggests one modification; the Code Generator writes the "
             "model from it; repairs fix code that failed. All count in the LLM call budget.</p>"
-            + _table(["role", "model", "calls", "errors", "prompt tokens", "completion tokens",
+            + html_table(["role", "model", "calls", "errors", "prompt tokens", "completion tokens",
                       "latency s", "est. cost"], rows) + reply + "</section>")
 
 
@@ -685,7 +674,7 @@ def section_timings(ctx: _Ctx) -> str:
     llm = sum(c.get("latency_s") or 0.0 for c in ctx.calls)
     return ('<section id="timings"><h2>Timings</h2>'
             f"<p>Worker time {worker:.1f} s in all; LLM latency {llm:.1f} s in all.</p>"
-            + _table(["candidate", "iteration", "status", "worker s", "train s", "LLM s"], rows)
+            + html_table(["candidate", "iteration", "status", "worker s", "train s", "LLM s"], rows)
             + "</section>")
 
 
@@ -706,7 +695,7 @@ def section_fidelity(ctx: _Ctx) -> str:
 
     body = [[esc(r.iteration), *cells(r), *cells(promoted.get(r.id))]
             for r in rows if r.lineage == r.id and r.ok]
-    table = _table(["iteration", "proxy", acc, "CME", "promoted", acc, "CME"], body)
+    table = html_table(["iteration", "proxy", acc, "CME", "promoted", acc, "CME"], body)
     return ('<section id="fidelity"><h2>Fidelities</h2><p>Every candidate first trained for '
             "the proxy's epochs; the best by CME were trained again for the full epochs. "
             "Candidates are compared at the highest fidelity both have.</p>" + table

@@ -15,13 +15,14 @@ LLM-provided text and is escaped here; numbers and ids are formatted by this mod
 from __future__ import annotations
 
 import difflib
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from lemonade.candidate import FAILURES, Candidate, Status, values_of
+from lemonade.expert import Advice
+from lemonade.report_html import esc
 from lemonade.units import change, human
 
 X_STEP, Y_STEP, MARGIN, RADIUS = 84, 40, 30, 9
@@ -33,10 +34,6 @@ COLORS = {"feasible": "#2a9d3f", "infeasible": "#e9a400", "failed": "#c4262e",
 LEGEND = (("feasible", "ok, meets every threshold"), ("infeasible", "ok, misses a threshold"),
           ("failed", "failed / timeout / crashed"), ("rejected", "rejected before training"),
           ("open", "pending / running"), ("other", "duplicate / interrupted"))
-
-
-def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def css() -> str:
@@ -213,8 +210,6 @@ def _advice_html(doc: Mapping[str, Any] | None) -> str:
     diag = "".join(f"<li>{esc(d)}</li>" for d in doc.get("diagnosis") or [])
     texts: list[str] = []
     try:
-        from lemonade.expert import Advice
-
         texts = [i.text() for i in Advice.from_json(doc).instructions]
     except Exception:  # an older or damaged record: show what it holds
         texts = [str(i) for i in doc.get("instructions") or []]

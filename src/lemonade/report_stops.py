@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lemonade.prescreen import describe_rule
 from lemonade.rankcorr import rank_agreement
+from lemonade.report_html import esc, html_table
 
 
 def _fmt(x: object) -> str:
@@ -46,8 +48,6 @@ def agreement_rows(ctx: Any, acc: str) -> list[tuple[str, dict[str, object]]]:
 def prescreen_rule(ctx: Any) -> str:
     """The run's prescreen rule (lemonade.prescreen.describe_rule) from its recorded config;
     a run recorded before budget.prescreen_metrics existed compared params and FLOPs."""
-    from lemonade.prescreen import describe_rule
-
     budget = ctx.config.get("budget") or {}
     objectives = list(getattr(ctx, "objectives", None) or [])
     metrics = budget.get("prescreen_metrics", ["params", "flops"]) \
@@ -57,8 +57,6 @@ def prescreen_rule(ctx: Any) -> str:
 
 
 def section_stops(ctx: Any) -> str:
-    from lemonade.report import _table, esc
-
     budget = ctx.config.get("budget") or {}
     stopped = [r for r in ctx.rows if r.extra.get("partial") or r.extra.get("pruned")
                or r.extra.get("prescreen")]
@@ -84,9 +82,9 @@ def section_stops(ctx: Any) -> str:
                      esc(str(doc.get("reason") or r.reason or "")[:300])])
     parts = [f'<section id="stops"><h2>Early stops and fidelity</h2><p>{esc(rules)}</p>']
     if body:
-        parts.append(_table(["id", "stopped", "epochs", acc, "why"], body))
+        parts.append(html_table(["id", "stopped", "epochs", acc, "why"], body))
     if agree:
-        parts.append(_table(["rankings compared", "pairs", "Spearman", "Kendall"],
+        parts.append(html_table(["rankings compared", "pairs", "Spearman", "Kendall"],
                             [[esc(w), esc(d.get("n")), esc(_fmt(d.get("spearman"))),
                               esc(_fmt(d.get("kendall")))] for w, d in agree]))
     parts.append("</section>")

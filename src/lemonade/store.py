@@ -38,6 +38,7 @@ from lemonade.candidate import CLOSED as _CLOSED
 from lemonade.candidate import OPEN as _OPEN
 from lemonade.candidate import REUSABLE as _REUSABLE
 from lemonade.candidate import Candidate, Status, best_of
+from lemonade.config import Objective, build_config
 
 SCHEMA_VERSION = 1
 DB_NAME = "run.db"
@@ -445,8 +446,6 @@ class Store:
         return self.objectives() or self._meta_objectives()
 
     def _meta_objectives(self) -> list[Any]:
-        from lemonade.config import Objective
-
         raw = self.get_meta_obj("objectives")
         try:
             return [Objective(**d) for d in raw] if isinstance(raw, list) else []
@@ -519,8 +518,6 @@ def objectives_from_yaml(config_yaml: str | None) -> list[Any] | None:
         return None
     try:
         import yaml
-
-        from lemonade.config import build_config
 
         data = yaml.safe_load(config_yaml) or {}
         return build_config(data).resolved_objectives()

@@ -19,6 +19,8 @@ from typing import Any
 from markupsafe import Markup
 
 from lemonade import metrics as M
+from lemonade.expert import Advice
+from lemonade.progress import fmt_metric
 from lemonade.report_lineage import lineage_html, starting_model
 from lemonade.store import DB_NAME, Store
 
@@ -71,8 +73,6 @@ def fingerprint(run_dirs: list[Path]) -> str:
 
 
 def _fmt(name: str, value: float | None) -> str:
-    from lemonade.progress import fmt_metric
-
     return fmt_metric(name, value)
 
 
@@ -115,8 +115,6 @@ def _advice(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
                            "diagnosis": [str(d) for d in doc.get("diagnosis") or []],
                            "instructions": [], "conflicts": []}
     try:
-        from lemonade.expert import Advice
-
         adv = Advice.from_json(doc)
         out["instructions"] = [i.text() for i in adv.instructions]
         out["conflicts"] = [c.why for c in adv.conflicts]

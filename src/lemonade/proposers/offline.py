@@ -46,6 +46,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lemonade.candidate import values_of
 from lemonade.config import Objective, ProposerConfig
 from lemonade.metrics import validation_only
 from lemonade.objectives import rank_key
@@ -145,8 +146,6 @@ def observation(candidate: Any) -> Observation:
 
     values = field("values")
     if values is None or callable(values):
-        from lemonade.candidate import values_of
-
         values = values_of(field("metrics"))
     parent = field("parent_id")
     return Observation(

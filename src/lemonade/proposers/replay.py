@@ -20,6 +20,7 @@ from typing import Any
 from lemonade.config import ConfigError, ProposerConfig
 from lemonade.gate import CodeRejected, extract_code
 from lemonade.proposers import Proposal, ProposalRequest, Proposer, zero_usage
+from lemonade.store import Store
 
 EXHAUSTED = "replay exhausted"
 # stored call kind -> the queue it is played from ("propose" is what older runs called the
@@ -106,8 +107,6 @@ def create(cfg: ProposerConfig, *, seed: int, store: Any = None) -> ReplayPropos
         if not cfg.replay_from:
             raise ConfigError("proposer.replay_from: the replay proposer needs the run "
                               "directory whose responses it plays back")
-        from lemonade.store import Store
-
         try:
             store = Store.open(cfg.replay_from)
         except Exception as e:  # StoreError, sqlite3 errors: all mean "not a usable run"

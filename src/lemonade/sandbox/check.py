@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lemonade.config import SandboxConfig
 from lemonade.gate.normalize import normalize_source, original_line
 from lemonade.gate.scrub import scrub
 from lemonade.gate.static import CodeRejected, Violation, check_source
