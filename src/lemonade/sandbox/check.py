@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lemonade.config import SandboxConfig
 from lemonade.gate.normalize import normalize_source, original_line
 from lemonade.gate.scrub import scrub
 from lemonade.gate.static import CodeRejected, Violation, check_source
-
-if TYPE_CHECKING:
-    from lemonade.config import SandboxConfig
 
 MAX_VIOLATIONS = 20  # a file with more problems gets the first ones and a count
 
