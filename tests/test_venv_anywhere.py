@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,11 +55,19 @@ print(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "{}")
 
 
 def _venv(parent: Path) -> Path:
+    """A virtualenv in `parent` with the packages of this interpreter: its system's when this
+    interpreter is a system one; when it is a virtualenv's (a normal user's install, whose
+    base Python has none of them), its site-packages folder stands at the new one's."""
     venv = parent / "venv"
     done = subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
                           capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         pytest.skip(f"cannot create a virtualenv here: {done.stderr.strip()[-300:]}")
+    if sys.prefix != sys.base_prefix:
+        ours = Path(sysconfig.get_paths()["purelib"])
+        theirs = venv / ours.relative_to(sys.prefix)
+        shutil.rmtree(theirs)
+        theirs.symlink_to(ours, target_is_directory=True)
     return venv
 
 

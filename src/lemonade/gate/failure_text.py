@@ -20,7 +20,8 @@ small (at most SMALL_NUMBER), a power of two up to MAX_POWER (batch sizes, width
 significant digit up to MAX_ROUND (a timeout's 900 s, a limit's 3000 MB), or when it
 is the line number after "line" and the source has that line; a word outside the vocabulary stays
 only when it is an identifier of the source (the candidate cannot add one: the LLM wrote it);
-at most MAX_WORDS words and MAX_NUMBERS numbers are kept. A number such as `1936417640` (four
+at most MAX_WORDS words and MAX_NUMBERS numbers are kept, and MAX_GAP punctuation marks between
+two of them. A number such as `1936417640` (four
 characters of a key) or `7365...` (its hex) becomes "…". What is left is a choice among words and
 numbers the receiver already has: at most `capacity_bits()` bits a quote (see docs/security.md),
 not a copy of a secret in any spelling.
@@ -46,6 +47,7 @@ MAX_WORDS = 40  # words a prompt's quote keeps (the rest: "…")
 SMALL_NUMBER = 16  # numbers up to this stay in a quote whatever the source says
 MAX_POWER = 4096  # and powers of two up to this (batch sizes, channel widths)
 MAX_ROUND = 100_000  # and numbers of one significant digit up to this (timeouts, limits)
+MAX_GAP = 3  # punctuation marks kept between two words or numbers (`]),`: 3; the rest dropped)
 HIDDEN = "…"
 _PUNCT = set("()[]{},:;.=<>'\"-+*/%!?")
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
@@ -83,12 +85,15 @@ class Known:
 def capacity_bits(known: Known) -> float:
     """An upper bound on the bits one quote of a failure reason can carry for `known`'s source:
     each kept word is one of the vocabulary's and the source's identifiers, each kept number one
-    of those `Known.number_ok` allows (the rest is "…", punctuation and spacing, counted as 3
-    bits a kept token)."""
+    of those `Known.number_ok` allows, and each gap between two kept tokens (a "…" may stand
+    between them) up to MAX_GAP marks of `_PUNCT` or none, each with a space or not."""
     words = len(VOCABULARY | known.identifiers)
     numbers = (SMALL_NUMBER + 1 + MAX_POWER.bit_length() + 9 * len(str(MAX_ROUND))
                + len(known.numbers) + known.lines)
-    return MAX_WORDS * (math.log2(words) + 3) + MAX_NUMBERS * (math.log2(numbers) + 3)
+    gaps = 2 * (MAX_WORDS + MAX_NUMBERS) + 1
+    per_gap = 2 * sum((2 * (len(_PUNCT) + 1)) ** k for k in range(MAX_GAP + 1))
+    return (MAX_WORDS * math.log2(words) + MAX_NUMBERS * math.log2(numbers)
+            + gaps * math.log2(per_gap))
 
 
 def _word_ok(word: str, known: Known | None = None) -> bool:
@@ -158,12 +163,27 @@ def _hide_glued(tokens: list[str], kinds: list[str]) -> None:
             run = []
 
 
+def _cap_gaps(kinds: list[str]) -> None:
+    """Keep at most MAX_GAP punctuation marks between two other tokens: a run of `().,:;`
+    would otherwise spell anything, a few bits a mark."""
+    marks = 0
+    for i, kind in enumerate(kinds):
+        if kind == "punct":
+            marks += 1
+            if marks > MAX_GAP:
+                kinds[i] = "drop"
+        elif kind not in ("space", "drop"):
+            marks = 0
+
+
 def shape_of(text: str, known: Known | None = None) -> str:
     """`text` with every word outside the vocabulary, and every long or glued number, as "…";
     with `known`, bounded by the candidate's source as well (see the module)."""
     tokens = _TOKENS.findall(text[: MAX_CHARS * 8])
     kinds = _classify(tokens, known)
     _hide_glued(tokens, kinds)
+    if known is not None:
+        _cap_gaps(kinds)
     out = []
     for tok, kind in zip(tokens, kinds, strict=True):
         if kind == "space":

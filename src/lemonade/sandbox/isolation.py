@@ -316,12 +316,15 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
     # /tmp (a CI virtualenv), and a later tmpfs would hide its bind
     # /proc/sys read-only: the kernel lets a sysctl be written by uid (global ones by host
     # root, namespaced ones by the namespace's root), never by capability alone
-    # /tmp is writable and traversable but not listable (1733): a Python installation, a
-    # checkout or a scratch folder under /tmp (a virtualenv in /tmp/<name>/venv) leaves no
-    # readable name of its host parents there (a sandbox that runs as its own uid cannot chmod
-    # it; one that runs as the caller owns it: docs/security.md)
+    # /tmp is traversable but not listable: a Python installation, a checkout or a scratch
+    # folder under /tmp (a virtualenv in /tmp/<name>/venv) leaves no readable name of its host
+    # parents there. A sandbox that runs as its own uid gets it writable (1733: it cannot list
+    # or chmod what it does not own); one that runs as the caller's uid owns it, and could list
+    # it or chmod it back, so it gets it 0111 and read-only (its TMPDIR is its scratch folder)
+    caller_owned = run_as is None
     a += ["--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev",
-          "--perms", "1733", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
+          "--perms", "0111" if caller_owned else "1733", "--size", str(TMPFS_BYTES),
+          "--tmpfs", "/tmp",
           "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/dev/shm"]
     for f in _ETC_FILES:
         a += ["--ro-bind-try", f, f]
@@ -350,7 +353,8 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
                else str(d)) for s, d in ro_binds]
     for flag, src, dst in sorted(binds, key=lambda b: len(Path(b[2]).parts)):  # parents first
         a += [*_parents(dst, made), flag, src, dst]
-    a += ["--remount-ro", "/", "--chdir", "/"]
+    a += ["--remount-ro", "/", *(["--remount-ro", "/tmp"] if caller_owned else []),
+          "--chdir", "/"]
     for k, v in env.items():
         a += ["--setenv", k, v]
     if seccomp_fd is not None:
