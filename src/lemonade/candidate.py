@@ -25,6 +25,7 @@ from typing import Any
 
 from lemonade.metrics import is_test_metric
 from lemonade.objectives import rank_key
+from lemonade.origin import Origin, Stop
 
 
 class Status(StrEnum):
@@ -116,18 +117,28 @@ class Candidate:
         return self.status in OUTCOMES
 
     @property
+    def origin(self) -> Origin:
+        """Where it came from (kind, attempt, source, fidelity, temperature), read from the
+        store's `extra` annotations (`lemonade.origin`)."""
+        return Origin.from_extra(self.extra)
+
+    @property
+    def stop(self) -> Stop | None:
+        """How it stopped short of its epochs (partial or pruned), or None."""
+        return Stop.from_extra(self.extra)
+
+    @property
     def fidelity(self) -> int | None:
-        """Epochs this row was trained for in a multi-fidelity run (`extra["fidelity"]`);
+        """Epochs this row was trained for in a multi-fidelity run (`Origin.fidelity`);
         None in a single-fidelity run, where every row has the same fidelity."""
-        f = self.extra.get("fidelity")
-        return int(f) if isinstance(f, int | float) and not isinstance(f, bool) else None
+        return self.origin.fidelity
 
     @property
     def lineage(self) -> int:
         """The id of the row that first trained this code: a promoted row (trained again at a
-        higher fidelity) names its proxy row in `extra["fidelity_of"]`."""
-        of = self.extra.get("fidelity_of")
-        return int(of) if isinstance(of, int) and not isinstance(of, bool) else self.id
+        higher fidelity) names its proxy row (`Origin.promoted_from`)."""
+        of = self.origin.promoted_from
+        return self.id if of is None else of
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

@@ -14,9 +14,10 @@ from typing import Any
 from lemonade.config import ConfigError
 from lemonade.contract import normalize, refusal
 from lemonade.gate.static import CodeRejected, check_source
+from lemonade.origin import Kind, Origin
 from lemonade.sandbox.check import read_model_file
 
-START_KIND = "start"  # the candidate's extra.kind
+START_KIND = str(Kind.START)  # the candidate's extra.kind
 START_PROPOSER = "user"
 
 
@@ -39,9 +40,10 @@ def read_start_file(path: str, info: Mapping[str, Any]) -> tuple[str, str]:
 
 def start_extra(path: str, note: str) -> dict[str, Any]:
     """The start candidate's extra (what the memory and the report show of it)."""
-    extra: dict[str, Any] = {"kind": START_KIND, "start_from": path, "problem": "first attempt",
+    extra: dict[str, Any] = {**Origin(Kind.START, attempt=0).to_extra(), "start_from": path,
+                             "problem": "first attempt",
                              "modification": "the user's own model (search.start_from)",
-                             "summary": "", "attempt": 0}
+                             "summary": ""}
     if note:
         extra["normalized"] = note
     return extra
