@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from e2e import quick_config
 
-from lemonade.candidate import Candidate, Status, best, rank_by_fidelity
+from lemonade.candidate import Candidate, Status, rank_by_fidelity
+from lemonade.candidate import best_of as best
 from lemonade.config import Objective, load_config
 from lemonade.report import render_report
 from lemonade.search import start_run

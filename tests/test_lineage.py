@@ -7,6 +7,7 @@ both go through `Origin.from_extra`.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import pytest
@@ -293,4 +294,8 @@ def test_a_store_written_the_old_way_loads_and_owes_the_same(tmp_path: Any) -> N
     assert (owed.cid, owed.attempt, owed.it) == (a, 0, 0)
     assert owed.req.temperature == 0.4 and "shape mismatch" in owed.error
     assert store.candidate(a).extra == {"kind": "generator", "problem": "p", "temperature": 0.4}
+    # nothing holds a Search in a cycle: dropped, it is freed at once (and start_run's lock with it)
+    ref = weakref.ref(s)
+    del s
+    assert ref() is None
     store.close()

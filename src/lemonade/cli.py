@@ -305,7 +305,7 @@ def _keep_weights(weights_path: str | None, dest: Path) -> None:
     state_dict of the model file's Net; then remove that folder."""
     import shutil
 
-    from lemonade.finalize import plain_state_dict, save_state_dict
+    from lemonade.rundir import plain_state_dict, save_state_dict
 
     if not weights_path or not Path(weights_path).is_file():
         raise UserError("the evaluation left no weights to save")

@@ -29,6 +29,7 @@ from lemonade.candidate import Candidate, rank
 from lemonade.config import Config, Objective, load_config
 from lemonade.parallel import candidate_task, open_pool, require_ray, task_resources
 from lemonade.rankcorr import rank_agreement
+from lemonade.rundir import plain_state_dict, save_state_dict, swap_in
 from lemonade.sandbox.prestart import release_warm
 from lemonade.store import Store
 
@@ -227,42 +228,6 @@ def candidate_doc(fc: FinalCandidate, epochs: int, cfg: Config) -> dict[str, Any
     }
 
 
-_PROGRAM_PREFIXES = ("param.", "state.")  # stored tensors of an exported program (artifacts)
-
-
-def plain_state_dict(weights_file: str | Path) -> dict[str, Any]:
-    """The `state_dict` of the model file's `Net` from a weights file the sandbox left.
-
-    A `.safetensors` file holds an exported program's tensors, named `param.<name>`,
-    `state.<name>` (persistent buffers) and `const.<name>` (constants, not part of a
-    state_dict); a `.pt` file is a state_dict already (read with `weights_only=True`).
-    Nothing is unpickled from a safetensors file.
-    """
-    import torch
-
-    path = Path(weights_file)
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
-
-        return {k.split(".", 1)[1]: v for k, v in load_file(str(path)).items()
-                if k.startswith(_PROGRAM_PREFIXES)}
-    return torch.load(path, map_location="cpu", weights_only=True)
-
-
-def save_state_dict(state: dict[str, Any], dest: Path) -> None:
-    """torch.save, or safetensors when `dest` ends in .safetensors; written atomically."""
-    import torch
-
-    tmp = dest.with_name(dest.name + ".tmp")
-    if dest.suffix == ".safetensors":
-        from safetensors.torch import save_file
-
-        save_file({k: v.contiguous() for k, v in state.items()}, str(tmp))
-    else:
-        torch.save(state, tmp)
-    tmp.replace(dest)
-
-
 def _write_one(dest: Path, fc: FinalCandidate, epochs: int, cfg: Config) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "model.py").write_text(fc.code)
@@ -288,13 +253,7 @@ def _write_final(run_dir: Path, finals: list[FinalCandidate], epochs: int, cfg: 
     _write_one(tmp, finals[0], epochs, cfg)
     for fc in finals[1:]:
         _write_one(tmp / "top" / f"{fc.candidate_id:04d}", fc, epochs, cfg)
-    old = run_dir / (FINAL_DIR + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
-    return final
+    return swap_in(tmp, final)
 
 
 def final_table(res: FinalizeResult) -> Any:

@@ -129,6 +129,10 @@ class Origin:
                       retried_kind=self.first_kind)
 
 
+# what a promotion's row carries over from its proxy row's extra (the memory's and the report's)
+CARRIED = ("problem", "modification", "summary", "parent_policy")
+
+
 def promotion(of: int, fidelity: int) -> Origin:
     """The origin of candidate `of`'s code trained again to `fidelity` epochs."""
     return Origin(kind=Kind.PROMOTION, source=of, fidelity=fidelity, promoted_from=of)
