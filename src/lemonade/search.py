@@ -3,7 +3,7 @@
 One iteration (`lemonade.proposing`): draw a parent  ->  expert advice  ->  Prompt Improver  ->
 Code Generator  ->  static checks (bad code goes back to the proposer, a bounded number of
 times)  ->  here: an isolated worker builds, trains and measures it (`lemonade.parallel`'s pool,
-`evaluate_task`)  ->  store, run directory files (`lemonade.rundir`), feedback memory.
+`candidate_task`)  ->  store, run directory files (`lemonade.rundir`), feedback memory.
 
 Candidates in flight (`parallel.batch`, default `parallel.workers`): the loop keeps up to
 `batch` candidates training at once (one sandboxed process per candidate; Ray tasks when
