@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 
 import pytest
 from test_secret_leaks import arrangements, leaks
@@ -158,3 +159,65 @@ def test_a_quote_keeps_a_bounded_number_of_words() -> None:
     kept = [w for w in re.findall(r"\w+", quoted) if w.lower() in VOCABULARY]
     assert len(kept) <= MAX_WORDS + 1  # + the exception's name
     assert capacity_bits(Known.of(SOURCE)) < 3000  # bounded, not zero: see docs/security.md
+
+
+# The candidate holds the canary only XOR-masked in its source (as if it had read it inside its
+# wall) and fails with it packed into numbers or spelled in punctuation: the two channels the
+# vocabulary shape let through. A real search against the scripted LLM server.
+PACKERS = {
+    "packed": 'return ", ".join(str(ord(a) * 256 + ord(b)) for a, b in zip(key[::2], key[1::2]))',
+    "punct": 'return "".join("().,:;[]{}=<>+*/"[ord(c) // 16] + "().,:;[]{}=<>+*/"[ord(c) % 16] '
+             'for c in key)',
+}
+
+
+def packer(form: str, width: int) -> str:
+    from test_secret_leaks import LEAKER
+
+    mask = [ord(c) ^ 90 for c in CANARY]
+    src = (LEAKER.replace("MASK_VALUE", repr(mask)).replace("FORM_NAME", form)
+           .replace("ARRANGE_BODY", PACKERS[form]))
+    return src.replace("nn.Linear(in_channels", f"nn.Linear(in_channels * {width} // {width}")
+
+
+def test_the_packers_spell_the_canary() -> None:
+    """The detectors read what the packers write (run here on the plain canary)."""
+    for form, body in PACKERS.items():
+        scope: dict[str, object] = {}
+        exec(f"def arrange(key):\n    {body}\n", scope)
+        written = scope["arrange"](CANARY)  # type: ignore[operator]
+        assert numeric_leaks(written) or punct_leaks(written), form
+
+
+@pytest.mark.slow
+def test_a_packed_canary_never_reaches_the_llm_endpoint(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from llm_server import ScriptedLLM, code_reply
+    from test_search_faults import benign, search_config
+
+    from lemonade.search import start_run
+    from lemonade.store import Store
+
+    monkeypatch.chdir(tmp_path)
+    script = [code_reply(packer("packed", 2), label="packed"),
+              code_reply(packer("punct", 3), label="punct"),
+              code_reply(benign(6), label="benign")]
+    with ScriptedLLM(script) as llm:
+        cfg = search_config(tmp_path, llm, iterations=2, repair_attempts=1)
+        res = start_run(cfg).run()
+        requests = list(llm.requests)
+    assert res.status == "finished" and len(requests) == len(script)
+    with Store.open(res.run_dir) as st:
+        failed = [c for c in st.candidates() if str(c.status) == "failed"]
+    assert len(failed) == 2 and all("ValueError" in (c.reason or "") for c in failed)
+    # the stored reason (the user's, scrubbed) holds the packed canary: the channel was there
+    assert any(numeric_leaks(c.reason or "") or punct_leaks(c.reason or "") for c in failed)
+    repairs = [r for r in requests if r.is_repair]
+    assert len(repairs) == 1 and "ValueError" in repairs[0].last_user
+    for r in requests:
+        for m in r.messages:
+            text = m.get("content") or ""
+            if m["role"] == "assistant":  # the masked code the LLM wrote, not a reason
+                continue
+            assert not leaks(text, CANARY), (r.messages.index(m), m["role"])
+            assert not numeric_leaks(text) and not punct_leaks(text), (m["role"], text[-400:])
