@@ -1,5 +1,7 @@
-"""One candidate end to end on a tiny synthetic dataset: the success path and each failure path
-(static rejection, missing Net, wrong output shape, divergence, out of memory)."""
+"""One candidate on a tiny synthetic dataset: the training worker's function (`train_candidate`)
+on each failure path (static rejection, missing Net, wrong output shape, divergence, out of
+memory), and the success path end to end through the sandbox (trained in the worker, measured
+by the measurement process)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import torch
 
 from lemonade.config import Config, DatasetConfig, build_config
 from lemonade.data import Dataset, load_dataset
-from lemonade.evaluate import EvalResult, evaluate_file, evaluate_source, is_out_of_memory
+from lemonade.evaluate import TrainedCandidate, is_out_of_memory, train_candidate, untrained_cost
 from lemonade.metrics import METRICS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "models"
@@ -37,9 +39,22 @@ def tiny_config(energy: bool = False) -> Config:
     })
 
 
-def run(source: str, data: Dataset, energy: bool = False) -> EvalResult:
-    torch.set_num_threads(1)
-    return evaluate_source(source, data, tiny_config(energy), CPU)
+class Run:
+    """What the training worker makes of a source: its result, and the cost of the untrained
+    model it reports before training (None when no model was built)."""
+
+    def __init__(self, source: str, data: Dataset) -> None:
+        torch.set_num_threads(1)
+        self.cost: dict[str, object] | None = None
+        self.res: TrainedCandidate = train_candidate(
+            source, data, tiny_config(), CPU, on_built=self._built)
+
+    def _built(self, model: torch.nn.Module) -> None:
+        self.cost = untrained_cost(model, 3, (8, 8))
+
+
+def run(source: str, data: Dataset) -> Run:
+    return Run(source, data)
 
 
 # A head whose width ignores num_classes: the dry run must catch it before training.
@@ -100,57 +115,73 @@ class Model(nn.Module):
 FORBIDDEN_IMPORT = "import os\n" + WRONG_SHAPE
 
 
-@pytest.mark.slow  # trains one epoch and starts codecarbon (~3-4 s)
-def test_example_cnn_trains_and_is_measured(data):
-    res = evaluate_file(EXAMPLES / "small_cnn.py", data, tiny_config(energy=True), CPU)
-    assert res.status == "ok", res.reason
-    assert set(res.metrics) == set(METRICS)
+@pytest.mark.slow  # trains one epoch in the sandbox and starts codecarbon
+def test_example_cnn_trains_and_is_measured(tmp_path):
+    from lemonade import metrics as M
+    from lemonade.sandbox.artifacts import WEIGHTS_FILE
+    from lemonade.sandbox.runner import run_candidate, training_job
+
+    cfg = build_config({
+        "dataset": {"name": "synthetic", "synthetic_shape": [3, 8, 8], "synthetic_size": 64,
+                    "synthetic_classes": CLASSES},
+        "budget": {"epochs": 1, "candidate_timeout_s": 300}, "train": {"batch_size": 16},
+        "measure": {"latency_warmup": 1, "latency_repeats": 3, "fps_batch_size": 4,
+                    "energy": True},
+        "sandbox": {"memory_limit_mb": 4096}, "device": "cpu", "seed": 3})
+    out = run_candidate(training_job(cfg, (EXAMPLES / "small_cnn.py").read_text(),
+                                     workdir=tmp_path / "job", want_weights=True))
+    assert out.status == "ok", (out.reason, out.log_tail)
+    assert set(out.metrics) == set(METRICS)
     for name in ("params", "flops", "latency_ms", "fps", "train_seconds", "val_accuracy",
                  "test_accuracy", "peak_memory_bytes", "model_size_bytes"):
-        assert res.metrics[name].value is not None, (name, res.metrics[name].unavailable)
-    energy = res.metrics["train_energy_kwh"]
+        assert out.metrics[name].value is not None, (name, out.metrics[name].unavailable)
+    energy = out.metrics["train_energy_kwh"]
     assert (energy.value is not None and energy.value > 0) or energy.unavailable
-    assert len(res.history) == 1
-    assert res.state_dict is not None
-    assert all(t.device.type == "cpu" for t in res.state_dict.values())
-    doc = json.loads(json.dumps(res.to_json()))
+    assert len(out.history) == 1
+    assert out.weights_path is not None and out.weights_path.endswith(WEIGHTS_FILE)
+    from safetensors.torch import load_file
+
+    assert all(t.device.type == "cpu" for t in load_file(out.weights_path).values())
+    doc = json.loads(json.dumps({"status": out.status, "metrics": M.to_json(out.metrics)}))
     assert doc["status"] == "ok" and doc["metrics"]["params"]["value"] > 0
     assert "state_dict" not in doc
 
 
 def test_same_seed_gives_the_same_weights(data):
     source = (EXAMPLES / "digits_mlp.py").read_text()
-    a, b = run(source, data), run(source, data)
+    a, b = run(source, data).res, run(source, data).res
     assert a.status == b.status == "ok"
-    assert a.state_dict.keys() == b.state_dict.keys()
-    assert all(torch.equal(a.state_dict[k], b.state_dict[k]) for k in a.state_dict)
+    assert a.model is not None and b.model is not None
+    sa, sb = a.model.state_dict(), b.model.state_dict()
+    assert sa.keys() == sb.keys()
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)
 
 
 def test_wrong_output_shape_fails_before_training_with_both_shapes(data):
-    res = run(WRONG_SHAPE, data)
+    res = run(WRONG_SHAPE, data).res
     assert res.status == "failed"
-    assert res.history == [] and res.state_dict is None
+    assert res.train is None and res.model is None  # no history, no weights
     reason = res.reason.lower()
     assert "expected" in reason
     assert re.search(rf"\b2,\s*{CLASSES}\b", reason)  # expected (2, num_classes)
     assert re.search(rf"\b2,\s*{CLASSES + 1}\b", reason)  # got
 
 
-def test_nan_producing_model_fails_as_diverged_but_keeps_static_metrics(data):
-    res = run(NAN_IN_TRAINING, data)
-    assert res.status == "failed"
-    assert "diverged" in res.reason
-    assert res.metrics["params"].value == 3 * 8 * 8 * CLASSES + CLASSES
-    assert res.metrics["flops"].value is not None
-    assert res.metrics["test_accuracy"].value is None
-    assert res.state_dict is None
+def test_nan_producing_model_fails_as_diverged_but_reported_its_cost(data):
+    r = run(NAN_IN_TRAINING, data)
+    assert r.res.status == "failed"
+    assert "diverged" in r.res.reason
+    assert r.cost is not None  # reported before training, what the host's clock reads
+    assert r.cost["params"] == 3 * 8 * 8 * CLASSES + CLASSES
+    assert r.cost["flops"] is not None
+    assert r.res.model is None  # nothing to measure: no accuracy, no weights
 
 
 def test_out_of_memory_in_training_is_a_failed_result(data):
-    res = run(OOM_IN_TRAINING, data)
-    assert res.status == "failed"
-    assert res.reason.startswith("out of memory")
-    assert res.metrics["params"].value == 3 * 8 * 8 * CLASSES + CLASSES
+    r = run(OOM_IN_TRAINING, data)
+    assert r.res.status == "failed"
+    assert r.res.reason.startswith("out of memory")
+    assert r.cost is not None and r.cost["params"] == 3 * 8 * 8 * CLASSES + CLASSES
 
 
 @pytest.mark.parametrize(("source", "pattern"), [
@@ -159,15 +190,17 @@ def test_out_of_memory_in_training_is_a_failed_result(data):
     ("def broken(:\n", r"line 1"),
 ])
 def test_statically_bad_sources_fail_with_reasons(data, source, pattern):
-    res = run(source, data)
-    assert res.status == "failed"
-    assert re.search(pattern, res.reason), res.reason
-    assert res.history == [] and res.metrics == {}
+    r = run(source, data)
+    assert r.res.status == "failed"
+    assert re.search(pattern, r.res.reason), r.res.reason
+    assert r.res.train is None and r.cost is None  # no history, nothing measured
 
 
-def test_unreadable_file_is_a_failed_result(data, tmp_path):
-    res = evaluate_file(tmp_path / "missing.py", data, tiny_config(), CPU)
-    assert res.status == "failed" and "cannot read" in res.reason
+def test_unreadable_file_is_a_failed_result(tmp_path):
+    from lemonade.sandbox.check import read_model_file
+
+    with pytest.raises(ValueError, match="cannot read"):
+        read_model_file(tmp_path / "missing.py")
 
 
 @pytest.mark.parametrize(("exc", "oom"), [

@@ -101,22 +101,22 @@ def test_the_report_states_the_runs_rule() -> None:
     assert "params, flops of the untrained model" in prescreen_rule(old)
 
 
-def test_the_untrained_cost_has_the_size_the_trusted_measurement_counts() -> None:
-    from types import SimpleNamespace
-
+def test_the_untrained_cost_has_the_size_the_trusted_measurement_counts(tmp_path: Path) -> None:
     import torch
+    from test_measure import trusted
 
-    from lemonade.measure.size import state_dict_bytes
-    from lemonade.sandbox.worker import _untrained_cost
+    from lemonade.evaluate import untrained_cost
 
     model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.BatchNorm2d(8),
                                 torch.nn.Flatten(), torch.nn.LazyLinear(10))
     model(torch.zeros(2, 3, 8, 8))  # materialise the lazy layer
     model.train()
-    data = SimpleNamespace(channels=3, image_size=(8, 8))
-    cost = _untrained_cost(model, data)
-    assert cost["model_size_bytes"] == state_dict_bytes(model) and "latency_ms" not in cost
-    timed = _untrained_cost(model, data, latency=True)
+    cost = untrained_cost(model, 3, (8, 8))
+    measured = trusted(model, (3, 8, 8), 10, tmp_path)  # exported in eval mode, as trained ones
+    model.train()
+    assert cost["model_size_bytes"] == measured["model_size_bytes"].value
+    assert cost["flops"] == measured["flops"].value and "latency_ms" not in cost
+    timed = untrained_cost(model, 3, (8, 8), latency=True)
     assert timed["latency_ms"] > 0 and model.training  # its mode is restored
 
 

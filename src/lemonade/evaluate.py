@@ -1,16 +1,16 @@
-"""One candidate end to end, in whatever process calls it: check, build, dry-run, train, measure.
+"""The training worker's side of one candidate: check, build, dry-run, train (no measurement).
 
-    source ─ sandbox.check_source ─ modelfile.build_net ─ check_output (batch of 2, CPU)
-           ─ train_model inside EnergyTracker ─ measure_model ─> EvalResult   (evaluate_source)
-    source ─ ... ─ train_model ─> TrainedCandidate                           (train_candidate)
+    source ─ gate.check_source ─ modelfile.build_net ─ check_output (batch of 2, CPU)
+           ─ on_built(untrained model) ─ train_model ─> TrainedCandidate   (train_candidate)
 
-`evaluate_source` measures in the calling process: fine for trusted code and tests. Searches and
-`lemonade evaluate` use `train_candidate` inside the training worker and measure the exported
-artifact in a separate process (`lemonade.sandbox.runner`), so nothing the candidate runs can
-touch the figures that rank it.
+Nothing here ranks a candidate: the training worker (lemonade.sandbox.worker) exports what
+`train_candidate` trained, and a separate process measures the exported artifact
+(lemonade.sandbox.runner, lemonade.measure.program), so nothing the candidate runs can touch
+the figures that rank it. `untrained_cost` is the untrained model's params and FLOPs, which the
+worker reports before training (display only: the host's clock and prescreen read them).
 
 A bad model never raises out of here: every failure becomes `status="failed"` with a reason the
-proposer can repair from, and whatever could still be measured (params, FLOPs...) is kept.
+proposer can repair from.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import torch
@@ -28,9 +27,7 @@ from torch import nn
 from lemonade.config import Config
 from lemonade.data import Dataset
 from lemonade.gate import Violation, check_source
-from lemonade.measure import EnergyTracker, measure_model, reset_peak_memory, static_metrics
-from lemonade.metrics import Measurement, to_json
-from lemonade.modelfile import ModelFileError, build_net, check_output
+from lemonade.modelfile import ModelFileError, build_net, check_output, count_params
 from lemonade.train import EpochStats, TrainResult, train_model
 
 MAX_REASON_CHARS = 2000  # a reason goes into prompts and the store: keep it bounded
@@ -38,27 +35,18 @@ _OOM_TEXTS = ("out of memory", "can't allocate memory", "cannot allocate memory"
 
 
 @dataclass
-class EvalResult:
+class TrainedCandidate:
+    """What the training worker produces: the trained model (or why not) and its history."""
+
     status: Literal["ok", "failed"]
     reason: str | None
-    metrics: dict[str, Measurement] = field(default_factory=dict)
-    history: list[EpochStats] = field(default_factory=list)
-    state_dict: dict[str, torch.Tensor] | None = None  # CPU tensors, on success only
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
-
-    def to_json(self) -> dict[str, Any]:
-        """Everything but the weights, as plain JSON types."""
-        return {
-            "status": self.status,
-            "reason": self.reason,
-            "metrics": to_json(self.metrics),
-            "history": [asdict(e) for e in self.history],
-            "timings": dict(self.timings),
-        }
+    model: nn.Module | None = None
+    train: TrainResult | None = None
+    timings: dict[str, float] = field(default_factory=dict)
 
 
-def _failed(reason: str, **kw: Any) -> EvalResult:
-    return EvalResult(status="failed", reason=reason[:MAX_REASON_CHARS], **kw)
+def _failed(reason: str, **kw: Any) -> TrainedCandidate:
+    return TrainedCandidate(status="failed", reason=reason[:MAX_REASON_CHARS], **kw)
 
 
 def is_out_of_memory(e: BaseException) -> bool:
@@ -83,10 +71,6 @@ def _where(v: Violation) -> str:
     return f"line {v.line}:{v.col}: " if v.line > 0 else ""
 
 
-def _cpu_state(model: nn.Module) -> dict[str, torch.Tensor]:
-    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
-
-
 def plain_container_modules(model: nn.Module) -> list[str]:
     """Attributes that hold layers in a plain list, tuple or dict: never trained, never counted."""
     found = []
@@ -100,7 +84,7 @@ def plain_container_modules(model: nn.Module) -> list[str]:
 
 
 def _build(source: str, data: Dataset, cfg: Config, timings: dict[str, float]
-           ) -> nn.Module | EvalResult:
+           ) -> nn.Module | TrainedCandidate:
     """Static check, build and dry run; the model, or the failed result saying why."""
     try:
         violations = check_source(source)
@@ -130,17 +114,6 @@ def _build(source: str, data: Dataset, cfg: Config, timings: dict[str, float]
     return model
 
 
-@dataclass
-class TrainedCandidate:
-    """What the training worker produces: the trained model (or why not) and its history."""
-
-    status: Literal["ok", "failed"]
-    reason: str | None
-    model: nn.Module | None = None
-    train: TrainResult | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-
-
 def train_candidate(source: str, data: Dataset, cfg: Config, device: torch.device,
                     on_epoch: Callable[[EpochStats], None] | None = None,
                     on_built: Callable[[nn.Module], None] | None = None,
@@ -153,8 +126,8 @@ def train_candidate(source: str, data: Dataset, cfg: Config, device: torch.devic
     timings: dict[str, float] = {}
     t = time.perf_counter()
     built = _build(source, data, cfg, timings)
-    if isinstance(built, EvalResult):
-        return TrainedCandidate("failed", built.reason, timings=timings)
+    if isinstance(built, TrainedCandidate):
+        return built
     model = built
     timings["build_s"] = time.perf_counter() - t
     if on_built is not None:
@@ -181,60 +154,6 @@ def train_candidate(source: str, data: Dataset, cfg: Config, device: torch.devic
     return TrainedCandidate("ok", _note(train), model=model, train=train, timings=timings)
 
 
-def evaluate_source(source: str, data: Dataset, cfg: Config, device: torch.device,
-                    on_epoch: Callable[[EpochStats], None] | None = None) -> EvalResult:
-    """Evaluate one model file's source on `data`; never raises for a bad model."""
-    device = torch.device(device)
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-
-    # -- static checks first: nothing of the source runs before they pass (in _build) ----------
-    # -- build and dry run: shape errors surface here, before any training time is spent -------
-    built = _build(source, data, cfg, timings)
-    if isinstance(built, EvalResult):
-        return built
-    model = built
-    timings["build_s"] = time.perf_counter() - t
-
-    # -- train, inside the energy tracker --------------------------------------------------------
-    _preload_optimizer_imports()
-    t = time.perf_counter()
-    reset_peak_memory(device)
-    tracker = EnergyTracker(cfg.measure, device)
-    try:
-        with tracker:
-            train = train_model(
-                model, data, cfg.train, epochs=cfg.budget.epochs,
-                max_seconds=cfg.budget.seconds_per_candidate, device=device, seed=cfg.seed,
-                on_epoch=on_epoch,
-            )
-    except Exception as e:
-        timings["train_s"] = time.perf_counter() - t
-        oom = is_out_of_memory(e)
-        _release(device)
-        what = "out of memory" if oom else "training failed"
-        return _failed(f"{what}: {_describe(e)}", timings=timings,
-                       metrics=_static_only(model, data))
-    timings["train_s"] = time.perf_counter() - t
-    timings["energy_tracker_overhead_s"] = tracker.startup_s + tracker.shutdown_s
-
-    # -- measure ---------------------------------------------------------------------------------
-    t = time.perf_counter()
-    energy = tracker.measurements()  # unavailable with the reason when disabled or failed
-    try:
-        metrics = measure_model(model, data, train, cfg.measure, device, energy)
-    except Exception as e:  # measure_model guards each metric; this is a last resort
-        return _failed(f"measurement failed: {_describe(e)}", timings=timings,
-                       history=train.history)
-    timings["measure_s"] = time.perf_counter() - t
-
-    if train.status == "diverged":
-        return _failed(f"training diverged: {train.reason}", metrics=metrics,
-                       history=train.history, timings=timings)
-    return EvalResult(status="ok", reason=_note(train), metrics=metrics, history=train.history,
-                      state_dict=_cpu_state(model), timings=timings)
-
-
 def _preload_optimizer_imports() -> None:
     """Import torch._dynamo now, outside the energy window.
 
@@ -252,23 +171,84 @@ def _note(train: TrainResult) -> str | None:
     return "; ".join(parts) or None
 
 
-def _static_only(model: nn.Module, data: Dataset) -> dict[str, Measurement]:
-    try:
-        return static_metrics(model.cpu(), data.channels, data.image_size)
-    except Exception:
-        return {}
-
-
 def _release(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.empty_cache()
 
 
-def evaluate_file(path: str | Path, data: Dataset, cfg: Config, device: torch.device,
-                  on_epoch: Callable[[EpochStats], None] | None = None) -> EvalResult:
-    """`evaluate_source` on a model file; an unreadable file is a failed result too."""
+def untrained_cost(model: nn.Module, in_channels: int, image_size: tuple[int, int],
+                   latency: bool = False) -> dict[str, Any]:
+    """Params, FLOPs per image and stored size of a model before training, and with `latency`
+    its batch-1 forward time (display only: the host's clock and prescreen, lemonade.prescreen).
+
+    Counted as the trusted measurement counts the trained model, where that needs no export:
+    FLOPs by the same graph counter (lemonade.measure.graph_flops) on one blank image in eval
+    mode (the mode comes back); the size as the safetensors serialisation of the stored tensors
+    laid out as the exported graph stores them (`stored_size_bytes`; training changes values,
+    not shapes); params as `model.parameters()` counts them. The latency is the median of
+    LATENCY_REPEATS forwards on one thread, before training starts: noisy on a busy machine, so
+    it is measured only when asked. A figure that cannot be had leaves `<name>_error`."""
+    from lemonade.measure.graph_flops import count_graph_flops
+
+    out: dict[str, Any] = {"params": count_params(model)}
+    x = torch.zeros(1, in_channels, *image_size, device=_device_of(model))
+    was_training = model.training
+    model.eval()  # batch-1 BatchNorm in train mode would fail; eval is the deployed graph
     try:
-        source = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as e:
-        return _failed(f"cannot read model file {path}: {e}")
-    return evaluate_source(source, data, cfg, device, on_epoch=on_epoch)
+        out["flops"] = count_graph_flops(model, x).total
+    except Exception as e:  # the clock falls back to its default; training goes on
+        out["flops_error"] = f"{type(e).__name__}: {e}"[:200]
+    finally:
+        model.train(was_training)
+    try:
+        out["model_size_bytes"] = stored_size_bytes(model)
+    except Exception as e:  # the trusted measurement will say what is wrong with it
+        out["model_size_bytes_error"] = f"{type(e).__name__}: {e}"[:200]
+    if latency:
+        try:
+            out["latency_ms"] = _latency_ms(model, x)
+        except Exception as e:  # the forward pass fails: training will report it
+            out["latency_ms_error"] = f"{type(e).__name__}: {e}"[:200]
+    return out
+
+
+def stored_size_bytes(model: nn.Module) -> int:
+    """The safetensors serialisation of a module's parameters and buffers, named and ordered as
+    the exported graph's stored inputs are (lemonade.sandbox.artifacts.ProgramModule): the
+    trusted `model_size_bytes` of a graph with no literal numbers and no lifted constants."""
+    from safetensors.torch import save
+
+    tensors = [*model.parameters(), *model.buffers()]
+    return len(save({f"t{i}": t.detach().cpu().contiguous() for i, t in enumerate(tensors)}))
+
+
+def _device_of(model: nn.Module) -> torch.device:
+    return next((t.device for t in (*model.parameters(), *model.buffers())),
+                torch.device("cpu"))
+
+
+LATENCY_WARMUP, LATENCY_REPEATS = 2, 5
+
+
+def _latency_ms(model: nn.Module, x: torch.Tensor) -> float:
+    """Median forward time in ms of `model` on `x`, on one thread (as the trusted latency
+    defaults to), in eval mode; the model's mode and the thread count are restored."""
+    import statistics
+
+    was_training, threads = model.training, torch.get_num_threads()
+    times = []
+    try:
+        model.eval()
+        torch.set_num_threads(1)
+        with torch.inference_mode():
+            for i in range(LATENCY_WARMUP + LATENCY_REPEATS):
+                t0 = time.perf_counter()
+                model(x)
+                if x.device.type == "cuda":
+                    torch.cuda.synchronize(x.device)
+                if i >= LATENCY_WARMUP:
+                    times.append((time.perf_counter() - t0) * 1e3)
+    finally:
+        torch.set_num_threads(threads)
+        model.train(was_training)
+    return statistics.median(times)

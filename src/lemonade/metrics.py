@@ -116,3 +116,19 @@ def values(ms: dict[str, Measurement] | dict[str, dict[str, Any]]) -> dict[str, 
         if v is not None:
             out[k] = float(v)
     return out
+
+
+def top1_hits(logits: Any, labels: Any) -> Any:
+    """How many rows of `logits` (N, classes) have their largest value at the row's label: the
+    one definition of accuracy's numerator, for torch tensors and numpy arrays alike. The count
+    is not converted (a device tensor stays on its device, so a training loop does not wait)."""
+    return (logits.argmax(1) == labels).sum()
+
+
+def top1_accuracy(logits: Any, labels: Any) -> float:
+    """Top-1 accuracy: `top1_hits` over the number of labels (every accuracy metric is this)."""
+    n = int(labels.shape[0])
+    if n == 0:
+        raise ValueError("top-1 accuracy of no examples")
+    return int(top1_hits(logits, labels)) / n
+

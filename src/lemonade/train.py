@@ -39,6 +39,7 @@ from torch import nn
 from lemonade.config import TrainConfig, auto_batch_size, resolve_train
 from lemonade.data import Dataset
 from lemonade.data.augment import normalize, random_crop, random_flip
+from lemonade.metrics import top1_hits
 
 # On CUDA the loss is checked for NaN/inf every this many steps: each check waits for the GPU,
 # and a diverged run wastes at most this many steps. On the CPU every step is checked (free).
@@ -115,7 +116,7 @@ def evaluate_accuracy(model: nn.Module, x_uint8: torch.Tensor, y: torch.Tensor,
             for i in range(0, n, batch_size):
                 xb = _to_input(normalize(x_uint8[i:i + batch_size].to(device), mean, std), device)
                 yb = y[i:i + batch_size].to(device)
-                correct += (model(xb).argmax(dim=1) == yb).sum()
+                correct += top1_hits(model(xb), yb)
     finally:
         model.train(was_training)
     return correct.item() / n
@@ -226,7 +227,7 @@ def train_model(model: nn.Module, data: Dataset, cfg: TrainConfig, *, epochs: in
             if scheduler is not None:
                 scheduler.step()
             step_losses[step] = loss.detach().float()
-            correct += (out.detach().argmax(dim=1) == yb).sum()
+            correct += top1_hits(out.detach(), yb)
             seen += hi - lo
             if step + 1 - checked >= check_every or step + 1 == steps_per_epoch:
                 bad = _first_non_finite(step_losses[checked:step + 1])

@@ -42,7 +42,14 @@ import torch
 from torch import nn
 
 from lemonade.config import MeasureConfig
-from lemonade.metrics import INT8_METRICS, PARITY_METRICS, Measurement, measured, unavailable
+from lemonade.metrics import (
+    INT8_METRICS,
+    PARITY_METRICS,
+    Measurement,
+    measured,
+    top1_accuracy,
+    unavailable,
+)
 
 EVAL_BATCH = 256  # images per onnxruntime call when scoring a split
 CALIBRATION_BATCH = 32
@@ -261,8 +268,8 @@ def _scored(int8_path: Path, float_path: Path,
     ms: list[Measurement] = []
 
     def scored(name: str, x: torch.Tensor, y: torch.Tensor) -> Measurement:
-        hits = session_logits(sess, x, mean, std).argmax(axis=1) == y.numpy()
-        return measured(name, float(np.mean(hits)), split=name.split("_")[1],
+        acc = top1_accuracy(session_logits(sess, x, mean, std), y.numpy())
+        return measured(name, acc, split=name.split("_")[1],
                         n=int(y.shape[0]), **method)
 
     for name, x, y in splits:

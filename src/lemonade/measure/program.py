@@ -22,7 +22,7 @@ from lemonade.measure.graph_flops import CONVENTION, count_graph_flops
 from lemonade.measure.inference_energy import INFERENCE_METRICS, inference_energy_at
 from lemonade.measure.int8 import measure_int8
 from lemonade.measure.latency import latency_for_runtime
-from lemonade.metrics import Measurement, measured
+from lemonade.metrics import Measurement, measured, top1_accuracy
 
 TRUSTED = {"trusted": True, "measured_by": "measurement process (no candidate code), "
                                            "from the exported graph and stored tensors"}
@@ -291,7 +291,7 @@ def measure_program(model: Any, splits: dict[str, torch.Tensor], meta: dict[str,
         if x.shape[0]:
             p = split_passes(model, x, norm, num_classes, other, count=True)
             passes.append(p)
-            acc = int((p.logits.argmax(dim=1) == y).sum()) / int(y.shape[0])
+            acc = top1_accuracy(p.logits, y)
             ms.append(measured(name, acc, split=name.split("_")[0], n=int(y.shape[0]),
                                device=str(device), mode="exported graph, final weights",
                                batch_size=EVAL_BATCH,

@@ -80,7 +80,7 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
 
     from lemonade.config import build_config
     from lemonade.data.augment import normalize
-    from lemonade.evaluate import train_candidate
+    from lemonade.evaluate import train_candidate, untrained_cost
     from lemonade.sandbox.artifacts import ArtifactError, export_program, save_program
     from lemonade.train import resolve_device
 
@@ -97,7 +97,8 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
 
     def on_built(model: Any) -> None:
         # its cost before any training step: the host sizes its clock with it (lemonade.budget)
-        cost = _untrained_cost(model, data, latency="latency_ms" in (job.get("prescreen") or {}))
+        cost = untrained_cost(model, data.channels, data.image_size,
+                              latency="latency_ms" in (job.get("prescreen") or {}))
         emit(channel, "cost", **cost, display_only=True)
         for metric, limit in (job.get("prescreen") or {}).items():
             v = cost.get(metric)
@@ -131,70 +132,6 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
         return {**out, "status": "failed", "reason": str(e)}
     info["timings"]["export_s"] = time.perf_counter() - t
     return out
-
-
-def _untrained_cost(model: Any, data: Any, latency: bool = False) -> dict[str, Any]:
-    """Params, FLOPs per image and serialized size of the untrained model, and with `latency`
-    its batch-1 forward time (display only: the host's clock and prescreen, lemonade.prescreen).
-
-    The size is `torch.save(state_dict)`'s length, as the trusted `model_size_bytes` counts it:
-    training changes values, not shapes. The latency is the median of LATENCY_REPEATS forwards
-    on one thread, in this process, before training starts (about a second at most for the
-    models a search trains on a CPU): noisy on a busy machine, so it is used only when asked."""
-    from lemonade.measure.flops import count_flops
-    from lemonade.measure.size import state_dict_bytes
-    from lemonade.modelfile import count_params
-
-    out: dict[str, Any] = {"params": count_params(model)}
-    try:
-        m = count_flops(model, data.channels, data.image_size)
-        out["flops"] = m.value
-    except Exception as e:  # the clock falls back to its default; training goes on
-        out["flops_error"] = f"{type(e).__name__}: {e}"[:200]
-    try:
-        out["model_size_bytes"] = state_dict_bytes(model)
-    except Exception as e:  # an unpicklable state: the trusted measurement will say so
-        out["model_size_bytes_error"] = f"{type(e).__name__}: {e}"[:200]
-    if latency:
-        try:
-            out["latency_ms"] = _untrained_latency_ms(model, data)
-        except Exception as e:  # the forward pass fails: training will report it
-            out["latency_ms_error"] = f"{type(e).__name__}: {e}"[:200]
-    return out
-
-
-LATENCY_WARMUP, LATENCY_REPEATS = 2, 5
-
-
-def _untrained_latency_ms(model: Any, data: Any) -> float:
-    """Median batch-1 forward time in ms of the untrained model, on one thread (as the trusted
-    latency defaults to), in eval mode; the model's mode and the thread count are restored."""
-    import statistics
-    import time
-
-    import torch
-
-    param = next(iter(model.parameters()), None)
-    device = param.device if param is not None else torch.device("cpu")
-    h, w = data.image_size
-    x = torch.zeros(1, data.channels, h, w, device=device)
-    was_training, threads = model.training, torch.get_num_threads()
-    times = []
-    try:
-        model.eval()
-        torch.set_num_threads(1)
-        with torch.inference_mode():
-            for i in range(LATENCY_WARMUP + LATENCY_REPEATS):
-                t0 = time.perf_counter()
-                model(x)
-                if device.type == "cuda":
-                    torch.cuda.synchronize(device)
-                if i >= LATENCY_WARMUP:
-                    times.append((time.perf_counter() - t0) * 1e3)
-    finally:
-        torch.set_num_threads(threads)
-        model.train(was_training)
-    return statistics.median(times)
 
 
 def _cpu_threads(job: dict[str, Any]) -> int:
