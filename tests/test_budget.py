@@ -56,6 +56,16 @@ def test_verdict_stops_at_the_deadline_and_on_a_hang_only() -> None:
     assert clock.verdict(100.0, None, []) is None  # nothing known yet: only the default
 
 
+def test_the_search_wall_clock_stops_a_candidate_after_an_epoch_only() -> None:
+    clock = CandidateClock(cap_s=5000, epochs=10, n_train=1000, search_left_s=60.0)
+    assert clock.verdict(59.0, None, [20.0, 40.0]) is None
+    why = clock.verdict(61.0, None, [20.0, 40.0]) or ""
+    assert "budget.max_seconds" in why and "after 2 of 10 epochs" in why
+    assert clock.verdict(61.0, None, []) is None  # nothing to keep yet: it reaches an epoch
+    assert CandidateClock(cap_s=5000, epochs=10, n_train=1000).verdict(
+        61.0, None, [20.0, 40.0]) is None
+
+
 def test_clock_for_reads_the_stored_metrics() -> None:
     metrics = {"train_seconds": {"value": 100.0, "method": {"epochs_run": 10}},
                "flops": {"value": 1e6}}

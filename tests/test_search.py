@@ -147,3 +147,21 @@ def test_candidates_after_the_first_get_processes_started_ahead(finished_run: Pa
     assert started_ahead[0] is False and all(started_ahead[1:]), started_ahead
     assert all(c.extra["timing"]["measure_s"] > 0 for c in trained)
     assert not prestart.holding()
+
+
+@pytest.mark.slow
+def test_the_search_wall_clock_stops_what_still_trains_and_keeps_it(tmp_path: Path) -> None:
+    from lemonade.candidate import Status
+    from lemonade.config import build_config
+
+    cfg = build_config({"dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8],
+                                    "synthetic_size": 100},
+                        "budget": {"iterations": 1, "epochs": 100000, "max_seconds": 5},
+                        "measure": {"energy": False, "inference_energy": False},
+                        "device": "cpu", "run_dir": str(tmp_path / "run")})
+    s = start_run(cfg)
+    assert s.run().status == "finished"
+    (c,) = s.store.candidates()
+    assert c.status == Status.OK, c.reason
+    assert "budget.max_seconds" in (c.reason or "") and "of 100000 epochs" in (c.reason or "")
+    assert c.values["val_accuracy"] is not None  # measured at the epochs it reached

@@ -88,6 +88,9 @@ class CandidateClock:
     cost_goals: tuple[tuple[str, str], ...] = ()
     prune_margin: float = 0.1
     prune_min_epoch: int = 3
+    # seconds from the hand-over to the end of the whole search's wall clock
+    # (budget.max_seconds); None: no such limit. Reached after an epoch: stop and keep it
+    search_left_s: float | None = None
 
     def prune(self, costs: dict[str, float], curve: Sequence[float]) -> str | None:
         """Why to prune the candidate at its latest epoch (lemonade.pruning), or None."""
@@ -123,6 +126,9 @@ class CandidateClock:
         """Why the worker should stop now (a sentence), or None to let it run.
 
         `epoch_ends`: the seconds (since the hand-over) at which its epoch events arrived."""
+        if self.search_left_s is not None and elapsed >= self.search_left_s and epoch_ends:
+            return (f"the search's wall clock (budget.max_seconds) ran out after "
+                    f"{len(epoch_ends)} of {self.epochs} epochs")
         deadline = self.deadline(flops)
         if elapsed >= deadline:
             what = "near its upper bound, budget.candidate_timeout_s" \

@@ -34,7 +34,7 @@ import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,7 @@ class Search:
         self.run_lock: runlock.RunLock | None = None  # held while this Search lives (start_run)
         self._shared: Any = None  # what the pool shares with every task (the split files)
         self._in_flight: dict[Hashable, Slot] = {}  # by the pool's task key: the candidate id
+        self._ends_at = float("inf")  # monotonic time at which budget.max_seconds runs out
         # no reference cycle: a dropped Search is freed at once, and so releases its run lock
         me = weakref.proxy(self)
         # A resumed offline/random proposer must not replay the same random choices: offset its
@@ -154,6 +155,8 @@ class Search:
     def run(self) -> SearchResult:
         t_start = time.monotonic()
         spent_before = float(self.store.get_meta("seconds_spent") or 0.0)
+        # candidates still training when the search's wall clock runs out stop there (kept)
+        self._ends_at = t_start + self.cfg.budget.max_seconds - spent_before
         self.store.set_meta("status", "running")
         self.hooks.on_start({"run_dir": str(self.run_dir), "objectives": self.objectives,
                              "objective_sources": [s for _, s in self.cfg.objective_sources()],
@@ -333,6 +336,7 @@ class Search:
                           prescreen_limits(self.objectives, b.prescreen_factor,
                                            b.prescreen_metrics),
                           b.prescreen_factor)
+        clock = replace(clock, search_left_s=max(0.0, self._ends_at - time.monotonic()))
         if b.prune:  # early stopping on the whole front (lemonade.pruning)
             clock = with_front(clock, front_for(ok, self.objectives, clock.epochs),
                                self.objectives, b.prune_margin, b.prune_min_epoch)
