@@ -311,8 +311,15 @@ class MeasureConfig(_Strict):
 
 
 class SandboxConfig(_Strict):
-    memory_limit_mb: int | None = Field(8192, ge=256)  # RLIMIT_AS of the worker (CPU runs)
-    max_processes: int | None = Field(None, ge=1)  # RLIMIT_NPROC where set
+    # RLIMIT_AS of each worker process (CPU runs), and the memory cap of each sandbox's cgroup
+    # as a whole (shared memory, tmpfs and memfd pages included; lemonade.sandbox.cgroups)
+    memory_limit_mb: int | None = Field(8192, ge=256)
+    # tasks (processes and threads) of one sandbox: its cgroup's pids.max (unset: 1024), and
+    # RLIMIT_NPROC where set, or where the sandbox runs as a uid of its own (root)
+    max_processes: int | None = Field(None, ge=1)
+    # each writable folder of a sandbox: its scratch (cwd, HOME, TMPDIR) is a private tmpfs of
+    # this size; as root its output folder is a host tmpfs of this size too
+    scratch_mb: int = Field(2048, ge=16)
     # The OS wall around candidate code (docs/security.md). auto: bubblewrap when it starts
     # here, else a one-time warning and plain processes; bwrap: bubblewrap or refuse; none: off.
     isolation: Literal["auto", "bwrap", "none"] = "auto"

@@ -279,10 +279,13 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
                   device_nodes: Sequence[str] = (), seccomp_fd: int | None = None,
                   bwrap: str = "bwrap", userns: Literal["new", "try", "host"] = "new",
                   disable_userns: bool = True, package_at_host_path: bool = False,
-                  run_as: tuple[int, int] | None = None) -> list[str]:
+                  run_as: tuple[int, int] | None = None,
+                  scratch_bytes: int | None = None) -> list[str]:
     """The bubblewrap command line that runs `argv` inside the wall (pure: builds, runs nothing).
 
-    `scratch` (a host folder) is read-write and the cwd. `env` is the whole environment inside.
+    `scratch` (a host folder) is read-write and the cwd; with `scratch_bytes`, a private tmpfs
+    of that size at its path instead (the host then never sees what is written there). `env`
+    is the whole environment inside.
     Binds are (host path, path inside) pairs, mounted after the system ones, parents first, so
     a read-only file may sit in a read-write folder (a job file in an output folder) and a
     read-write folder in a read-only one.
@@ -346,7 +349,11 @@ def isolated_argv(argv: Sequence[str], *, scratch: str | Path, env: dict[str, st
     if device_nodes:
         for p in GPU_RO_PATHS:
             a += ["--ro-bind-try", p, p]
-    a += [*_parents(str(scratch), made), "--bind", str(scratch), str(scratch)]
+    if scratch_bytes:
+        a += [*_parents(str(scratch), made), "--perms", "1777", "--size", str(scratch_bytes),
+              "--tmpfs", str(scratch)]
+    else:
+        a += [*_parents(str(scratch), made), "--bind", str(scratch), str(scratch)]
     binds = [("--bind", str(s), str(d)) for s, d in rw_binds]
     # a bind onto a path of the package (a file hidden under /dev/null) follows it inside
     binds += [("--ro-bind", str(s), pkg_inside + str(d)[len(pkg):] if _under(str(d), pkg)
@@ -562,7 +569,7 @@ def resolve(cfg: Any) -> IsolationStatus:
 def prepare(argv: Sequence[str], *, status: IsolationStatus, scratch: str | Path,
             env: dict[str, str], ro_binds: Sequence[tuple[str | Path, str]] = (),
             rw_binds: Sequence[tuple[str | Path, str]] = (), device: str = "cpu",
-            holder: bool = False) -> Launch:
+            holder: bool = False, scratch_bytes: int | None = None) -> Launch:
     """A Launch for `argv`: inside the wall when `status.isolated`, else the plain command.
 
     Every path keeps its host name inside (binds are (path, path) pairs in practice), so the
@@ -574,6 +581,9 @@ def prepare(argv: Sequence[str], *, status: IsolationStatus, scratch: str | Path
     namespace from the sandbox's own user namespace, so no second, nested user namespace is
     made for `--disable-userns`: its seccomp filter refuses every way to create a namespace
     instead (unshare, setns, clone with a namespace flag, clone3).
+
+    `scratch_bytes`: the scratch folder is a private tmpfs of that size inside (see
+    `isolated_argv`), not the host folder.
     """
     if not status.isolated:
         return Launch(list(argv), dict(env), (), applied(status), False)
@@ -588,8 +598,11 @@ def prepare(argv: Sequence[str], *, status: IsolationStatus, scratch: str | Path
                          device_nodes=nodes, seccomp_fd=fds[0] if fds else None,
                          bwrap=status.bwrap or "bwrap", userns=status.userns,
                          disable_userns=status.disable_userns and not holder,
-                         package_at_host_path=holder, run_as=run_as)
+                         package_at_host_path=holder, run_as=run_as,
+                         scratch_bytes=scratch_bytes)
     done = applied(status, device_nodes=nodes, ro_binds=ro_binds, rw_binds=rw_binds)
+    if scratch_bytes:
+        done["scratch"] = f"a private tmpfs of {scratch_bytes >> 20} MiB"
     if holder:
         done.update(nested_userns_disabled=False, nested_userns="refused by seccomp",
                     started="forked from the fork server: joined this sandbox's namespaces, "

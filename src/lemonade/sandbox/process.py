@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lemonade.sandbox import forkserver, isolation
+from lemonade.sandbox import cgroups, forkserver, isolation, scratchfs
 from lemonade.sandbox.cleanup import remove_tree
 from lemonade.sandbox.protocol import READY, SPAWN_FILE
 
@@ -76,6 +76,8 @@ class ProcessExit:
     idle_s: float = 0.0  # `ready` to hand-over: how long it waited for its job
     handed_at: float | None = None  # time.perf_counter() at the hand-over (None: never started)
     stop_reason: str | None = None  # why the host asked it to stop early (`watch`), if it did
+    resources: dict[str, Any] = field(default_factory=dict)  # its cgroup's figures (caps, peak
+    # memory, OOM kills, refused forks) and its scratch caps; lemonade.sandbox.cgroups
 
 
 def tail_text(tail: collections.deque[bytes]) -> str:
@@ -143,13 +145,34 @@ def _with_host_pids(on_event: EventSink | None,
     return translate
 
 
+DEFAULT_SCRATCH_MB = 2048  # sandbox.scratch_mb when a caller's limits do not say
+
+
+def _limit(limits: Any, key: str, default: Any = None) -> Any:
+    value = limits.get(key) if isinstance(limits, dict) else getattr(limits, key, None)
+    return default if value is None else value
+
+
+def scratch_bytes(limits: Any) -> int:
+    """The size of each writable folder of one sandbox (sandbox.scratch_mb)."""
+    return int(_limit(limits, "scratch_mb", DEFAULT_SCRATCH_MB)) << 20
+
+
 class SandboxProcess:
-    """A worker process inside the wall, started now, handed its job later (see the module)."""
+    """A worker process inside the wall, started now, handed its job later (see the module).
+
+    Its resources, for the sandbox as a whole (lemonade.sandbox.cgroups, .scratchfs): a
+    cgroup of its own where the machine offers one (memory: sandbox.memory_limit_mb; tasks:
+    sandbox.max_processes), joined before anything of it runs and killed with it; its scratch
+    a private tmpfs of sandbox.scratch_mb (inside the wall), and, as root with `cap_folder`,
+    its folder a host tmpfs of the same size."""
 
     def __init__(self, argv: Sequence[str], *, folder: Path, scratch: str, env: dict[str, str],
                  limits: Any, device: str, spawn_doc: dict[str, Any],
                  ro_binds: Sequence[tuple[str, str]] = (),
-                 rw_binds: Sequence[tuple[str, str]] = ()) -> None:
+                 rw_binds: Sequence[tuple[str, str]] = (), cap_folder: bool = False) -> None:
+        """`cap_folder`: as root, mount a tmpfs of sandbox.scratch_mb on `folder` (the caller
+        then removes it with `remove_dirs`, which unmounts it first)."""
         self.folder = folder
         self.scratch = scratch
         self.events: list[dict[str, Any]] = []
@@ -160,9 +183,28 @@ class SandboxProcess:
         self._ready = threading.Event()  # set on `ready`, and on end of output (it died)
         self._ready_at: float | None = None
         self._stop_reason: str | None = None
+        self.resources: dict[str, Any] = {}
+        status = isolation.resolve(limits)  # refuses (IsolationUnavailable) when it must
+        self.cgroup = cgroups.for_sandbox(limits)
+        try:
+            self._start(argv, folder, scratch, env, limits, device, spawn_doc, status,
+                        ro_binds, rw_binds, cap_folder)
+        except BaseException:
+            if self.cgroup is not None:
+                self.cgroup.remove()
+            raise
+
+    def _start(self, argv: Sequence[str], folder: Path, scratch: str, env: dict[str, str],
+               limits: Any, device: str, spawn_doc: dict[str, Any],
+               status: isolation.IsolationStatus, ro_binds: Sequence[tuple[str, str]],
+               rw_binds: Sequence[tuple[str, str]], cap_folder: bool) -> None:
+        cap = scratch_bytes(limits)
+        if cap_folder and scratchfs.cap(folder, cap):  # root: the folder the host reads too
+            self.resources["folder_bytes"] = cap
+        if status.isolated:
+            self.resources["scratch_bytes"] = cap
         spawn = folder / SPAWN_FILE
         spawn.write_text(json.dumps(spawn_doc))
-        status = isolation.resolve(limits)  # refuses (IsolationUnavailable) when it must
         if status.isolated:  # bubblewrap's --die-with-parent ties it to us instead
             env = {k: v for k, v in env.items() if k != "LEMONADE_PARENT_PID"}
         ro = [*ro_binds, (str(spawn), str(spawn))]
@@ -173,16 +215,20 @@ class SandboxProcess:
         forked = None
         if server is not None:
             with contextlib.suppress(OSError, forkserver.ForkServerError):
-                forked = _fork(server, argv, status, scratch, env, ro, rw, device)
+                forked = _fork(server, argv, status, scratch, env, ro, rw, device,
+                               cgroup=self.cgroup, scratch_bytes=cap)
         if forked is not None:
             self.proc, self._launch = forked
         else:
             launch = isolation.prepare(list(argv), status=status, scratch=scratch, env=env,
-                                       ro_binds=ro, rw_binds=rw, device=device)
+                                       ro_binds=ro, rw_binds=rw, device=device,
+                                       scratch_bytes=cap if status.isolated else None)
             self._launch = launch
+            procs = self.cgroup.procs_files if self.cgroup is not None else []
             try:
                 self.proc = subprocess.Popen(
-                    launch.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    cgroups.join_argv(procs, launch.argv), stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE, cwd=scratch, env=launch.env,
                     pass_fds=launch.pass_fds, start_new_session=True, close_fds=True,
                 )
@@ -402,7 +448,16 @@ class SandboxProcess:
             isolation=self._launch.applied, started=started,
             startup_s=(ready_at - self._t_spawn) if ready_at is not None else end - self._t_spawn,
             idle_s=(t_go - ready_at) if t_go is not None and ready_at is not None else 0.0,
-            handed_at=t_go)
+            handed_at=t_go, resources=dict(self.resources))
+
+    def _release_cgroup(self) -> None:
+        """Keep the cgroup's last figures, then kill what is left in it and remove it."""
+        if self.cgroup is None or self.cgroup.removed:
+            return
+        self.cgroup.remove()
+        self.resources.update(self.cgroup.usage())
+        if not self.cgroup.removed:
+            self.resources["cgroup_left"] = list(self.cgroup.folders.values())
 
     def _ask_to_stop(self, why: str) -> None:
         """Ask the worker to finish at its last completed epoch (lemonade.budget.STOP_FILE)."""
@@ -416,13 +471,18 @@ class SandboxProcess:
         """Kill the whole process group, reap it, close the pipes (idempotent)."""
         self._used = True
         if isinstance(self.proc, ForkedProc):
+            if self.cgroup is not None:
+                self.cgroup.kill()
             self.proc.kill()
         else:
             if self._launch.isolated:
                 kill_sandbox(self.proc.pid)
             else:
                 kill_group(self.proc.pid)
+            if self.cgroup is not None:
+                self.cgroup.kill()
             self.proc.wait()
+        self._release_cgroup()
         for r in self._readers:  # the output ends with the sandbox: read what is left
             r.join(timeout=READ_DRAIN_S)
         self._stop.set()  # a pipe still held open (it cannot be, inside the wall) is let go
@@ -538,20 +598,26 @@ def _holder_up(holder: subprocess.Popen[bytes], timeout: float) -> bool:
 def _fork(server: forkserver.ForkServer, argv: Sequence[str],
           status: isolation.IsolationStatus, scratch: str, env: dict[str, str],
           ro: list[tuple[str, str]], rw: list[tuple[str, str]], device: str,
-          main: dict[str, str] | None = None) -> tuple[ForkedProc, isolation.Launch] | None:
+          main: dict[str, str] | None = None, cgroup: cgroups.SandboxCgroup | None = None,
+          scratch_bytes: int | None = None) -> tuple[ForkedProc, isolation.Launch] | None:
     """Build the worker's sandbox around a holder, then have the server fork the worker into
     it (see lemonade.sandbox.forkserver). None when the holder does not come up.
 
     The worker runs `argv`'s module (`python -m MODULE ARGS`), or `main` = {"code": TEXT} with
-    `argv` as its sys.argv[1:] (the host's own script: the tests of the wall use it)."""
+    `argv` as its sys.argv[1:] (the host's own script: the tests of the wall use it).
+    With a `cgroup`, the holder joins it before bubblewrap starts, and the forked process
+    before it enters the sandbox and forks the worker (lemonade.sandbox.zygote)."""
     from lemonade.sandbox import seccomp
     from lemonade.sandbox.nsjoin import JOIN_ORDER, OWNER, foreign, owner_of, same_file
 
     launch = isolation.prepare([sys.executable, "-S", "-I", "-c", HOLDER_CODE], status=status,
                                scratch=scratch, env={"PATH": os.defpath}, ro_binds=ro,
-                               rw_binds=rw, device=device, holder=True)
+                               rw_binds=rw, device=device, holder=True,
+                               scratch_bytes=scratch_bytes)
+    procs = cgroup.procs_files if cgroup is not None else []
     try:
-        holder = subprocess.Popen(launch.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        holder = subprocess.Popen(cgroups.join_argv(procs, launch.argv), stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL, cwd=scratch, env=launch.env,
                                   pass_fds=launch.pass_fds, start_new_session=True,
                                   close_fds=True)
@@ -582,7 +648,7 @@ def _fork(server: forkserver.ForkServer, argv: Sequence[str],
         spec = {"main": main or {"module": argv[2]},
                 "argv": list(argv) if main else list(argv[3:]), "cwd": scratch,
                 "env": env, "namespaces": names, "seccomp": prog.hex() if prog else None,
-                "run_as": list(launch.run_as) if launch.run_as else None}
+                "run_as": list(launch.run_as) if launch.run_as else None, "cgroup": procs}
         try:
             pid, worker_pid = server.spawn(spec, [in_r, out_w, err_w, *ns])
         except BaseException:
@@ -606,4 +672,5 @@ def remove_dirs(paths: Sequence[str | Path | None]) -> None:
     """Remove the folders a sandbox wrote, whatever their depth (lemonade.sandbox.cleanup)."""
     for p in paths:
         if p is not None:
+            scratchfs.release(p)  # a capped folder's tmpfs (lemonade.sandbox.scratchfs)
             remove_tree(p)

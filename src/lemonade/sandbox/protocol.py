@@ -24,6 +24,11 @@ RESULT_FILE = "result.json"  # the training worker's result (display only)
 MEASURE_JOB_FILE = "measure_job.json"  # the host's copy of the measurement's job
 MEASURED_FILE = "measured.json"  # the measurement's result: the metrics that rank
 
+# the host uids sandboxes run as when lemonade runs as root (lemonade.sandbox.isolation), and
+# the process cap a sandbox gets when sandbox.max_processes is unset (lemonade.sandbox.cgroups)
+SANDBOX_UIDS = (0x5A000000, 0x5A000000 + (1 << 20))
+DEFAULT_MAX_PROCESSES = 1024
+
 OOM_MARKERS = ("MemoryError", "out of memory", "can't allocate memory", "Cannot allocate memory")
 FILE_SIZE_LIMIT = 1 << 30  # RLIMIT_FSIZE: weights of a big model fit, a file bomb does not
 
@@ -33,6 +38,7 @@ def limits_doc(limits: Any) -> dict[str, Any]:
     return {
         "memory_limit_mb": getattr(limits, "memory_limit_mb", None),
         "max_processes": getattr(limits, "max_processes", None),
+        "scratch_mb": getattr(limits, "scratch_mb", None),
         "file_size_bytes": FILE_SIZE_LIMIT,
         "isolation": getattr(limits, "isolation", "auto"),
         "require_isolation": getattr(limits, "require_isolation", False),
@@ -78,10 +84,14 @@ def apply_limits(limits: dict[str, Any], device: str) -> dict[str, str]:
             lower(resource.RLIMIT_AS, int(mb) << 20)
             notes["address_space"] = f"{int(mb)} MB"
     procs = limits.get("max_processes")
-    if procs:
-        # Counted per user, and not enforced for root: a best-effort limit, recorded as such.
-        lower(resource.RLIMIT_NPROC, int(procs))
-        notes["processes"] = f"{int(procs)} (per user; not enforced for root)"
+    own_uid = SANDBOX_UIDS[0] <= os.getuid() < SANDBOX_UIDS[1]
+    if procs or own_uid:
+        # Counted per user (a sandbox's own uid, as root: per sandbox), and not enforced for
+        # root; the sandbox's cgroup, where there is one, caps all its processes together.
+        procs = int(procs or DEFAULT_MAX_PROCESSES)
+        lower(resource.RLIMIT_NPROC, procs)
+        notes["processes"] = f"{procs} (" + ("per sandbox: its own uid" if own_uid
+                                             else "per user; not enforced for root") + ")"
     return notes
 
 

@@ -41,7 +41,7 @@ from typing import Any, Literal
 from lemonade.budget import CandidateClock
 from lemonade.config import Config, SandboxConfig
 from lemonade.metrics import Measurement, from_json
-from lemonade.sandbox import isolation, prestart
+from lemonade.sandbox import cgroups, isolation, prestart
 from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
 from lemonade.sandbox.host_measure import HostSplits, host_splits, train_metrics
 from lemonade.sandbox.prestart import ProcessSet
@@ -324,7 +324,7 @@ def _start(plan: _Plan) -> ProcessSet:
             # the train split file the host wrote, nothing else of the dataset (check mode
             # needs none), and no code or shipped file that could rebuild val/test
             ro_binds=[*([(str(splits.train), str(splits.train))] if splits is not None else []),
-                      *dataset_code_binds()])
+                      *dataset_code_binds()], cap_folder=True)
         ps = ProcessSet(plan.key, train, None, out_dir, None, dirs)
         if not plan.evaluate or splits is None:
             return ps
@@ -341,7 +341,7 @@ def _start(plan: _Plan) -> ProcessSet:
             limits=plan.limits, device=plan.measure_device,
             spawn_doc={"limits": plan.limits_doc, "device": plan.measure_device},
             ro_binds=[(str(art_dir), str(art_dir)), (str(splits.eval), str(splits.eval)),
-                      (str(splits.train), str(splits.train))])
+                      (str(splits.train), str(splits.train))], cap_folder=True)
         return ps
     except BaseException:
         if ps is not None:
@@ -596,29 +596,39 @@ def _outcome(job: CandidateJob, job_dir: Path, ran: ProcessExit, timeout_s: floa
     phases = [e.get("phase") for e in events if e.get("event") == "phase"]
     info: dict[str, Any] = {"limits": started.get("limits", {}),
                             "phase": phases[-1] if phases else "starting the worker"}
+    if ran.resources:
+        info["resources"] = ran.resources
+    capped = cgroups.verdict(ran.resources)  # a cap of its cgroup stopped it
     if timed_out:
         return CandidateOutcome(
             status="timeout", history=history, seconds=seconds, log_tail=log, info=info,
             reason=f"timed out after {timeout_s:g} s while {info['phase']} "
-                   "(worker process group killed)")
+                   "(worker process group killed)" + (f"; {capped}" if capped else ""))
     if returncode < 0:
         sig = signal_name(returncode)
         hint = " (possibly the out-of-memory killer)" if sig == "SIGKILL" else ""
-        return CandidateOutcome(status="crashed", reason=f"worker killed by {sig}{hint}",
+        return CandidateOutcome(status="crashed",
+                                reason=f"worker killed by {sig}: {capped}" if capped
+                                else f"worker killed by {sig}{hint}",
                                 history=history, seconds=seconds, log_tail=log, info=info)
     result = _read_result(job_dir) or next(
         (e for e in reversed(events) if e.get("event") == "result"), None)
     if result is None:
         last = last_line(log) or "no output"
         why = f"exit status {returncode}" if returncode else "no result"
+        if capped:
+            last = f"{last} ({capped})"
         return CandidateOutcome(status="failed", reason=f"worker failed ({why}): {last}",
                                 history=history, seconds=seconds, log_tail=log, info=info)
     info.update(result.get("info") or {})
     status: Literal["ok", "failed"] = "ok" if result.get("status") == "ok" else "failed"
+    reason = str(result.get("reason"))[:2000] if result.get("reason") else None
+    if status == "failed" and capped:
+        reason = f"{reason or 'failed'} ({capped})"
     # Display only: the history and info the worker wrote. Its metrics, if it wrote any, are
     # ignored: the figures that rank a candidate come from the host and the measurement process.
     return CandidateOutcome(
-        status=status, reason=str(result.get("reason"))[:2000] if result.get("reason") else None,
+        status=status, reason=reason,
         history=doc_history if isinstance(doc_history := result.get("history"), list)
         else history,
         seconds=seconds, log_tail=log, info=info,

@@ -70,7 +70,7 @@ _X86_64 = {
     "quotactl": 179, "quotactl_fd": 443, "syslog": 103, "vhangup": 153, "settimeofday": 164,
     "clock_settime": 227, "clock_adjtime": 305, "adjtimex": 159, "iopl": 172, "ioperm": 173,
     "uselib": 134, "_sysctl": 156,
-    "socket": 41, "clone": 56, "clone3": 435,
+    "socket": 41, "clone": 56, "clone3": 435, "memfd_create": 319,
 }
 _AARCH64 = {
     "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271, "kcmp": 272,
@@ -84,7 +84,7 @@ _AARCH64 = {
     "lookup_dcookie": 18, "reboot": 142, "swapon": 224, "swapoff": 225, "acct": 89,
     "quotactl": 60, "quotactl_fd": 443, "syslog": 116, "vhangup": 58, "settimeofday": 170,
     "clock_settime": 112, "clock_adjtime": 266, "adjtimex": 171,
-    "socket": 198, "clone": 220, "clone3": 435,
+    "socket": 198, "clone": 220, "clone3": 435, "memfd_create": 279,
 }
 # machine -> (AUDIT_ARCH_*, syscall table, x32 numbers share the arch value)
 ARCHES: dict[str, tuple[int, dict[str, int], bool]] = {
@@ -118,6 +118,9 @@ def program(machine: str | None = None) -> bytes | None:
         if name in table:  # e.g. iopl does not exist on AArch64
             out += [_insn(_JEQ_K, table[name], jf=1), _insn(_RET_K, eperm)]
     out += [_insn(_JEQ_K, table["clone3"], jf=1), _insn(_RET_K, RET_ERRNO | ENOSYS)]
+    # memfd_create: memory no tmpfs size bounds; ENOSYS, the answer of a kernel without it, so
+    # what uses it (asmjit in torch's fbgemm) falls back to a file in the size-limited /dev/shm
+    out += [_insn(_JEQ_K, table["memfd_create"], jf=1), _insn(_RET_K, RET_ERRNO | ENOSYS)]
     # socket(domain, ...): AF_UNIX only. The blocks end in a return: A no longer holds nr.
     out += [
         _insn(_JEQ_K, table["socket"], jf=4),

@@ -39,7 +39,7 @@ def run_trusted_job(doc: dict[str, Any], *, ro_binds: Sequence[tuple[str, str]],
             measure_command(folder), folder=folder, scratch=scratch, env=worker_env(scratch),
             limits=limits, device="cpu", spawn_doc={"limits": limits_doc(limits),
                                                     "device": "cpu"},
-            ro_binds=list(ro_binds))
+            ro_binds=list(ro_binds), cap_folder=True)
         ran = proc.run({**doc, "limits": limits_doc(limits)}, timeout_s)
         mem = getattr(limits, "memory_limit_mb", None)
         bound = f" (memory limit {mem} MB)" if mem else ""

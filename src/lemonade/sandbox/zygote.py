@@ -122,6 +122,10 @@ def _child(spec: dict[str, Any], fds: list[int], report_w: int, server_pid: int)
         if os.getppid() != server_pid:
             os._exit(EXIT_SETUP_FAILED)
         _close_all_but({*fds, report_w})
+        if spec.get("cgroup"):  # the sandbox's cgroup, before anything of it runs
+            from lemonade.sandbox import cgroups
+
+            cgroups.join([str(f) for f in spec["cgroup"]])
         nsjoin.join(ns_fds)
         w = os.fork()
     except BaseException as e:
