@@ -447,16 +447,18 @@ def test_a_fork_bomb_candidate_is_recorded_as_failed(
     """A candidate that forks in a loop, run by the real worker: it stays under the cap, ends
     as failed with a reason that names the cap, and its cgroup is gone."""
     from lemonade.sandbox import runner
-    from lemonade.sandbox.runner import CandidateJob, run_candidate
+    from lemonade.sandbox.runner import check_job, run_candidate
 
     wall()
     need_cgroup()
+    import lemonade.gate
+
+    monkeypatch.setattr(lemonade.gate, "check_source", lambda source: [])  # the host's check
     monkeypatch.setattr(runner, "worker_command",
                         lambda job_dir: [sys.executable, "-c", PAST_THE_CHECKS, str(job_dir)])
     limits = SandboxConfig(memory_limit_mb=4096, max_processes=24)
-    out = run_candidate(CandidateJob(source=FORK_BOMB_NET, config={},
-                                     workdir=str(tmp_path / "job"), device="cpu", mode="check",
-                                     check_shape=(1, 8, 8, 10)), limits, timeout_s=300)
+    out = run_candidate(check_job(FORK_BOMB_NET, (1, 8, 8, 10), limits=limits, timeout_s=300,
+                                  workdir=str(tmp_path / "job")))
     figures = out.info.get("resources") or {}
     print(f"\nfork bomb candidate, cap 24: {out.status}: {out.reason}; cgroup peak "
           f"{figures.get('process_peak')}, forks refused {figures.get('process_cap_hits')}")
