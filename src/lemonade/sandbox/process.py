@@ -171,8 +171,9 @@ class SandboxProcess:
                  limits: Any, device: str, spawn_doc: dict[str, Any],
                  ro_binds: Sequence[tuple[str, str]] = (),
                  rw_binds: Sequence[tuple[str, str]] = (), cap_folder: bool = False) -> None:
-        """`cap_folder`: as root, mount a tmpfs of sandbox.scratch_mb on `folder` (the caller
-        then removes it with `remove_dirs`, which unmounts it first)."""
+        """`cap_folder`: as root, `folder` is a tmpfs of sandbox.scratch_mb (mounted now unless
+        it is one already, `scratchfs.capped_dir`; the caller removes it with `remove_dirs`,
+        which unmounts it first)."""
         self.folder = folder
         self.scratch = scratch
         self.events: list[dict[str, Any]] = []
@@ -199,7 +200,9 @@ class SandboxProcess:
                status: isolation.IsolationStatus, ro_binds: Sequence[tuple[str, str]],
                rw_binds: Sequence[tuple[str, str]], cap_folder: bool) -> None:
         cap = scratch_bytes(limits)
-        if cap_folder and scratchfs.cap(folder, cap):  # root: the folder the host reads too
+        if cap_folder and (scratchfs.is_capped(folder) or scratchfs.cap(folder, cap)):
+            # root: the folder the host reads is capped too (scratchfs.capped_dir made it so,
+            # or a tmpfs is mounted on it now)
             self.resources["folder_bytes"] = cap
         if status.isolated:
             self.resources["scratch_bytes"] = cap

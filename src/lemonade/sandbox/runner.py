@@ -45,7 +45,13 @@ from lemonade.sandbox import cgroups, isolation, prestart
 from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
 from lemonade.sandbox.host_measure import HostSplits, host_splits, train_metrics
 from lemonade.sandbox.prestart import ProcessSet
-from lemonade.sandbox.process import ProcessExit, SandboxProcess, remove_dirs, tail_text
+from lemonade.sandbox.process import (
+    ProcessExit,
+    SandboxProcess,
+    remove_dirs,
+    scratch_bytes,
+    tail_text,
+)
 from lemonade.sandbox.protocol import (
     FILE_SIZE_LIMIT,
     MEASURE_JOB_FILE,
@@ -55,6 +61,7 @@ from lemonade.sandbox.protocol import (
     limits_doc,
     signal_name,
 )
+from lemonade.sandbox.scratchfs import capped_dir
 
 # result.json and the measurement's result: bigger ones are not copied (a recorded failure),
 # so the host never parses more than this
@@ -310,7 +317,10 @@ def _start(plan: _Plan) -> ProcessSet:
         from lemonade.measure.energy import prepare_shared
 
         prepare_shared(plan.cfg.measure)
-    out_dir = Path(tempfile.mkdtemp(prefix="lemonade-out-"))
+    # as root, the folders the host copies from are capped tmpfs mounts (scratchfs), mounted
+    # before anything (a stand-in command of the tests) is put in them
+    cap = scratch_bytes(plan.limits)
+    out_dir = capped_dir("lemonade-out-", cap)
     train_scratch = tempfile.mkdtemp(prefix="lemonade-scratch-")
     ps: ProcessSet | None = None
     dirs: list[Path | str] = [out_dir, train_scratch]
@@ -332,7 +342,7 @@ def _start(plan: _Plan) -> ProcessSet:
         # images) and a folder holding only the two artifacts the host copied out of the
         # training process's folder, read-only.
         art_dir = Path(tempfile.mkdtemp(prefix="lemonade-artifacts-"))
-        mdir = Path(tempfile.mkdtemp(prefix="lemonade-measure-"))
+        mdir = capped_dir("lemonade-measure-", cap)
         m_scratch = tempfile.mkdtemp(prefix="lemonade-scratch-")
         dirs += [art_dir, mdir, m_scratch]
         ps.art_dir = art_dir

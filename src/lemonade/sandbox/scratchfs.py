@@ -1,6 +1,7 @@
 """Size-capped host folders for a sandbox to write in: a tmpfs of a fixed size mounted on them.
 
     capped = cap(folder, nbytes)   # lemonade runs as root: a tmpfs of nbytes on `folder`
+    folder = capped_dir(prefix, nbytes)   # a new temporary folder, capped the same way
     ...                            # the sandbox writes there; the host copies files out
     release(folder)                # unmount it (remove_dirs does this before removing)
 
@@ -76,6 +77,23 @@ def cap(folder: str | Path, nbytes: int) -> bool:
     rc = _libc().mount(f"{_SOURCE}{os.getpid()}".encode(), os.fsencode(str(folder)), b"tmpfs",
                        ctypes.c_ulong(MS_NOSUID | MS_NODEV | MS_NOEXEC), opts)
     return rc == 0
+
+
+def is_capped(folder: str | Path) -> bool:
+    """Whether a lemonade tmpfs is mounted on `folder`."""
+    real = os.path.realpath(folder)
+    return any(point == real for _source, point in mounts())
+
+
+def capped_dir(prefix: str, nbytes: int) -> Path:
+    """A new temporary folder (tempfile.mkdtemp), with a tmpfs of `nbytes` on it where this
+    process can mount one: done before anything is put in it (a stand-in command copied
+    there would be hidden by a later mount). Remove it with process.remove_dirs."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    cap(folder, nbytes)
+    return folder
 
 
 def release(folder: str | Path) -> None:

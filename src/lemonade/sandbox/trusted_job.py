@@ -19,9 +19,10 @@ from typing import Any
 
 from lemonade.sandbox import isolation
 from lemonade.sandbox.measure_worker import MEASURED_FILE
-from lemonade.sandbox.process import SandboxProcess, remove_dirs, tail_text
+from lemonade.sandbox.process import SandboxProcess, remove_dirs, scratch_bytes, tail_text
 from lemonade.sandbox.protocol import FILE_SIZE_LIMIT, last_line, limits_doc, signal_name
 from lemonade.sandbox.runner import measure_command, worker_env
+from lemonade.sandbox.scratchfs import capped_dir
 
 MAX_RESULT_BYTES = 1 << 20  # the result document: figures and a reason, never data
 
@@ -31,7 +32,7 @@ def run_trusted_job(doc: dict[str, Any], *, ro_binds: Sequence[tuple[str, str]],
                     what: str = "job") -> dict[str, Any]:
     """Run `doc` in a fresh measurement process; its result document ({status, reason, ...}),
     with the `outputs` it wrote copied into `dest`. Never raises for what the process did."""
-    folder = Path(tempfile.mkdtemp(prefix="lemonade-measure-"))
+    folder = capped_dir("lemonade-measure-", scratch_bytes(limits))
     scratch = tempfile.mkdtemp(prefix="lemonade-scratch-")
     proc: SandboxProcess | None = None
     try:
