@@ -463,3 +463,20 @@ def test_a_fork_bomb_candidate_is_recorded_as_failed(
     assert "process cap (24 processes and threads) was reached" in (out.reason or "")
     assert figures["process_peak"] is None or figures["process_peak"] <= 24
     assert "cgroup_left" not in figures
+
+
+def test_a_parent_removed_meanwhile_is_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another lemonade process removes the empty `lemonade` parent at its exit: the next
+    sandbox makes it again instead of running without a cgroup."""
+    support = need_cgroup()
+    gone = cgroups.CgroupSupport(support.version, parents={
+        k: os.path.join(v, "removed-meanwhile") for k, v in support.parents.items()})
+    monkeypatch.setattr(cgroups, "_probed", gone)
+    cg = cgroups.for_sandbox(SandboxConfig(max_processes=8))
+    try:
+        assert cg is not None
+        assert all(os.path.isdir(f) for f in cg.folders.values())
+        assert not any("removed-meanwhile" in f for f in cg.folders.values())
+    finally:
+        if cg is not None:
+            assert cg.remove()

@@ -414,10 +414,15 @@ def for_sandbox(limits: Any) -> SandboxCgroup | None:
         warn_once(support)
         return None
     mb = get("memory_limit_mb")
+    memory = int(mb) << 20 if mb else None
+    tasks = int(get("max_processes") or DEFAULT_MAX_PROCESSES)
     try:
-        return SandboxCgroup.create(support, memory_bytes=int(mb) << 20 if mb else None,
-                                    max_processes=int(get("max_processes")
-                                                      or DEFAULT_MAX_PROCESSES))
+        try:
+            return SandboxCgroup.create(support, memory_bytes=memory, max_processes=tasks)
+        except FileNotFoundError:  # another lemonade process removed the empty parent at its
+            # exit just now: make it again
+            return SandboxCgroup.create(probe(refresh=True), memory_bytes=memory,
+                                        max_processes=tasks)
     except OSError as e:
         warn_once(CgroupSupport("none", f"creating a cgroup failed: {e}"))
         return None
