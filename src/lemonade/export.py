@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lemonade.candidate import Candidate
+from lemonade.config import SandboxConfig, build_config
 from lemonade.store import Store, StoreError
 
 ATOL, RTOL = 1e-4, 1e-3
@@ -333,7 +334,6 @@ def _run_config(run_dir: Path) -> dict[str, Any]:
 def _eval_split(config: dict[str, Any]) -> tuple[Any, str]:
     """The run's val/test split file (written by the host from the run's config), or None and
     why not (the parity check then uses random images)."""
-    from lemonade.config import build_config
     from lemonade.sandbox.host_measure import host_splits
 
     try:
@@ -402,8 +402,6 @@ def _export_staged(src: _Source, art: Path, fmt: str, path: Path, config: dict[s
         doc.update(eval_split=str(splits.eval), eval_sha256=splits.eval_sha256)
         binds.append((str(splits.eval), str(splits.eval)))
     if limits is None:
-        from lemonade.config import SandboxConfig
-
         try:
             limits = SandboxConfig(**(config.get("sandbox") or {}))
         except Exception:

@@ -34,8 +34,14 @@ import torch
 from torch import nn
 
 from lemonade.config import MeasureConfig
-from lemonade.measure.energy import integrate_power, nvml_handle
-from lemonade.measure.latency import cpu_threads, latency_device
+from lemonade.measure.energy import (
+    _codecarbon_version,
+    _describe_hardware,
+    _make_tracker,
+    integrate_power,
+    nvml_handle,
+)
+from lemonade.measure.latency import cpu_threads, example_inputs, latency_device
 from lemonade.metrics import Measurement, measured, unavailable
 
 INFERENCE_METRICS = ("inference_energy_j", "inference_power_w")
@@ -183,14 +189,10 @@ class CodecarbonMeter:
         self._tracker: Any = None
 
     def start(self) -> None:
-        from lemonade.measure.energy import _make_tracker
-
         self._tracker = _make_tracker(self.cfg)
         self._tracker.start()
 
     def stop(self) -> float:
-        from lemonade.measure.energy import _codecarbon_version, _describe_hardware
-
         self._tracker.stop()
         d = getattr(self._tracker, "final_emissions_data", None)
         if d is None:
@@ -335,7 +337,5 @@ def inference_energy_at(model: nn.Module, in_channels: int, image_size: tuple[in
     if device is None:
         why = f"measure.latency_device is {cfg.latency_device!r} but CUDA is not available here"
         return [unavailable(n, why) for n in INFERENCE_METRICS]
-    from lemonade.measure.latency import example_inputs
-
     x = example_inputs(in_channels, image_size, cfg.fps_batch_size, images)[1]
     return measure_inference_energy(model, x, cfg, device)

@@ -42,6 +42,7 @@ import torch
 from torch import nn
 
 from lemonade.config import MeasureConfig
+from lemonade.measure.latency import onnx_session, time_session
 from lemonade.metrics import (
     INT8_METRICS,
     PARITY_METRICS,
@@ -180,8 +181,6 @@ def quantize(float_path: Path, out: Path, calib: torch.Tensor, mean: tuple[float
 
 def _median_run_ms(sess: Any, x: np.ndarray, warmup: int, repeats: int) -> tuple[float,
                                                                                    list[float]]:
-    from lemonade.measure.latency import time_session
-
     times = time_session(sess, x, warmup, repeats)
     return statistics.median(times), [min(times), max(times)]
 
@@ -238,8 +237,6 @@ def latency_input(images: torch.Tensor, mean: tuple[float, ...],
 
 def _parity(model: nn.Module, path: Path, x: torch.Tensor, split: str, mean: tuple[float, ...],
             std: tuple[float, ...], exporter: str, trusted: dict[str, Any]) -> list[Measurement]:
-    from lemonade.measure.latency import onnx_session
-
     try:
         got = session_logits(onnx_session(str(path), None), x, mean, std)
         diff, agree = parity(torch_logits(model, x, mean, std), got)
@@ -258,8 +255,6 @@ def _scored(int8_path: Path, float_path: Path,
             splits: tuple[tuple[str, torch.Tensor, torch.Tensor], ...],
             mean: tuple[float, ...], std: tuple[float, ...], cfg: MeasureConfig,
             method: dict[str, Any], x1: np.ndarray) -> list[Measurement]:
-    from lemonade.measure.latency import onnx_session
-
     try:
         sess = onnx_session(str(int8_path), cfg.latency_threads)
     except Exception as e:

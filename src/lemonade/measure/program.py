@@ -17,12 +17,15 @@ import torch
 from torch import nn
 
 from lemonade.config import MeasureConfig
+from lemonade.data.augment import normalize
 from lemonade.measure import safely
 from lemonade.measure.graph_flops import CONVENTION, count_graph_flops
 from lemonade.measure.inference_energy import INFERENCE_METRICS, inference_energy_at
 from lemonade.measure.int8 import measure_int8
 from lemonade.measure.latency import latency_for_runtime
+from lemonade.measure.stored import count_stored
 from lemonade.metrics import Measurement, measured, top1_accuracy
+from lemonade.sandbox.artifacts import ArtifactError
 
 TRUSTED = {"trusted": True, "measured_by": "measurement process (no candidate code), "
                                            "from the exported graph and stored tensors"}
@@ -36,8 +39,6 @@ class RefusedModel(Exception):
 
 def _normalise(x_uint8: torch.Tensor, mean: tuple[float, ...], std: tuple[float, ...]
                ) -> torch.Tensor:
-    from lemonade.data.augment import normalize
-
     return normalize(x_uint8, mean, std)
 
 
@@ -63,8 +64,6 @@ def _plain_logits(out: Any, batch: int, num_classes: int) -> torch.Tensor:
 
 def _forward(model: Any) -> Callable[[torch.Tensor], Any]:
     """The shape-checked graph (`ProgramModule.checked`; a plain module's own forward)."""
-    from lemonade.sandbox.artifacts import ArtifactError
-
     run = getattr(model, "checked", model)
 
     def call(x: torch.Tensor) -> Any:
@@ -167,8 +166,6 @@ def params_and_size(model: Any) -> list[Measurement]:
     that are weights, numbers written into the graph; the size is the safetensors serialisation
     of every stored tensor plus 4 bytes per literal number."""
     from safetensors.torch import save
-
-    from lemonade.measure.stored import count_stored
 
     stored = model.stored()
     count = count_stored(model._gm, model.stored_inputs())

@@ -34,6 +34,8 @@ from typing import Any
 
 import torch
 
+from lemonade.sandbox.artifacts import ProgramModule, export_program
+
 _BATCH_NORMS = frozenset({"batch_norm", "native_batch_norm", "_native_batch_norm_legit",
                           "_native_batch_norm_legit_no_training", "cudnn_batch_norm",
                           "miopen_batch_norm", "_batch_norm_impl_index"})
@@ -218,8 +220,6 @@ def module_params(model: torch.nn.Module, example: torch.Tensor) -> tuple[int, d
     """`params` of a module, counted like the trusted measurement counts them: on the graph
     `torch.export` makes of it (in eval mode, as the training worker exports it), with the
     method record. Raises the exporter's error (lemonade.sandbox.artifacts.ArtifactError)."""
-    from lemonade.sandbox.artifacts import ProgramModule, export_program
-
     program = ProgramModule(export_program(model, example))
     count = count_stored(program._gm, program.stored_inputs())
     return count.total, count.method()

@@ -39,11 +39,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lemonade.budget import CandidateClock
-from lemonade.config import Config, SandboxConfig
+from lemonade.config import Config, SandboxConfig, build_config
 from lemonade.metrics import Measurement, from_json
+from lemonade.prescreen import PRESCREEN_METRICS, prescreen
 from lemonade.sandbox import cgroups, isolation, prestart
 from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
-from lemonade.sandbox.host_measure import HostSplits, host_splits, train_metrics
+from lemonade.sandbox.host_measure import HostSplits, cache_dir, host_splits, train_metrics
+from lemonade.sandbox.isolation import package_dir
 from lemonade.sandbox.prestart import ProcessSet
 from lemonade.sandbox.process import (
     ProcessExit,
@@ -130,8 +132,6 @@ def check_job(source: str, check_shape: tuple[int, int, int, int], *,
     """A check job (`lemonade check`): build the model and run one forward pass on
     `check_shape` = (in_channels, height, width, num_classes); the config's defaults but for
     the limits, the timeout and the device."""
-    from lemonade.config import build_config
-
     cfg = build_config({"device": device, "budget": {"candidate_timeout_s": timeout_s}})
     if limits is not None:
         cfg = cfg.model_copy(update={"sandbox": limits})
@@ -188,8 +188,6 @@ _TRAINING_DATA_MODULES = frozenset({"__init__.py", "base.py", "augment.py"})
 
 def _empty_dir() -> str:
     """An empty, read-only folder of this user's, bound over folders the worker must not see."""
-    from lemonade.sandbox.host_measure import cache_dir
-
     empty = cache_dir() / "empty"
     empty.mkdir(mode=0o500, exist_ok=True)
     if any(empty.iterdir()):
@@ -205,8 +203,6 @@ def dataset_code_binds() -> list[tuple[str, str]]:
     folders as an empty folder. The fork server never imports them either (lemonade.data loads
     a loader on first use only)."""
     import importlib.util
-
-    from lemonade.sandbox.isolation import package_dir
 
     data = Path(package_dir()) / "data"
     binds = [(os.devnull, str(f)) for f in sorted(data.glob("*.py"))
@@ -505,8 +501,6 @@ class Progress:
                 if isinstance(acc, int | float) and not isinstance(acc, bool):
                     self.curve.append(float(acc))
             elif ev.get("event") == "cost":
-                from lemonade.prescreen import PRESCREEN_METRICS
-
                 self.cost = {k: ev.get(k) for k in PRESCREEN_METRICS if k in ev}
                 f = ev.get("flops")
                 if isinstance(f, int | float) and not isinstance(f, bool) and f > 0:
@@ -518,8 +512,6 @@ class Progress:
     def settle_prescreen(self, clock: CandidateClock) -> str | None:
         """The host's own prescreen verdict on the reported cost (once it has arrived)."""
         if self.cost and clock.prescreen_limits and self.prescreened is None:
-            from lemonade.prescreen import prescreen
-
             limits = {k: (t, lim) for k, t, lim in clock.prescreen_limits}
             self.prescreened = prescreen(self.cost, limits, clock.prescreen_factor)
         return self.prescreened
