@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import socket
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +47,13 @@ class Opened:
     lock: runlock.RunLock | None
     proposer: Proposer | None = None
     improver: Improver | None = None
+
+
+def hold(owner: object, lock: runlock.RunLock | None) -> runlock.RunLock | None:
+    """Keep `lock` while `owner` lives (released when it is freed); returns the lock."""
+    if lock is not None:
+        weakref.finalize(owner, lock.release)
+    return lock
 
 
 def _taken(run_dir: Path) -> ConfigError:

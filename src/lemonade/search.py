@@ -33,8 +33,8 @@ import functools
 import time
 import weakref
 from collections import Counter
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field, replace
+from collections.abc import Hashable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from lemonade.data import Dataset
 from lemonade.finalize import FinalizeError, finalize_run
 from lemonade.gate import code_hash, scrub
 from lemonade.gate.failure_text import for_prompt
+from lemonade.hooks import Hooks, SearchResult
 from lemonade.lineage import (
     LLM_BUDGET_REACHED,
     calls_per_iteration,
@@ -61,7 +62,7 @@ from lemonade.lineage import (
 from lemonade.memory import FeedbackMemory
 from lemonade.objectives import cme as cme_of
 from lemonade.objectives import is_feasible
-from lemonade.opening import now_iso, open_new, reopen
+from lemonade.opening import hold, now_iso, open_new, reopen
 from lemonade.origin import CARRIED, Kind, promotion
 from lemonade.parallel import Done, Pool, candidate_task, needs_ray, open_pool, task_resources
 from lemonade.prescreen import prescreen_limits
@@ -76,27 +77,6 @@ from lemonade.sandbox.process import start_fork_server
 from lemonade.sandbox.runner import CandidateJob, CandidateOutcome, training_job
 from lemonade.start import START_PROPOSER, read_start_file, start_extra
 from lemonade.store import Store
-
-
-@dataclass
-class Hooks:
-    """What the loop tells the outside world (the CLI draws progress from these)."""
-
-    on_start: Callable[[dict[str, Any]], None] = lambda info: None
-    on_candidate_start: Callable[[int, int, str], None] = lambda cid, it, kind: None
-    on_epoch: Callable[[int, dict[str, Any]], None] = lambda cid, ev: None
-    on_candidate_end: Callable[[Candidate, bool], None] = lambda row, is_best: None
-    on_message: Callable[[str], None] = lambda text: None
-
-
-@dataclass
-class SearchResult:
-    run_dir: Path
-    status: str  # finished | interrupted
-    best: Candidate | None
-    baseline: Candidate | None  # the first successful candidate (the starting model)
-    counts: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
 
 
 class Search:
@@ -412,22 +392,15 @@ class Search:
         self.hooks.on_candidate_end(row, is_best)
 
 
-def _held(search: Search, lock: runlock.RunLock | None) -> Search:
-    """The run directory stays locked while the Search lives."""
-    if lock is not None:
-        search.run_lock = lock
-        weakref.finalize(search, lock.release)
-    return search
-
-
 def start_run(cfg: Config, hooks: Hooks | None = None) -> Search:
     """A new run (`lemonade.opening.open_new`): its directory, store and loop; a bad input
     fails before anything is written. The run directory stays locked (RUN_DIR/.lock) while
     the returned Search lives; a second process that starts or resumes it is refused
     (lemonade.runlock.RunLocked)."""
     o = open_new(cfg)
-    return _held(Search(o.cfg, o.run_dir, o.store, o.data, hooks, o.proposer, o.improver),
-                 o.lock)
+    search = Search(o.cfg, o.run_dir, o.store, o.data, hooks, o.proposer, o.improver)
+    search.run_lock = hold(search, o.lock)
+    return search
 
 
 def resume_run(run_dir: Path, hooks: Hooks | None = None,
@@ -436,4 +409,6 @@ def resume_run(run_dir: Path, hooks: Hooks | None = None,
     budget counts what was spent. Refused (lemonade.runlock.RunLocked) while another process
     writes to the run. The lock is held while the Search lives."""
     o = reopen(run_dir, overrides)
-    return _held(Search(o.cfg, o.run_dir, o.store, o.data, hooks), o.lock)
+    search = Search(o.cfg, o.run_dir, o.store, o.data, hooks)
+    search.run_lock = hold(search, o.lock)
+    return search
