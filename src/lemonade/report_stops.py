@@ -29,8 +29,7 @@ def agreement_rows(ctx: Any, acc: str) -> list[tuple[str, dict[str, object]]]:
     budget = (ctx.config.get("budget") or {})
     if budget.get("prune"):
         k = int(budget.get("prune_min_epoch") or 3)
-        full = [r for r in rows if r.ok and not r.extra.get("partial")
-                and not r.extra.get("pruned") and len(r.history) >= k]
+        full = [r for r in rows if r.ok and r.stop is None and len(r.history) >= k]
         out.append((f"training accuracy at epoch {k} (pruning's signal) vs final {acc}",
                     rank_agreement([r.history[k - 1].get("train_accuracy") for r in full],
                                    [ctx.values.get(r.id, {}).get(acc) for r in full])))
@@ -58,8 +57,7 @@ def prescreen_rule(ctx: Any) -> str:
 
 def section_stops(ctx: Any) -> str:
     budget = ctx.config.get("budget") or {}
-    stopped = [r for r in ctx.rows if r.extra.get("partial") or r.extra.get("pruned")
-               or r.extra.get("prescreen")]
+    stopped = [r for r in ctx.rows if r.stop is not None or r.extra.get("prescreen")]
     acc = "val_accuracy"
     agree = agreement_rows(ctx, acc)
     if not stopped and not agree:
@@ -72,14 +70,14 @@ def section_stops(ctx: Any) -> str:
                "measured time per FLOP.")
     body = []
     for r in stopped:
-        doc = r.extra.get("pruned") or r.extra.get("partial") or r.extra.get("prescreen") or {}
-        what = ("pruned" if r.extra.get("pruned") else "partial" if r.extra.get("partial")
-                else "prescreened")
-        ep = (f"{doc.get('epochs_run')} / {doc.get('epochs')}" if what != "prescreened"
-              else "0")
+        stop = r.stop  # partial or pruned (lemonade.origin.Stop); else prescreened
+        if stop is not None:
+            what, ep, why = stop.key, f"{stop.epochs_run} / {stop.epochs}", stop.reason
+        else:
+            what, ep, why = "prescreened", "0", (r.extra.get("prescreen") or {}).get("reason")
         v = ctx.values.get(r.id, {}).get(acc)
         body.append([esc(r.id), esc(what), esc(ep), esc("" if v is None else f"{v:.3f}"),
-                     esc(str(doc.get("reason") or r.reason or "")[:300])])
+                     esc(str(why or r.reason or "")[:300])])
     parts = [f'<section id="stops"><h2>Early stops and fidelity</h2><p>{esc(rules)}</p>']
     if body:
         parts.append(html_table(["id", "stopped", "epochs", acc, "why"], body))
