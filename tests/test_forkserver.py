@@ -277,6 +277,26 @@ def test_which_workers_are_forked() -> None:
     assert not sandbox_process.fork_eligible(worker, plain, on, "cpu")
 
 
+def test_a_nested_user_namespace_is_entered_through_its_owner() -> None:
+    """Run by a normal user, bubblewrap's holder sits in a nested user namespace whose parent
+    owns the mount and PID namespaces: the child enters that owner first, the holder's own
+    user namespace last (else setns(mnt) is refused and every forked worker fails). Root runs
+    have no user namespace to join. The kernel side runs in this file's tests as a normal
+    user; here the order."""
+    from lemonade.sandbox.nsjoin import JOIN_ORDER, OWNER, join_order, owner_of, same_file
+
+    assert join_order(list(JOIN_ORDER)) == list(JOIN_ORDER)
+    assert join_order([*JOIN_ORDER, OWNER]) == [OWNER, "mnt", "net", "ipc", "uts", "cgroup",
+                                                "pid", "user"]
+    assert join_order(["mnt", "pid", "net"]) == ["mnt", "net", "pid"]  # a root host's
+    with open("/proc/self/ns/mnt", "rb") as mnt, open("/proc/self/ns/user", "rb") as user:
+        owner = owner_of(mnt.fileno())  # this process's mount namespace: owned by its own
+        try:
+            assert same_file(owner, user.fileno())
+        finally:
+            os.close(owner)
+
+
 def test_cuda_workers_start_fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A CUDA worker never comes from the server (CUDA and fork do not mix): with a driver's
     device nodes present, "cuda" is not eligible, "cpu" still is."""

@@ -540,6 +540,12 @@ def test_argv_has_every_namespace_and_no_private_folder(tmp_path: Path) -> None:
     root = isolation.isolated_argv(["python3"], scratch=tmp_path / "s", env={}, userns="host",
                                    run_as=(123456, 123457))
     assert "--unshare-user" not in root and "--as-pid-1" not in root  # bwrap's init is root
+    # the private /tmp: writable, not listable by a sandbox of its own uid (root host); 0111
+    # and read-only for one that runs as the caller and owns it (a normal user's run)
+    for built, perms, read_only in ((root, "1733", False), (argv, "0111", True)):
+        at = next(i for i, x in enumerate(built) if x == "--tmpfs" and built[i + 1] == "/tmp")
+        assert built[built.index("--perms", at - 4) + 1] == perms
+        assert (" --remount-ro /tmp " in " ".join(built)) == read_only
     assert root[-5:] == ["123456", "123457", str(tmp_path / "s"), "--", "python3"]
     # the read-write folder is mounted before the read-only file that sits in it
     assert argv.index(str(tmp_path / "out")) < argv.index(str(tmp_path / "in"))
