@@ -82,7 +82,7 @@ def one_run(dataset: str, arm: str, seed: int, seconds: float, tmp: Path) -> dic
     start_run(cfg).run()
     wall = time.perf_counter() - t0
     with Store.open(cfg.run_dir) as st:
-        ok = [c for c in st.candidates() if str(c["status"]) == "ok"]
+        ok = [c for c in st.candidates() if str(c.status) == "ok"]
     full = [c for c in ok if (epochs_of(c) or cfg.budget.epochs) >= cfg.budget.epochs]
     proxy = [c for c in ok if (epochs_of(c) or cfg.budget.epochs) < cfg.budget.epochs]
     best = max(full, key=lambda c: c.values.get("val_accuracy", 0.0), default=None)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lemonade import metrics as M
+from lemonade.candidate import Candidate
 from lemonade.config import build_config, dump_config
 from lemonade.store import Store
 
@@ -149,21 +150,23 @@ def make_fake_run(run_dir: Path, *, n_ok: int = 4, failures: bool = True, weight
         store.log_event("candidate_end", {"id": cid, "status": "ok"})
         if score > best_cme:
             best_id, best_cme = cid, score
-            write_best(run_dir, store.candidate(cid))
+            row = store.candidate(cid)
+            assert row is not None
+            write_best(run_dir, row)
     store.finish_run("finished")
     store.close()
     return run_dir
 
 
-def write_best(run_dir: Path, row: dict[str, Any]) -> None:
+def write_best(run_dir: Path, row: Candidate) -> None:
     import shutil
 
     best = run_dir / "best"
     shutil.rmtree(best, ignore_errors=True)
     best.mkdir()
-    (best / "model.py").write_text(row["code"])
-    if row.get("weights_path"):
-        shutil.copy2(row["weights_path"], best / "weights.pt")
-    (best / "metrics.json").write_text(json.dumps(row["metrics"]))
+    (best / "model.py").write_text(row.code)
+    if row.weights_path:
+        shutil.copy2(row.weights_path, best / "weights.pt")
+    (best / "metrics.json").write_text(json.dumps(row.metrics))
     (best / "candidate.json").write_text(json.dumps(
-        {"candidate_id": row["id"], "iteration": row["iteration"], "cme": row["cme"]}))
+        {"candidate_id": row.id, "iteration": row.iteration, "cme": row.cme}))

@@ -96,7 +96,7 @@ def test_falls_back_to_store_best_without_best_dir(run: Path, tmp_path: Path) ->
     shutil.copytree(run, copy)
     shutil.rmtree(copy / "best")
     with Store.open(copy) as s:
-        best_id = s.best_candidate()["id"]
+        best_id = s.best_candidate().id
         # the loop may have stored a path relative to another cwd: the candidates/ dir is used
         s._conn.execute("UPDATE candidates SET weights_path='elsewhere/weights.pt'")
     res = export_model(copy, fmt="torchscript")
@@ -122,7 +122,7 @@ def test_clear_errors(run: Path, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="unknown export format"):
         export_model(run, fmt="tflite")
     with Store.open(run) as s:
-        rejected = s.candidates("rejected")[0]["id"]
+        rejected = s.candidates("rejected")[0].id
     with pytest.raises(ExportError, match=f"candidate {rejected} .rejected. has no exported"):
         export_model(run, candidate_id=rejected)
 

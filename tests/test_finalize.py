@@ -65,8 +65,8 @@ def test_finalists_are_the_ok_candidates_best_first_by_rank_key() -> None:
 
     cands = [cand(1, "ok", 0.80, 500), cand(2, "failed", 0.99, 10), cand(3, "ok", 0.95, 800),
              cand(4, "ok", 0.95, 400)]
-    assert [c["id"] for c in pick_top(cands, objs, 2)] == [4, 3]
-    assert [c["id"] for c in pick_top(cands, objs, 10)] == [4, 3, 1]
+    assert [c.id for c in pick_top(cands, objs, 2)] == [4, 3]
+    assert [c.id for c in pick_top(cands, objs, 10)] == [4, 3, 1]
 
 
 def test_final_schedule_defaults_and_config() -> None:
@@ -168,7 +168,7 @@ def test_finalize_writes_a_loadable_model_that_beats_the_search(digits_run: Path
     searched = store.candidate(doc["candidate_id"])
     best_doc = json.loads((digits_run / "best" / "candidate.json").read_text())
     assert doc["candidate_id"] == best_doc["candidate_id"]  # the search's best, by rank_key
-    assert (final / "model.py").read_text() == searched["code"]
+    assert (final / "model.py").read_text() == searched.code
     assert doc["seeds"] == [0] and doc["per_seed"][0]["status"] == "ok"
     search_acc = searched.values["test_accuracy"]
     assert doc["search_test_accuracy"] == search_acc

@@ -243,7 +243,7 @@ def test_a_search_with_an_int8_objective_ranks_by_it(tmp_path: Path,
 
     with Store.open(tmp_path / "run") as st:
         ok = st.candidates(status="ok")
-    by_id = {c["id"]: M.values(c["metrics"]) for c in ok}
+    by_id = {c.id: M.values(c.metrics) for c in ok}
     assert len(by_id) >= 2
     assert by_id[best["candidate_id"]]["int8_val_accuracy"] == max(
         v["int8_val_accuracy"] for v in by_id.values())

@@ -26,7 +26,7 @@ def test_replay_reproduces_the_recorded_candidates(tmp_path: Path,
         cfg = search_config(recorded, llm, iterations=2, repair_attempts=1)
         assert start_run(cfg).run().status == "finished"
     original = Store.open(recorded / "run")
-    want = [(c["status"], c["code_hash"]) for c in original.candidates()]
+    want = [(c.status, c.code_hash) for c in original.candidates()]
     assert [s for s, _ in want] == ["ok", "rejected", "ok"]
 
     replay_cfg = build_config({**cfg.model_dump(mode="json"),
@@ -35,7 +35,7 @@ def test_replay_reproduces_the_recorded_candidates(tmp_path: Path,
                                "run_dir": str(tmp_path / "replayed")})
     assert start_run(replay_cfg).run().status == "finished"  # no server is running now
     again = Store.open(tmp_path / "replayed")
-    assert [(c["status"], c["code_hash"]) for c in again.candidates()] == want
+    assert [(c.status, c.code_hash) for c in again.candidates()] == want
 
 
 def test_resumed_replay_goes_on_where_it_stopped(tmp_path: Path,

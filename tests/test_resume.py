@@ -53,26 +53,26 @@ def test_sigkill_then_resume_trains_nothing_twice(tmp_path: Path) -> None:
     proc.wait()
 
     st = Store.open(run_dir)
-    before = {c["id"]: c for c in st.candidates() if c["status"] in FINISHED}
-    assert any(c["status"] == "ok" for c in before.values())
+    before = {c.id: c for c in st.candidates() if c.status in FINISHED}
+    assert any(c.status == "ok" for c in before.values())
     st.close()
 
     res = run_cli("resume", str(run_dir), cwd=tmp_path)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
 
     st = Store.open(run_dir)
-    after = {c["id"]: c for c in st.candidates()}
+    after = {c.id: c for c in st.candidates()}
     # finished candidates are untouched (never trained again)
     for cid, c in before.items():
-        assert after[cid]["finished_at"] == c["finished_at"]
-        assert after[cid]["metrics"] == c["metrics"]
+        assert after[cid].finished_at == c.finished_at
+        assert after[cid].metrics == c.metrics
     # no code that had finished was trained again under a new id
-    trained_before = {c["code_hash"] for c in before.values() if c["status"] == "ok"}
-    new_trained = [c for cid, c in after.items() if cid not in before and c["status"] == "ok"]
-    assert not [c for c in new_trained if c["code_hash"] in trained_before]
+    trained_before = {c.code_hash for c in before.values() if c.status == "ok"}
+    new_trained = [c for cid, c in after.items() if cid not in before and c.status == "ok"]
+    assert not [c for c in new_trained if c.code_hash in trained_before]
     # every candidate accounted for, the budget reached, the run finished
-    assert all(c["status"] in FINISHED | {"interrupted"} for c in after.values())
-    done_iters = {c["iteration"] for c in after.values() if c["status"] in FINISHED}
+    assert all(c.status in FINISHED | {"interrupted"} for c in after.values())
+    done_iters = {c.iteration for c in after.values() if c.status in FINISHED}
     assert len(done_iters) == 4
     assert st.get_meta("status") == "finished"
     assert (run_dir / "best" / "model.py").exists()
@@ -94,10 +94,10 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     assert "Traceback" not in out
     st = Store.open(run_dir)
     assert st.get_meta("status") == "interrupted"
-    assert not [c for c in st.candidates() if c["status"] in ("running", "pending")]
+    assert not [c for c in st.candidates() if c.status in ("running", "pending")]
     st.close()
     res = run_cli("resume", str(run_dir), cwd=tmp_path)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     st = Store.open(run_dir)
     assert st.get_meta("status") == "finished"
-    assert len({c["iteration"] for c in st.candidates() if c["status"] in FINISHED}) == 3
+    assert len({c.iteration for c in st.candidates() if c.status in FINISHED}) == 3

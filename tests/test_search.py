@@ -37,9 +37,9 @@ def test_run_directory_contract(finished_run: Path) -> None:
     cands = st.candidates()
     assert cands, "no candidates"
     for c in cands:
-        assert c["status"] in ("ok", "failed", "timeout", "crashed", "rejected", "duplicate")
-        if c["code"]:
-            assert (run / "candidates" / f"{c['id']:04d}" / "model.py").read_text() == c["code"]
+        assert c.status in ("ok", "failed", "timeout", "crashed", "rejected", "duplicate")
+        if c.code:
+            assert (run / "candidates" / f"{c.id:04d}" / "model.py").read_text() == c.code
     assert st.get_meta("status") == "finished"
     best_doc = json.loads((run / "best" / "metrics.json").read_text())
     assert set(best_doc) <= set(M.METRIC_NAMES) and "val_accuracy" in best_doc
@@ -51,10 +51,10 @@ def test_best_is_the_top_ranked_and_iterations_counted(finished_run: Path) -> No
     objs = cfg.resolved_objectives()
     ok = st.candidates(status="ok")
     assert ok
-    top = min(ok, key=lambda c: rank_key(objs, M.values(c["metrics"])))
+    top = min(ok, key=lambda c: rank_key(objs, M.values(c.metrics)))
     best_doc = json.loads((finished_run / "best" / "candidate.json").read_text())
-    assert best_doc["candidate_id"] == top["id"]
-    assert len({c["iteration"] for c in st.candidates()}) == cfg.budget.iterations
+    assert best_doc["candidate_id"] == top.id
+    assert len({c.iteration for c in st.candidates()}) == cfg.budget.iterations
 
 
 def test_every_proposal_and_advice_is_stored(finished_run: Path) -> None:

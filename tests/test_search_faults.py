@@ -32,6 +32,7 @@ from llm_server import (
 )
 
 import lemonade.sandbox.runner as runner_mod
+from lemonade.candidate import Candidate
 from lemonade.config import Config, build_config
 from lemonade.search import start_run
 from lemonade.store import Store
@@ -145,12 +146,12 @@ def assert_store_sound(run: Path) -> None:
         conn.close()
 
 
-def assert_measured(c: dict[str, Any]) -> None:
-    assert c["status"] == "ok", (c["id"], c["status"], c["reason"])
-    vals = {k: m.get("value") for k, m in c["metrics"].items()}
+def assert_measured(c: Candidate) -> None:
+    assert c.status == "ok", (c.id, c.status, c.reason)
+    vals = {k: m.get("value") for k, m in c.metrics.items()}
     for name in ("val_accuracy", "params", "latency_ms", "flops"):
-        assert isinstance(vals.get(name), (int, float)), (c["id"], name, vals)
-    assert c["cme"] is not None
+        assert isinstance(vals.get(name), (int, float)), (c.id, name, vals)
+    assert c.cme is not None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -193,17 +194,17 @@ def test_hostile_third_of_replies(tmp_path: Path, isolated: dict[str, Path],
     assert len(llm.requests) == len(replies) and not llm.script  # every reply served, no more
     st = Store.open(res.run_dir)
     cands = st.candidates()
-    assert [c["code"].strip() for c in cands] == [src.strip() for _, src, _ in replies]
-    assert len({c["iteration"] for c in cands}) == 6
+    assert [c.code.strip() for c in cands] == [src.strip() for _, src, _ in replies]
+    assert len({c.iteration for c in cands}) == 6
     for c, (kind, _, expect) in zip(cands, replies, strict=True):
         status, _, reason = expect.partition(": ")
         if kind == "benign":
             assert_measured(c)
         else:
-            assert c["status"] == status, (c["id"], c["status"], c["reason"])
-            assert reason in (c["reason"] or ""), c["reason"]
-            assert c["metrics"] in ({}, None) or not any(
-                m.get("value") is not None for m in c["metrics"].values())
+            assert c.status == status, (c.id, c.status, c.reason)
+            assert reason in (c.reason or ""), c.reason
+            assert c.metrics in ({}, None) or not any(
+                m.get("value") is not None for m in c.metrics.values())
 
     # each rejected reply was sent back for repair, quoting its error; the rest were proposals
     repairs = {3, 4, 8}
@@ -225,8 +226,8 @@ def test_hostile_third_of_replies(tmp_path: Path, isolated: dict[str, Path],
     assert_gone(pids)
     assert_store_sound(res.run_dir)
 
-    static = sum(1 for c in cands if c["status"] == "rejected")
-    runtime = sum(1 for c in cands if c["status"] in ("timeout", "failed", "crashed"))
+    static = sum(1 for c in cands if c.status == "rejected")
+    runtime = sum(1 for c in cands if c.status in ("timeout", "failed", "crashed"))
     print(f"\nhostile run: {len(llm.requests)} replies served, "
           f"{sum(k == 'hostile' for k, _, _ in replies)} hostile, {static} rejected statically, "
           f"{runtime} contained at run time, {len(st.candidates(status='ok'))} benign measured, "
@@ -288,15 +289,15 @@ def test_endpoint_faults_are_retried_or_recorded(tmp_path: Path, isolated: dict[
     assert "JSONDecodeError" in errors[4]
 
     cands = st.candidates()
-    assert [c["status"] for c in cands] == ["ok", "rejected", "rejected", "rejected", "rejected",
+    assert [c.status for c in cands] == ["ok", "rejected", "rejected", "rejected", "rejected",
                                             "ok"]
     for c, call, err in zip(cands, calls, errors, strict=True):
-        assert call["candidate_id"] == c["id"]
+        assert call["candidate_id"] == c.id
         if err:
-            assert c["reason"] == err
+            assert c.reason == err
     assert_measured(cands[0])
     assert_measured(cands[-1])
-    assert len({c["iteration"] for c in cands}) == 4
+    assert len({c.iteration for c in cands}) == 4
     assert_store_sound(res.run_dir)
     assert seconds < 90, seconds
 
@@ -327,13 +328,13 @@ def test_worker_killed_by_sigkill_is_recorded_and_the_run_goes_on(
     assert len(killed) == 1
     cands = Store.open(res.run_dir).candidates()
     first, later = cands[0], cands[1:]
-    assert first["status"] == "crashed"
-    assert "SIGKILL" in (first["reason"] or "")
-    assert [c["status"] for c in later] == ["ok"]
-    assert later[0]["iteration"] == first["iteration"] + 1
+    assert first.status == "crashed"
+    assert "SIGKILL" in (first.reason or "")
+    assert [c.status for c in later] == ["ok"]
+    assert later[0].iteration == first.iteration + 1
     for c in later:
         assert_measured(c)
-    assert len({c["iteration"] for c in cands}) == 2
+    assert len({c.iteration for c in cands}) == 2
     assert_gone(pids)
     assert scratch_left(isolated["tmp"]) == []  # the killed worker's scratch dir went too
     assert_store_sound(res.run_dir)

@@ -115,7 +115,7 @@ def test_finished_candidate_is_immutable(store: Store, final: str) -> None:
         store.finish_candidate(cid, "ok", {}, 1.0, True, None, 1.0, [], None)
     with pytest.raises(StoreError, match="immutable"):
         store.mark_running(cid)
-    assert store.candidate(cid)["status"] == final
+    assert store.candidate(cid).status == final
 
 
 @pytest.mark.parametrize("bad", ["pending", "running", "great", ""])
@@ -139,11 +139,11 @@ def test_mark_interrupted_stale(store: Store) -> None:
     store.mark_running(b)
     store.finish_candidate(a, "ok", {}, 0.1, True, None, 1.0, [], None)
     assert store.mark_interrupted_stale() == [b, c]
-    assert [r["status"] for r in store.candidates()] == ["ok", "interrupted", "interrupted"]
-    assert "interrupted" in store.candidate(b)["reason"]
+    assert [r.status for r in store.candidates()] == ["ok", "interrupted", "interrupted"]
+    assert "interrupted" in store.candidate(b).reason
     assert store.mark_interrupted_stale() == []
-    assert [r["id"] for r in store.candidates(status="interrupted")] == [b, c]
-    assert [r["id"] for r in store.candidates(status=("ok", "interrupted"))] == [a, b, c]
+    assert [r.id for r in store.candidates(status="interrupted")] == [b, c]
+    assert [r.id for r in store.candidates(status=("ok", "interrupted"))] == [a, b, c]
 
 
 @pytest.mark.parametrize(("statuses", "expected_index"), [
@@ -166,7 +166,7 @@ def test_find_by_hash(store: Store, statuses: list[str], expected_index: int | N
     if expected_index is None:
         assert found is None
     else:
-        assert found is not None and found["id"] == ids[expected_index]
+        assert found is not None and found.id == ids[expected_index]
     assert store.find_by_hash("other") is None
 
 
@@ -229,9 +229,9 @@ def test_summary_of_fake_run(tmp_path: Path) -> None:
         # and clipped, so the most accurate wins), not by the stored cme column, which the fake
         # run makes disagree on purpose
         ok = s.candidates("ok")
-        most_accurate = max(ok, key=lambda c: c["metrics"]["val_accuracy"]["value"])
-        assert summ["best_id"] == most_accurate["id"]
-        assert summ["best_id"] != max(ok, key=lambda c: c["cme"])["id"]
+        most_accurate = max(ok, key=lambda c: c.metrics["val_accuracy"]["value"])
+        assert summ["best_id"] == most_accurate.id
+        assert summ["best_id"] != max(ok, key=lambda c: c.cme).id
         assert s.objectives()[0].metric == "val_accuracy"
 
 
@@ -243,7 +243,7 @@ def test_second_connection_reads_while_writer_holds_a_transaction(store: Store) 
     reader = Store.open(store.path.parent)
     try:
         # WAL: the reader is not blocked by the open write transaction and sees the last commit
-        assert [c["id"] for c in reader.candidates()] == [cid]
+        assert [c.id for c in reader.candidates()] == [cid]
         assert reader.events() == []
         writer.execute("COMMIT")
         assert [e["kind"] for e in reader.events()] == ["uncommitted"]
@@ -270,8 +270,8 @@ def test_copy_taken_mid_run_is_consistent(store: Store, tmp_path: Path) -> None:
     store.add_candidate(99, None, "later", "hl", None, "offline")  # after the copy
     with Store.open(copy) as c:
         rows = c.candidates()
-        assert [r["id"] for r in rows] == ids
-        assert all(r["status"] == "ok" and r["metrics"]["params"]["value"] == r["iteration"]
+        assert [r.id for r in rows] == ids
+        assert all(r.status == "ok" and r.metrics["params"]["value"] == r.iteration
                    for r in rows)
         assert c._query("PRAGMA integrity_check")[0][0] == "ok"
     with Store.open(store.path.parent) as live:
@@ -320,20 +320,20 @@ def test_kill_9_at_random_moments_loses_nothing_committed(tmp_path: Path) -> Non
         assert proc.returncode == -signal.SIGKILL
     with Store.open(run) as s:
         assert s._query("PRAGMA integrity_check")[0][0] == "ok"
-        rows = {r["id"]: r for r in s.candidates()}
+        rows = {r.id: r for r in s.candidates()}
         for cid in committed:
-            assert rows[cid]["status"] == "ok"
-            assert rows[cid]["metrics"] == {"params": {"value": cid}}
-            assert rows[cid]["history"] == [{"epoch": 0}]
+            assert rows[cid].status == "ok"
+            assert rows[cid].metrics == {"params": {"value": cid}}
+            assert rows[cid].history == [{"epoch": 0}]
         # rows we did not hear about (written after the lines we read, or cut by the kill) are
         # whole: either finished with all their data in one transaction, or still open
         for i in set(rows) - set(committed):
-            if rows[i]["status"] == "ok":
-                assert rows[i]["metrics"] == {"params": {"value": i}}
+            if rows[i].status == "ok":
+                assert rows[i].metrics == {"params": {"value": i}}
             else:
-                assert rows[i]["status"] in ("pending", "running", "interrupted")
+                assert rows[i].status in ("pending", "running", "interrupted")
         stale = s.mark_interrupted_stale()
-        assert all(rows[i]["status"] in ("pending", "running") for i in stale)
+        assert all(rows[i].status in ("pending", "running") for i in stale)
         calls = {c["candidate_id"] for c in s.llm_calls()}
         assert set(committed) <= calls
 

@@ -19,7 +19,7 @@ to candidates.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -144,22 +144,6 @@ class Candidate:
         d = asdict(self)
         d["status"] = str(self.status)
         return d
-
-    # Read-only mapping access, for code written against the old dict rows. New code uses the
-    # attributes; this keeps `row["status"]` and `row.get("metrics")` working meanwhile.
-    def __getitem__(self, key: str) -> Any:
-        if key not in _FIELDS:
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key) if key in _FIELDS else default
-
-    def keys(self) -> list[str]:
-        return list(_FIELDS)
-
-
-_FIELDS = tuple(f.name for f in fields(Candidate))
 
 
 def rank(cands: Iterable[Candidate], objectives: Sequence[Any]) -> list[Candidate]:
