@@ -153,6 +153,9 @@ def test_cpu_tasks_share_the_cores_among_workers() -> None:
     two = build_config({"device": "auto"}, {"parallel.workers": 2})
     assert task_resources(two, gpus=0, cores=2) == TaskResources(num_cpus=1.0, num_gpus=0.0)
     assert cpu_threads_per_candidate(two, cores=16) == 8
+    one = build_config({"device": "cpu"})  # one job on a small machine: all its cores
+    assert cpu_threads_per_candidate(one, cores=2) == 2
+    assert cpu_threads_per_candidate(one, cores=32) == 8
     four = build_config({"device": "cpu"}, {"parallel.workers": 4})
     assert task_resources(four, gpus=8, cores=16).num_gpus == 0.0  # device cpu: no GPU
     assert cpu_threads_per_candidate(four, cores=16) == 4

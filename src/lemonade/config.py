@@ -269,8 +269,11 @@ def auto_batch_size(n_train: int) -> int:
 
 
 def auto_cpu_threads(cores: int | None) -> int:
+    """Training threads of one job on `cores` logical CPUs: all of a small machine (a 282k-
+    parameter CNN trained 1.25x faster on 2 threads than on 1 on a 2-core machine, loaded),
+    half of a larger one (its logical CPUs are often hyper-threads), at most 8."""
     cores = cores or 1
-    return 1 if cores <= 4 else min(8, cores // 2)
+    return cores if cores <= 4 else min(8, cores // 2)
 
 
 def resolve_train(train: TrainConfig, dataset: str, n_train: int | None = None) -> TrainConfig:
