@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from lemonade.metrics import is_test_metric
@@ -116,7 +117,7 @@ class Candidate:
     def has_outcome(self) -> bool:
         return self.status in OUTCOMES
 
-    @property
+    @cached_property
     def origin(self) -> Origin:
         """Where it came from (kind, attempt, source, fidelity, temperature), read from the
         store's `extra` annotations (`lemonade.origin`)."""

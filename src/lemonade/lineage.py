@@ -55,16 +55,20 @@ def owed_repairs(cands: Sequence[Candidate], limit: int) -> list[tuple[Candidate
     repair is always in its failed candidate's iteration). An older run's row without an
     attempt takes its place in the iteration's repair chain."""
     owed: list[tuple[Candidate, int]] = []
+    repairs: dict[int, list[int]] = {}  # iteration -> the ids of its repairs
+    for r in cands:
+        if r.origin.kind is Kind.REPAIR:
+            repairs.setdefault(r.iteration, []).append(r.id)
     for c in cands:
         o = c.origin
         if c.status not in REPAIRED or o.kind not in (Kind.GENERATOR, Kind.REPAIR):
             continue
-        chain = [r for r in cands if r.iteration == c.iteration and r.origin.kind is Kind.REPAIR]
-        if any(r.id > c.id for r in chain):
+        chain = repairs.get(c.iteration, [])
+        if any(rid > c.id for rid in chain):
             continue  # already repaired
         attempt = o.attempt
         if attempt is None:
-            attempt = sum(r.id < c.id for r in chain) + (o.kind is Kind.REPAIR)
+            attempt = sum(rid < c.id for rid in chain) + (o.kind is Kind.REPAIR)
         if repair_due(c.status, o.kind, attempt, limit):
             owed.append((c, attempt))
     return owed
