@@ -234,7 +234,7 @@ def test_onnxruntime_latency_and_fps() -> None:
 
 
 def test_onnx_session_uses_the_configured_threads(tmp_path: Path) -> None:
-    from lemonade.export import export_onnx
+    from lemonade.exporters import export_onnx
 
     path = tmp_path / "m.onnx"
     export_onnx(_tiny_cnn().eval(), torch.randn(2, 3, 8, 8), path, "torchscript")

@@ -33,17 +33,16 @@ logits also match within atol 1e-4, rtol 1e-3. The figures go to the CLI and to 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import shutil
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from lemonade.candidate import Candidate
 from lemonade.config import SandboxConfig, build_config
+from lemonade.exporters import ExportError, export_onnx, export_torchscript, first_line, quiet
 from lemonade.store import Store, StoreError
 
 ATOL, RTOL = 1e-4, 1e-3
@@ -53,10 +52,6 @@ RANDOM_PARITY_IMAGES = 64  # parity images when the run's dataset cannot be load
 EXPORT_TIMEOUT_S = 600.0
 EXPORTED = {"onnx": "exported.onnx", "torchscript": "exported.pt"}  # in the worker's folder
 SUFFIX = {"onnx": ".onnx", "torchscript": ".pt"}
-
-
-class ExportError(Exception):
-    """What is missing or wrong, in one line (the CLI prints it)."""
 
 
 @dataclass(frozen=True)
@@ -173,63 +168,6 @@ def build_model(artifacts: Path, shape: tuple[int, ...], num_classes: int) -> An
 
 
 # ---- exporters ---------------------------------------------------------------------------------
-def _quiet() -> contextlib.ExitStack:
-    """Silence exporter chatter (progress lines, deprecation warnings) on the CLI's output."""
-    stack = contextlib.ExitStack()
-    stack.enter_context(warnings.catch_warnings())
-    warnings.simplefilter("ignore")
-    stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
-    return stack
-
-
-def export_onnx(model: Any, example: Any, path: Path,
-                exporter: Literal["auto", "dynamo", "torchscript"] = "auto") -> tuple[str, str]:
-    """Write an ONNX file with a dynamic batch axis; returns (exporter used, note)."""
-    import torch
-
-    note = ""
-    if exporter in ("auto", "dynamo"):
-        try:
-            with _quiet():
-                batch = torch.export.Dim("batch")
-                prog = torch.onnx.export(model, (example,), None, input_names=["input"],
-                                         output_names=["logits"], dynamo=True, verbose=False,
-                                         dynamic_shapes=({0: batch},))
-                if prog is None:
-                    raise RuntimeError("torch.onnx.export returned no program")
-                # one file, weights inside (external data only matters past 2 GB)
-                prog.save(str(path))
-            return "dynamo", note
-        except Exception as e:
-            if exporter == "dynamo":
-                raise ExportError(f"ONNX export (dynamo) failed: {_first_line(e)}") from None
-            note = f"dynamo exporter failed ({_first_line(e)}); used the TorchScript exporter"
-    with _quiet():
-        torch.onnx.export(model, (example,), str(path), input_names=["input"],
-                          output_names=["logits"], dynamo=False,
-                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-    return "torchscript-onnx", note
-
-
-def export_torchscript(model: Any, example: Any, path: Path) -> tuple[str, str]:
-    import torch
-
-    note = ""
-    with _quiet():
-        try:
-            scripted, how = torch.jit.trace(model, example), "trace"
-        except Exception as e:
-            note = f"trace failed ({_first_line(e)}); used torch.jit.script"
-            scripted, how = torch.jit.script(model), "script"
-        scripted.save(str(path))
-    return how, note
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return f"{type(e).__name__}: {text[0] if text else ''}"[:300]
-
-
 def max_diff(a: Any, b: Any) -> tuple[float, bool]:
     """(max |a-b|, allclose within ATOL/RTOL) of two numpy arrays of the same shape."""
     import numpy as np
@@ -274,7 +212,7 @@ def _file_logits(path: Path, fmt: str, x: Any) -> Any:
         name = sess.get_inputs()[0].name
         run = lambda xb: sess.run(None, {name: xb.numpy()})[0]  # noqa: E731
     else:
-        with _quiet():
+        with quiet():
             loaded = torch.jit.load(str(path), map_location="cpu")
         run = lambda xb: loaded(xb).numpy()  # noqa: E731
     with torch.no_grad():
@@ -308,7 +246,7 @@ def run_export_job(job: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     except ExportError as e:
         return {"status": "failed", "reason": str(e)}
     except ImportError as e:
-        return {"status": "failed", "reason": f"{_first_line(e)} (pip install "
+        return {"status": "failed", "reason": f"{first_line(e)} (pip install "
                                               "'lemonade-nas[export]')"}
     _diff, agree = parity(want, got)
     diff, ok = max_diff(got, want)
@@ -339,7 +277,7 @@ def _eval_split(config: dict[str, Any]) -> tuple[Any, str]:
     try:
         return host_splits(build_config(config)), ""
     except Exception as e:
-        return None, (f"the run's dataset could not be loaded ({_first_line(e)}): parity "
+        return None, (f"the run's dataset could not be loaded ({first_line(e)}): parity "
                       "checked on random images")
 
 

@@ -42,6 +42,7 @@ import torch
 from torch import nn
 
 from lemonade.config import MeasureConfig
+from lemonade.exporters import export_onnx
 from lemonade.measure.latency import onnx_session, time_session
 from lemonade.metrics import (
     INT8_METRICS,
@@ -78,7 +79,6 @@ def calibration_sample(x_train: torch.Tensor, n: int, seed: int = 0) -> torch.Te
 def export_for_measurement(model: nn.Module, example: torch.Tensor, path: Path) -> str:
     """The ONNX file of `model`: the TorchScript-based exporter first (under a second), the
     dynamo exporter (5-15 s) when it fails; returns which ran. Raises the exporter's error."""
-    from lemonade.export import export_onnx
 
     with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
         try:

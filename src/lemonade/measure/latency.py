@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from lemonade.config import MeasureConfig
+from lemonade.exporters import export_onnx
 from lemonade.metrics import Measurement, measured, unavailable
 
 
@@ -188,7 +189,6 @@ def latency_and_fps_onnxruntime(model: nn.Module, example: torch.Tensor, cfg: Me
     except ImportError:
         why = "onnxruntime is not installed (pip install 'lemonade-nas[export]')"
         return [unavailable(n, why, **base) for n in names]
-    from lemonade.export import export_onnx
 
     c, h, w = (int(s) for s in example.shape[1:])
     net = copy.deepcopy(model).to("cpu").eval()
