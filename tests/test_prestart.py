@@ -121,9 +121,12 @@ def test_cpu_seconds_of_the_training_are_counted_inside_the_wall(tmp_path: Path)
     out = run_candidate(job(cfg, 16, tmp_path, warm_next=False, timeout_s=300))
     assert out.status == "ok", out.reason
     m = out.metrics["train_seconds"]
-    loop = m.method["worker_reported_loop_s"]
-    assert loop > 0.5, "the training must run long enough to be sampled"
-    assert 0.5 * loop <= m.method["cpu_seconds"] <= 2.5 * m.value + 0.5
+    # the worker's own CPU seconds (build + training, all its threads) are within what the
+    # host counted from the hand-over to the exit; compared with CPU, not wall time, so a
+    # loaded machine (the worker waiting for a core) does not change the verdict
+    worker_cpu = m.method["worker_reported_cpu_s"]
+    assert worker_cpu > 0.5, "the training must run long enough to be sampled"
+    assert 0.9 * worker_cpu - 0.3 <= m.method["cpu_seconds"] <= 2.5 * m.value + 0.5
 
 
 def test_a_process_serves_one_job_only(tmp_path: Path) -> None:

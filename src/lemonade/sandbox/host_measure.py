@@ -144,7 +144,8 @@ def train_metrics(wall_s: float, cpu_s: float, worker_info: dict[str, Any],
                          "hand-over of the job to exit: build, training, graph export "
                          "(interpreter and torch start-up excluded)",
                    cpu_seconds=round(cpu_s, 3),
-                   worker_reported_loop_s=train.get("loop_seconds"))]
+                   worker_reported_loop_s=train.get("loop_seconds"),
+                   worker_reported_cpu_s=train.get("cpu_seconds"))]
     acc = train.get("train_accuracy")
     if isinstance(acc, int | float) and 0.0 <= acc <= 1.0:
         ms.append(measured("train_accuracy", float(acc), trusted=False, epochs_run=epochs,

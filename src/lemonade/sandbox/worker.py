@@ -108,20 +108,20 @@ def _run_evaluate(job: dict[str, Any], channel: TextIO, job_dir: Path) -> dict[s
     from lemonade.budget import STOP_FILE
 
     stop = job_dir / STOP_FILE  # the host writes it when the candidate's time is up
+    cpu0 = time.process_time()  # this process's CPU seconds (all its threads): display only
     res = train_candidate(job["source"], data, cfg, device, on_epoch=on_epoch,
                           on_built=on_built, should_stop=lambda: bool(over) or stop.exists())
+    cpu_s = time.process_time() - cpu0
     history = [asdict(e) for e in res.train.history] if res.train else []
     info: dict[str, Any] = {"device": str(device), "timings": res.timings}
     if res.train is not None:
         info["train"] = {"status": res.train.status, "epochs_run": res.train.epochs_run,
-                         "loop_seconds": res.train.train_seconds,
+                         "loop_seconds": res.train.train_seconds, "cpu_seconds": cpu_s,
                          "train_accuracy": res.train.train_accuracy, "notes": res.train.notes}
     out = {"status": res.status, "reason": res.reason, "history": history, "info": info}
     if res.status != "ok" or res.model is None:
         return out
     emit(channel, "phase", phase="exporting the graph")
-    import time
-
     t = time.perf_counter()
     model = res.model.to("cpu").eval()
     example = normalize(data.x_train[:2], data.mean, data.std)
