@@ -125,11 +125,16 @@ def test_each_child_is_one_mutation_of_the_best_of_its_tournament() -> None:
 
 
 def test_evolution_improves_on_its_initial_population() -> None:
-    prop = evolution(population=4, tournament=2, seed=0)
-    gs = drive(prop, 24)
-    keys = [rank_key(OBJS, fake_metrics(g)) for g in gs]
-    assert min(keys[4:]) < min(keys[:4])
-    assert len({g.key() for g in gs}) == len(gs)  # never proposes a genome twice
+    # a stochastic search: judged over seeds (one seed's initial population may hold a member
+    # that 20 one-gene mutations do not beat)
+    improved = 0
+    for seed in range(8):
+        prop = evolution(population=4, tournament=2, seed=seed)
+        gs = drive(prop, 24)
+        keys = [rank_key(OBJS, fake_metrics(g)) for g in gs]
+        improved += min(keys[4:]) < min(keys[:4])
+        assert len({g.key() for g in gs}) == len(gs)  # never proposes a genome twice
+    assert improved >= 6
 
 
 @pytest.mark.parametrize("info", [DIGITS, CIFAR])

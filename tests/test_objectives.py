@@ -241,3 +241,18 @@ def test_describe_gap(obj, value, text):
 ])
 def test_format_value(metric, value, text):
     assert format_value(metric, value) == text
+
+
+def test_of_two_infeasible_models_the_smaller_miss_ranks_first() -> None:
+    from lemonade.objectives import violation
+
+    objs = [Objective(metric="val_accuracy", threshold=0.70, priority=2),
+            Objective(metric="params", threshold=300_000, priority=2)]
+    small = {"val_accuracy": 0.6142, "params": 178_510.0}  # far under the params threshold
+    close = {"val_accuracy": 0.6476, "params": 282_100.0}  # nearer the accuracy asked for
+    assert cme(objs, small) > cme(objs, close)  # CME alone would pick the small model
+    assert violation(objs, close) < violation(objs, small)
+    assert rank_key(objs, close) < rank_key(objs, small)
+    assert violation(objs, {"val_accuracy": 0.8, "params": 1.0}) == 0.0
+    feasible = {"val_accuracy": 0.71, "params": 299_000.0}
+    assert rank_key(objs, feasible) < rank_key(objs, close)

@@ -127,15 +127,32 @@ def cme(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> float
     return sum(o.priority * rs[o.metric] for o in objs) / total
 
 
-def rank_key(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> tuple:
-    """Sort key, ascending = best first: feasible first, then CME descending, then fewer params.
+def violation(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> float:
+    """How far the candidate misses its thresholds: the priority-weighted mean of the missed
+    objectives' scores (-r where r < 0), in [0, 1]; 0.0 when feasible. Room under a threshold
+    that is met does not offset a miss elsewhere."""
+    total = sum(o.priority for o in objs)
+    if total <= 0:
+        return 0.0
+    rs = ratios(objs, metrics)
+    return sum(o.priority * -min(0.0, rs[o.metric]) for o in objs) / total
 
-    The params tie-break (missing params last) prefers the smaller of two equally scored models.
+
+def rank_key(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> tuple:
+    """Sort key, ascending = best first: feasible first; of the infeasible, the one that misses
+    its thresholds by less (`violation`) first; then CME descending, then fewer params.
+
+    The miss comes before CME among infeasible candidates (constraint domination, as in
+    constrained multi-objective search): a model far under a size threshold it already meets
+    does not outrank one that is closer to the accuracy both miss. The params tie-break
+    (missing params last) prefers the smaller of two equally scored models.
     """
     metrics = metrics or {}
     params = metrics.get("params")
     p = params if _usable(params) else math.inf
-    return (0 if is_feasible(objs, metrics) else 1, -cme(objs, metrics), p)
+    feasible = is_feasible(objs, metrics)
+    return (0 if feasible else 1, 0.0 if feasible else violation(objs, metrics),
+            -cme(objs, metrics), p)
 
 
 def _oriented(obj: Objective, value: float) -> float:

@@ -7,7 +7,8 @@ Search" (AAAI 2019), the baseline NAS papers report:
    sampler as the `random` proposer);
 2. after that, each proposal samples `proposer.tournament` members of the population uniformly,
    takes the best of the sample as the parent (the search's own ranking, `objectives.rank_key`,
-   over the members' measured validation metrics: feasible first, then CME; a failed member ranks
+   over the members' measured validation metrics: feasible first, then the smaller miss, then
+   CME; a failed member ranks
    last) and applies one random mutation of one gene (`genome.mutate`);
 3. every measured child joins the population and the OLDEST member leaves it (aging), whatever
    its score, so a lucky early model cannot hold the population forever.
