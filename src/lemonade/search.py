@@ -71,6 +71,7 @@ from lemonade.proposers.improver import Improver, make_improver
 from lemonade.proposing import Proposing, Repair, Slot
 from lemonade.pruning import front_for
 from lemonade.rundir import candidate_dir, write_best, write_code, write_metrics
+from lemonade.sandbox import forkserver
 from lemonade.sandbox.host_measure import split_blobs
 from lemonade.sandbox.prestart import release_warm
 from lemonade.sandbox.process import start_fork_server
@@ -144,7 +145,9 @@ class Search:
                              "improver": self.improver.name,
                              "iterations_done": iterations_done(self.store.candidates())})
         status = "finished"
-        if not needs_ray(self.cfg):  # the fork server warms up while the run gets going
+        # the fork server warms up while the run gets going; this run stops what it started
+        started_server = not needs_ray(self.cfg) and not forkserver.running()
+        if not needs_ray(self.cfg):
             start_fork_server(self.cfg.sandbox, self.cfg.device)
         self.pool = open_pool(self.cfg)
         try:
@@ -181,6 +184,8 @@ class Search:
                 self.store.set_meta("finished_at", now_iso())
         if status == "finished" and self.cfg.budget.final_epochs and self.best() is not None:
             self._finalize()
+        if started_server:  # (an error on the way: it stops when this process exits)
+            forkserver.shutdown()
         return self.result(status, spent_before + time.monotonic() - t_start)
 
     def _finalize(self) -> None:

@@ -222,6 +222,12 @@ def get(wait_s: float = START_TIMEOUT_S) -> ForkServer | None:
 
 
 
+def running() -> bool:
+    """Whether this process holds a live server of its own."""
+    server = _SERVER
+    return server is not None and not server.dead and server.owner == os.getpid()
+
+
 def shutdown() -> None:
     """Stop this process's server (it also stops when this process exits)."""
     global _SERVER, _FAILED
