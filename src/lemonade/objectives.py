@@ -34,7 +34,7 @@ Why this shape (see docs/score.md for a worked table):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from lemonade.config import Objective
 
@@ -118,24 +118,33 @@ def is_feasible(objs: Sequence[Objective], metrics: Mapping[str, float] | None) 
     return all(r >= 0 for r in ratios(objs, metrics).values())
 
 
-def cme(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> float:
-    """Priority-weighted mean of the objectives' scores r, in [-1, 1]; 0.0 with no objectives."""
+def _weighted(objs: Sequence[Objective], rs: Mapping[str, float],
+              score: Callable[[float], float]) -> float:
+    """Priority-weighted mean of `score(r)` over the objectives; 0.0 with no objectives."""
     total = sum(o.priority for o in objs)
     if total <= 0:
         return 0.0
-    rs = ratios(objs, metrics)
-    return sum(o.priority * rs[o.metric] for o in objs) / total
+    return sum(o.priority * score(rs[o.metric]) for o in objs) / total
+
+
+def _identity(r: float) -> float:
+    return r
+
+
+def _miss(r: float) -> float:
+    return -min(0.0, r)
+
+
+def cme(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> float:
+    """Priority-weighted mean of the objectives' scores r, in [-1, 1]; 0.0 with no objectives."""
+    return _weighted(objs, ratios(objs, metrics), _identity)
 
 
 def violation(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> float:
     """How far the candidate misses its thresholds: the priority-weighted mean of the missed
     objectives' scores (-r where r < 0), in [0, 1]; 0.0 when feasible. Room under a threshold
     that is met does not offset a miss elsewhere."""
-    total = sum(o.priority for o in objs)
-    if total <= 0:
-        return 0.0
-    rs = ratios(objs, metrics)
-    return sum(o.priority * -min(0.0, rs[o.metric]) for o in objs) / total
+    return _weighted(objs, ratios(objs, metrics), _miss)
 
 
 def rank_key(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> tuple:
@@ -150,9 +159,9 @@ def rank_key(objs: Sequence[Objective], metrics: Mapping[str, float] | None) -> 
     metrics = metrics or {}
     params = metrics.get("params")
     p = params if _usable(params) else math.inf
-    feasible = is_feasible(objs, metrics)
-    return (0 if feasible else 1, 0.0 if feasible else violation(objs, metrics),
-            -cme(objs, metrics), p)
+    rs = ratios(objs, metrics)  # once: feasibility, the miss and CME all read it
+    feasible = all(r >= 0 for r in rs.values())
+    return (0 if feasible else 1, _weighted(objs, rs, _miss), -_weighted(objs, rs, _identity), p)
 
 
 def _oriented(obj: Objective, value: float) -> float:
