@@ -110,6 +110,17 @@ def test_accuracy(make: Callable[[int, int], nn.Module], data: Dataset, cfg: Tra
                              torch.device("cpu"))
 
 
+def _chosen(zoo: dict[str, Callable[..., nn.Module]],
+            wanted: list[str] | None) -> dict[str, Callable[..., nn.Module]]:
+    """The zoo's models whose names contain one of `wanted` (case-insensitive); all without it."""
+    if not wanted:
+        return zoo
+    chosen = {n: m for n, m in zoo.items() if any(w.lower() in n.lower() for w in wanted)}
+    if not chosen:
+        raise SystemExit(f"no zoo model matches {wanted}; models: {', '.join(zoo)}")
+    return chosen
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=8)
@@ -117,6 +128,8 @@ def main() -> None:
     ap.add_argument("--dataset", default="digits")
     ap.add_argument("--limit-train", type=int, default=None)
     ap.add_argument("--data-dir", type=Path, default=None, help="cifar10: the partial CIFAR-10")
+    ap.add_argument("--models", nargs="+", default=None,
+                    help="only these zoo models (names as printed, or a unique part of one)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     if args.dataset == "cifar10":
@@ -132,7 +145,7 @@ def main() -> None:
           f"{'SGD+momentum':>14s} {'diff':>7s}")
     t0 = time.perf_counter()
     worse = 0
-    for name, make in ZOO.items():
+    for name, make in _chosen(ZOO, args.models).items():
         params = sum(p.numel() for p in make(data.channels, data.num_classes).parameters())
         cols = [[test_accuracy(make, data, cfg, args.epochs, s) for s in args.seeds]
                 for cfg in (recipe, PLAIN_SGD, PLAIN_MOMENTUM)]
@@ -141,7 +154,7 @@ def main() -> None:
         print(f"{name:28s} {params:7d} " + " ".join(
             f"{statistics.mean(c):8.3f} ({min(c):.3f})" for c in cols) + f" {diff:+7.3f}",
             flush=True)
-    print(f"recipe worse than plain SGD on {worse} of {len(ZOO)} models; "
+    print(f"recipe worse than plain SGD on {worse} of {len(_chosen(ZOO, args.models))} models; "
           f"{time.perf_counter() - t0:.0f} s")
 
 
@@ -163,7 +176,7 @@ def cifar_arm(args: argparse.Namespace) -> None:
           f"{args.epochs} epochs, seeds {args.seeds}, 1 thread; {platform.machine()}, "
           f"{os.cpu_count()} cores, torch {torch.__version__}, load {os.getloadavg()[0]:.1f}")
     print("| model | params | " + " | ".join(recipes) + " | seconds |\n|---|---|---|---|---|")
-    for name, make in CIFAR_ZOO.items():
+    for name, make in _chosen(CIFAR_ZOO, args.models).items():
         params = sum(p.numel() for p in make(data.channels, data.num_classes).parameters())
         t = time.perf_counter()
         accs = [statistics.mean(test_accuracy(make, data, cfg, args.epochs, s)
