@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import Any
 
 from lemonade.metrics import is_test_metric
+from lemonade.metrics import values as metric_values
 from lemonade.objectives import rank_key
 from lemonade.origin import Origin, Stop
 
@@ -47,16 +48,6 @@ OUTCOMES: frozenset[Status] = CLOSED - {Status.INTERRUPTED}
 REUSABLE: frozenset[Status] = frozenset({Status.OK, Status.FAILED})
 # not ok and not open: shown as failures in reports
 FAILURES: frozenset[Status] = CLOSED - {Status.OK, Status.DUPLICATE}
-
-
-def values_of(doc: Mapping[str, Any] | None) -> dict[str, float]:
-    """{metric: value} of a metrics.json document (unavailable metrics left out)."""
-    out: dict[str, float] = {}
-    for name, rec in (doc or {}).items():
-        if isinstance(rec, Mapping) and isinstance(rec.get("value"), int | float) \
-                and not isinstance(rec.get("value"), bool):
-            out[name] = float(rec["value"])
-    return out
 
 
 @dataclass(frozen=True)
@@ -103,7 +94,7 @@ class Candidate:
 
     @property
     def values(self) -> dict[str, float]:
-        return values_of(self.metrics)
+        return metric_values(self.metrics)
 
     @property
     def ok(self) -> bool:

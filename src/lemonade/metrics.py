@@ -8,6 +8,7 @@ never 0.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -108,12 +109,15 @@ def from_json(doc: dict[str, dict[str, Any]]) -> dict[str, Measurement]:
     return {k: Measurement.from_json(k, v) for k, v in doc.items() if k in METRICS}
 
 
-def values(ms: dict[str, Measurement] | dict[str, dict[str, Any]]) -> dict[str, float]:
-    """Flat {metric: value} of the metrics that have a value (accepts records or their JSON)."""
+def values(ms: Mapping[str, Measurement] | Mapping[str, Any] | None) -> dict[str, float]:
+    """Flat {metric: value} of the metrics that have a value: records (`Measurement`) or their
+    metrics.json document ({metric: {value, unit, method, ...}}). The one reading of a value:
+    a number (never a bool); a missing, unavailable or malformed record is left out."""
     out: dict[str, float] = {}
-    for k, m in ms.items():
-        v = m.value if isinstance(m, Measurement) else (m or {}).get("value")
-        if v is not None:
+    for k, m in (ms or {}).items():
+        v = m.value if isinstance(m, Measurement) else \
+            m.get("value") if isinstance(m, Mapping) else None
+        if isinstance(v, int | float) and not isinstance(v, bool):
             out[k] = float(v)
     return out
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from lemonade.candidate import FAILURES, Candidate, Status, values_of
+from lemonade.candidate import FAILURES, Candidate, Status
 from lemonade.expert import Advice
 from lemonade.report_html import esc
 from lemonade.units import change, human
@@ -175,7 +175,7 @@ def legend() -> str:
 
 # ---- one candidate's panel ---------------------------------------------------------------------
 def _objective_rows(c: Candidate, parent: Candidate | None, objectives: Sequence[Any]) -> str:
-    mine, theirs = values_of(c.metrics), values_of(parent.metrics) if parent else {}
+    mine, theirs = c.values, parent.values if parent else {}
     rows = []
     for o in objectives:
         m, goal = str(o.metric), str(o.goal)

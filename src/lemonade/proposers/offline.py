@@ -46,9 +46,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lemonade.candidate import values_of
 from lemonade.config import Objective, ProposerConfig
 from lemonade.metrics import validation_only
+from lemonade.metrics import values as metric_values
 from lemonade.objectives import rank_key
 from lemonade.proposers import Proposal, ProposalRequest, Proposer, zero_usage
 from lemonade.proposers.edit_effects import (
@@ -146,7 +146,7 @@ def observation(candidate: Any) -> Observation:
 
     values = field("values")
     if values is None or callable(values):
-        values = values_of(field("metrics"))
+        values = metric_values(field("metrics"))
     parent = field("parent_id")
     return Observation(
         candidate_id=int(field("id")), genome=genome_or_none(field("genome")),
