@@ -83,6 +83,8 @@ def outcome(source: str, info: dict[str, object]) -> Outcome:
 REPAIRS: dict[str, list[tuple[str, str]]] = {
     "hardcoded_imagenet_classes.py": [("nn.Linear(32, 1000)", "nn.Linear(32, num_classes)")],
     "hardcoded_grayscale.py": [("nn.Conv2d(1, 16, 5)", "nn.Conv2d(in_channels, 16, 5)")],
+    "block_stem_grayscale.py": [("ConvBNReLU(1, width, stride=2)",
+                                 "ConvBNReLU(in_channels, width, stride=2)")],
     "two_models_ambiguous.py": [("class ModelA(", "class Net(")],
     "torchvision_conv_norm_act.py": [
         ("from torchvision.ops import Conv2dNormActivation\n", ""),

@@ -87,6 +87,59 @@ def test_hard_coded_dims_that_differ_are_refused_naming_the_line(dims, match, li
     assert match in v.message and v.line == line, v
 
 
+BLOCK_STEM = """\
+    import torch.nn as nn
+
+
+    class ConvBNReLU(nn.Sequential):
+        def __init__(self, in_planes, out_planes, stride=1, *, norm=nn.BatchNorm2d):
+            super().__init__(nn.Conv2d(in_planes, out_planes, 3, stride, 1), norm(out_planes),
+                             nn.ReLU())
+
+
+    class Stage(nn.Module):
+        def __init__(self, cin, cout):
+            super().__init__()
+            self.conv = ConvBNReLU(cin, cout, stride=2)
+
+        def forward(self, x):
+            return self.conv(x)
+
+
+    class Mobile(nn.Module):
+        def __init__(self, num_classes=1000):
+            super().__init__()
+            self.stem = Stage(3, 16)
+            self.body = nn.Sequential(ConvBNReLU(16, 32), nn.Conv2d(32, 32, 1))
+            self.fc = nn.Linear(32, num_classes)
+
+        def forward(self, x):
+            return self.fc(self.body(self.stem(x)).mean((2, 3)))
+    """
+
+
+def test_a_first_layer_inside_the_files_own_blocks_takes_in_channels() -> None:
+    out = norm(BLOCK_STEM)  # Stage(3, 16) -> ConvBNReLU(cin, ...) -> nn.Conv2d(in_planes, ...)
+    assert "self.stem = Stage(in_channels, 16)" in out.code
+    assert "ConvBNReLU(16, 32)" in out.code and "nn.Conv2d(in_planes, out_planes" in out.code
+    assert "used in_channels for the first layer's hard-coded 3" in out.note
+    assert check_source(out.code) == []
+    with pytest.raises(CodeRejected) as e:
+        norm(BLOCK_STEM, in_channels=1)
+    v = e.value.violations[0]
+    assert "first layer hard-codes 3 input channels, the dataset has 1" in v.message
+    assert v.line == 22, v  # the line of Stage(3, 16)
+
+
+def test_a_block_whose_first_conv_takes_no_argument_is_not_the_first_layer() -> None:
+    src = BLOCK_STEM.replace("nn.Conv2d(in_planes, out_planes, 3", "nn.Conv2d(8, out_planes, 3")
+    src = src.replace("self.body = nn.Sequential(ConvBNReLU(16, 32), nn.Conv2d(32, 32, 1))",
+                      "self.body = nn.Conv2d(3, 32, 1)")
+    out = norm(src)  # Stage/ConvBNReLU do not pass anything on: the plain Conv2d is the first
+    assert "self.stem = Stage(3, 16)" in out.code
+    assert "self.body = nn.Conv2d(in_channels, 32, 1)" in out.code
+
+
 def test_single_logit_head_is_refused_with_the_fix() -> None:
     src = OWN_NAME.replace("n_classes=10", "").replace("n_classes", "1")
     with pytest.raises(CodeRejected, match="single logit: return num_classes logits"):

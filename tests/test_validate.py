@@ -334,6 +334,22 @@ def test_check_output_errors(forward: str, needle: str) -> None:
     assert needle in str(info.value)
 
 
+def test_check_output_names_the_fix_for_a_first_layer_built_for_other_channels() -> None:
+    class Gray(nn.Module):  # a first layer hard-coded for 1 channel, run on 3
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 3)
+            self.fc = nn.Linear(4, 10)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.fc(self.conv(x).mean((2, 3)))
+
+    with pytest.raises(ModelFileError) as info:
+        check_output(Gray(), 3, (8, 8), 10)
+    assert ("a layer built for 1 input channels got the dataset's 3: build the first layer "
+            "with the in_channels argument of Net(in_channels, num_classes)") in str(info.value)
+
+
 def test_check_output_restores_training_mode() -> None:
     net = build_net(model(), 3, 10)
     net.train()

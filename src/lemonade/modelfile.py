@@ -259,7 +259,7 @@ def check_output(model: nn.Module, in_channels: int, image_size: int | tuple[int
     except Exception as e:
         where = _where(e, "model.py")
         raise ModelFileError(f"forward pass on input {tuple(x.shape)} failed{where}: "
-                             f"{_one_line(e)}{mismatch_hint(e, (h, w))}") from None
+                             f"{_one_line(e)}{mismatch_hint(e, (h, w), in_channels)}") from None
     finally:
         model.train(was_training)
     if not isinstance(out, torch.Tensor):

@@ -10,6 +10,7 @@ source they also name the line that reshapes (`x.view(-1, 16 * 4 * 4)`).
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 import torch
@@ -115,9 +116,15 @@ def _trace(model: nn.Module, x: torch.Tensor) -> list[tuple[str, str, tuple[int,
     return seen
 
 
-def mismatch_hint(e: BaseException, hw: tuple[int, int]) -> str:
-    """A fix for the errors a hard-coded flatten size raises ('' for other errors)."""
+def mismatch_hint(e: BaseException, hw: tuple[int, int], channels: int | None = None) -> str:
+    """A fix for the errors a hard-coded flatten size, or a first layer built for other input
+    channels than the dataset's `channels`, raises ('' for other errors)."""
     text = str(e)
+    built = re.search(r"to have (\d+) channels, but got (\d+) channels", text)
+    if built and channels is not None and int(built[2]) == channels:
+        return (f" (a layer built for {built[1]} input channels got the dataset's {channels}: "
+                "build the first layer with the in_channels argument of Net(in_channels, "
+                "num_classes))")
     if "shapes cannot be multiplied" in text or ("shape '[" in text and "is invalid" in text):
         return (f" (a flatten size hard-coded for another image size? inputs here are "
                 f"{hw[0]}x{hw[1]}: flatten with torch.flatten(x, 1) and size the next layer "

@@ -1,6 +1,6 @@
 # llm_style - uses torchvision's StochasticDepth and SqueezeExcitation
 # expect: refused
-# match: StochasticDepth: use nn.Identity()
+# match: SqueezeExcitation: write it as a small nn.Module
 import torch.nn as nn
 from torchvision.ops import StochasticDepth, SqueezeExcitation
 

@@ -400,11 +400,37 @@ def _arg(c: ast.Call, pos: int, *keys: str) -> ast.expr | None:
         else None
 
 
-def _first_layer_in(init: ast.FunctionDef) -> ast.expr | None:
-    """The input-channels argument of the first convolution built in __init__."""
+def _first_layer_in(init: ast.FunctionDef, blocks: dict[str, ast.ClassDef] | None = None,
+                    depth: int = 0) -> ast.expr | None:
+    """The input-channels argument of the first convolution built in __init__, also when the
+    file's own block builds it: `ConvBNReLU(3, 32)`, where ConvBNReLU passes its first argument
+    on as its first convolution's in_channels, gives the `3`."""
     for c in _layer_calls(init):
         if _callee(c) in ("Conv2d", "Conv1d", "Conv3d", "LazyConv2d"):
             return _arg(c, 0, "in_channels")
+        block = (blocks or {}).get(c.func.id) if isinstance(c.func, ast.Name) else None
+        passed = _passed_on(c, block, blocks, depth) if block is not None else None
+        if passed is not None:
+            return passed
+    return None
+
+
+def _passed_on(call: ast.Call, block: ast.ClassDef, blocks: dict[str, ast.ClassDef] | None,
+               depth: int) -> ast.expr | None:
+    """The argument of `call` that `block` passes on as its first convolution's in_channels
+    (None when the block's first convolution takes something else)."""
+    init = _own_init(block)
+    if init is None or depth >= 4:
+        return None
+    inner = _first_layer_in(init, blocks, depth + 1)
+    if not isinstance(inner, ast.Name):
+        return None
+    params = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]  # without self
+    kwonly = [a.arg for a in init.args.kwonlyargs]
+    if inner.id in params:
+        return _arg(call, params.index(inner.id), inner.id)
+    if inner.id in kwonly:
+        return next((k.value for k in call.keywords if k.arg == inner.id), None)
     return None
 
 
@@ -446,7 +472,8 @@ def _interface_edits(text: Text, tree: ast.Module, changes: list[str], model: st
     init = _own_init(cls)
     if init is None:
         return edits  # inherited: the static check says what the constructor must take
-    edits += _Signature(text, init, dims, calls, changes).edits()
+    blocks = {k: v for k, v in module_classes(tree).items() if k != model}
+    edits += _Signature(text, init, dims, calls, changes, blocks).edits()
     return edits
 
 
@@ -466,8 +493,9 @@ class _Signature:
     """Edits that give one __init__ the (in_channels, num_classes) keyword arguments."""
 
     def __init__(self, text: Text, init: ast.FunctionDef, dims: _Dims, calls: list[ast.Call],
-                 changes: list[str]) -> None:
+                 changes: list[str], blocks: dict[str, ast.ClassDef] | None = None) -> None:
         self.text, self.init, self.dims, self.calls = text, init, dims, calls
+        self.blocks = blocks or {}  # the file's own nn.Module classes other than the model
         self.changes = changes
         self.args = copy.deepcopy(init.args)
         self.renames: dict[str, str] = {}
@@ -489,7 +517,7 @@ class _Signature:
         return None
 
     def edits(self) -> list[Edit]:
-        first = _first_layer_in(self.init)
+        first = _first_layer_in(self.init, self.blocks)
         head = _classifier_out(self.init)
         self._channels(first)
         self._classes(head)

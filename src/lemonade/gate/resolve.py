@@ -23,10 +23,13 @@ from lemonade.gate.policy import (
 
 
 def import_alternative(module: str, names: list[str] | None = None) -> str:
-    """What to write instead of an import that is not allowed."""
-    for name in names or []:
-        if name in IMPORT_ALTERNATIVES:
-            return f"{name}: {IMPORT_ALTERNATIVES[name]}"
+    """What to write instead of an import that is not allowed: for each imported name that has
+    an alternative (`from torchvision.ops import A, B` names both, so one repair fixes both),
+    else for the module."""
+    hints = [f"{name}: {IMPORT_ALTERNATIVES[name]}" for name in dict.fromkeys(names or [])
+             if name in IMPORT_ALTERNATIVES]
+    if hints:
+        return "; ".join(hints)
     parts = module.split(".")
     for k in range(len(parts), 0, -1):
         alt = IMPORT_ALTERNATIVES.get(".".join(parts[:k]))
