@@ -99,6 +99,33 @@ def test_a_retry_keeps_the_retried_candidates_lineage() -> None:
     assert row.extra["kind"] == "promotion" and row.extra["retry_of"] == 8
 
 
+# where each kind's references point (the report's links, the advice a repair was made under)
+REFERENCES = [
+    (Origin(Kind.GENERATOR, attempt=0), None, None, None),
+    (Origin(Kind.REPAIR, attempt=1, source=3), 3, None, None),
+    (Origin(Kind.REPAIR, attempt=1, source=3).retry(9), 3, 9, None),
+    (Origin(Kind.REPAIR, attempt=1, source=3).retry(9).retry(12), 3, 12, None),
+    (promotion(4, 6), None, None, 4),
+    (promotion(4, 6).retry(11), None, 11, 4),
+]
+
+
+@pytest.mark.parametrize(("origin", "repair_of", "retry_of", "promoted_from"), REFERENCES)
+def test_references_survive_the_store(origin: Origin, repair_of: int | None,
+                                      retry_of: int | None, promoted_from: int | None) -> None:
+    o = cand(1, 0, S.OK, **origin.to_extra()).origin
+    assert o == origin
+    assert (o.repair_of, o.retry_of, o.promoted_from) == (repair_of, retry_of, promoted_from)
+
+
+@pytest.mark.parametrize(("extra", "retried"), [
+    ({}, False), ({"retried": False}, False), ({"retried": True}, True),
+    (Origin(Kind.GENERATOR, attempt=0).retry(3).to_extra(), False),
+])
+def test_retried_mark(extra: dict[str, Any], retried: bool) -> None:
+    assert cand(3, 0, S.INTERRUPTED, **extra).retried is retried
+
+
 STOPS = [
     ({}, None),
     ({"partial": {"reason": "time", "pruned": False, "epochs_run": 2, "epochs": 5}},

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from lemonade.budget import CandidateClock, with_front
+from lemonade.candidate import Candidate, Status
 from lemonade.config import Objective
 from lemonade.pruning import FrontMember, front_for, front_members, prune_verdict
 
@@ -46,15 +45,19 @@ def test_front_members_are_the_pareto_front_with_curves() -> None:
     assert front[0].costs == (("params", 100_000.0),) and front[0].curve == (0.3, 0.5)
 
 
-def test_front_for_skips_partial_and_other_fidelities() -> None:
+def test_front_for_skips_partial_pruned_and_other_fidelities() -> None:
     hist = [{"train_accuracy": 0.5}, {"train_accuracy": 0.6}]
+    stop = {"reason": "r", "epochs_run": 1, "epochs": 10}
 
-    def cand(i: int, **extra: object) -> SimpleNamespace:
-        return SimpleNamespace(id=i, ok=True, extra=extra, fidelity=None, history=hist,
-                               values={"val_accuracy": 0.5 + i / 100, "params": 1000.0 * i})
-    got = front_for([cand(1), cand(2, partial={"epochs_run": 1}), cand(3, fidelity=4)],
-                    OBJS, epochs=10)
-    assert {m.id for m in got} == {1, 3}  # extra "fidelity" is not the row's fidelity here
+    def cand(i: int, status: Status = Status.OK, **extra: object) -> Candidate:
+        metrics = {"val_accuracy": {"value": 0.5 + i / 100}, "params": {"value": 1000.0 * i}}
+        return Candidate(id=i, iteration=i, status=status, extra=dict(extra), history=hist,
+                         metrics=metrics)
+    got = front_for([cand(1), cand(2, partial=stop), cand(3, fidelity=10),
+                     cand(4, fidelity=4), cand(5, pruned={**stop, "pruned": True}),
+                     cand(6, Status.FAILED)], OBJS, epochs=10)
+    # no fidelity recorded: the run's epochs; a proxy row (4 epochs) is not on the 10-epoch front
+    assert {m.id for m in got} == {1, 3}
     clock = with_front(CandidateClock(cap_s=100, epochs=10, n_train=10), got, OBJS, 0.1, 2)
     assert clock.cost_goals == (("params", "min"),)
     assert clock.prune({"params": 5000.0}, [0.1, 0.2]) is not None

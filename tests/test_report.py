@@ -330,6 +330,32 @@ def test_lineage_layout_is_a_tree_and_survives_long_chains() -> None:
     assert len(walk(deep)) == 5000
 
 
+def test_lineage_panels_link_each_candidate_to_where_it_came_from() -> None:
+    """The links and the dashed repair edge come from the typed origin (`Candidate.origin`):
+    a retry of a repair is still drawn as a repair, links both, and shows the advice the
+    repair was made under."""
+    from lemonade.candidate import Candidate, Status
+    from lemonade.origin import Kind, Origin, promotion
+    from lemonade.report_lineage import advice_by_candidate, lineage_html
+
+    repair = Origin(Kind.REPAIR, attempt=1, source=1)
+    rows = [(1, None, Status.FAILED, Origin(Kind.GENERATOR, attempt=0)),
+            (2, 1, Status.INTERRUPTED, repair), (3, 1, Status.OK, repair.retry(2)),
+            (4, 1, Status.OK, promotion(3, 6))]
+    cands = [Candidate(id=i, iteration=0, status=st, parent_id=p, code=f"# {i}\n",
+                       extra=o.to_extra()) for i, p, st, o in rows]
+    advice = advice_by_candidate([{"candidate_id": 1, "iteration": 0,
+                                   "advice": {"diagnosis": ["too big"]}}], cands)
+    assert advice[3] == {"diagnosis": ["too big"]}
+    html = lineage_html(cands, [], [], None)
+    assert html.count('stroke-dasharray="4 3"') == 2  # 1 -> 2 and 1 -> 3
+    panel = html[html.index('id="cand-3"'):html.index('id="cand-4"')]
+    assert "made by: repair" in panel and 'repair of <a href="#cand-1">' in panel
+    assert 'retry of <a href="#cand-2">' in panel
+    four = html[html.index('id="cand-4"'):]
+    assert "made by: promotion" in four and 'promoted from <a href="#cand-3">' in four
+
+
 HOSTILE = ("</script><img src=x onerror=\"document.title='pwned'\">"
            "<script>document.title='pwned'</script>")
 

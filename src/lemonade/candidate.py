@@ -27,7 +27,7 @@ from typing import Any
 from lemonade.metrics import is_test_metric
 from lemonade.metrics import values as metric_values
 from lemonade.objectives import rank_key
-from lemonade.origin import Origin, Stop
+from lemonade.origin import RETRIED, Origin, Stop
 
 
 class Status(StrEnum):
@@ -113,6 +113,11 @@ class Candidate:
         """Where it came from (kind, attempt, source, fidelity, temperature), read from the
         store's `extra` annotations (`lemonade.origin`)."""
         return Origin.from_extra(self.extra)
+
+    @property
+    def retried(self) -> bool:
+        """An interrupted candidate whose code was already run again (its `retried` mark)."""
+        return bool(self.extra.get(RETRIED))
 
     @property
     def stop(self) -> Stop | None:

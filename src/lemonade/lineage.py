@@ -77,7 +77,7 @@ def owed_repairs(cands: Sequence[Candidate], limit: int) -> list[tuple[Candidate
 def retried(c: Candidate, cands: Sequence[Candidate]) -> bool:
     """Whether an interrupted candidate was already run again (its `retried` mark, or a row
     that retries it)."""
-    return bool(c.extra.get("retried")) or any(
+    return c.retried or any(
         r.origin.kind is Kind.RETRY and r.origin.source == c.id for r in cands)
 
 

@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 ORIGIN_VERSION = 1
+RETRIED = "retried"  # the `extra` mark of an interrupted candidate whose code was run again
 
 
 class Kind(StrEnum):
@@ -70,6 +71,7 @@ class Origin:
     temperature: float | None = None  # its proposal's LLM sampling temperature
     promoted_from: int | None = None  # the proxy row whose code it trains again
     retried_kind: Kind | None = None  # a retry: the kind of the candidate it runs again
+    retried_source: int | None = None  # a retry: the source of the candidate it runs again
 
     @property
     def promoted(self) -> bool:
@@ -82,6 +84,19 @@ class Origin:
         if self.kind is Kind.RETRY and self.retried_kind is not None:
             return self.retried_kind
         return self.kind
+
+    @property
+    def repair_of(self) -> int | None:
+        """The failed candidate whose repair its code is: a repair's source, or a retried
+        repair's."""
+        if self.kind is Kind.REPAIR:
+            return self.source
+        return self.retried_source if self.retried_kind is Kind.REPAIR else None
+
+    @property
+    def retry_of(self) -> int | None:
+        """The interrupted candidate whose code it runs again (a retry), else None."""
+        return self.source if self.kind is Kind.RETRY else None
 
     @classmethod
     def from_extra(cls, extra: Mapping[str, Any] | None) -> Origin:
@@ -101,7 +116,8 @@ class Origin:
         # a retry's extra is the retried candidate's, with retry_of added
         return cls(kind=Kind.RETRY, attempt=base.attempt, source=retry_of,
                    fidelity=base.fidelity, temperature=base.temperature,
-                   promoted_from=base.promoted_from, retried_kind=base.kind)
+                   promoted_from=base.promoted_from, retried_kind=base.kind,
+                   retried_source=base.source)
 
     def to_extra(self) -> dict[str, Any]:
         """The `extra` keys that hold this record (the store's contract, unchanged)."""
@@ -109,8 +125,8 @@ class Origin:
         out: dict[str, Any] = {"kind": str(kind), "origin_version": ORIGIN_VERSION}
         if self.attempt is not None:
             out["attempt"] = self.attempt
-        if self.kind is Kind.REPAIR and self.source is not None:
-            out["repair_of"] = self.source
+        if self.repair_of is not None:
+            out["repair_of"] = self.repair_of
         if self.fidelity is not None:
             out["fidelity"] = self.fidelity
         if self.promoted_from is not None:
@@ -119,14 +135,16 @@ class Origin:
             out["temperature"] = self.temperature
         if self.kind is Kind.RETRY:
             out["retry_of"] = self.source
-            out["retried"] = False
+            out[RETRIED] = False
         return out
 
     def retry(self, of: int) -> Origin:
         """The origin of a retry of the candidate `of` whose origin this is."""
         return Origin(kind=Kind.RETRY, attempt=self.attempt, source=of, fidelity=self.fidelity,
                       temperature=self.temperature, promoted_from=self.promoted_from,
-                      retried_kind=self.first_kind)
+                      retried_kind=self.first_kind,
+                      retried_source=self.retried_source if self.kind is Kind.RETRY
+                      else self.source)
 
 
 # what a promotion's row carries over from its proxy row's extra (the memory's and the report's)

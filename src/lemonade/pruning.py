@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from lemonade.candidate import Candidate
 from lemonade.config import Objective
 from lemonade.objectives import format_value, is_accuracy, pareto_front
 
@@ -95,17 +96,11 @@ def prune_verdict(front: Sequence[FrontMember], goals: Mapping[str, str],
     return None
 
 
-def front_for(cands: Sequence[object], objectives: Sequence[Objective], epochs: int
+def front_for(cands: Sequence[Candidate], objectives: Sequence[Objective], epochs: int
               ) -> tuple[FrontMember, ...]:
-    """The front a new candidate of `epochs` epochs is pruned against: ok lemonade.candidate
-    Candidates trained to those epochs in full (not partial, not pruned)."""
-    rows = []
-    for c in cands:
-        extra = getattr(c, "extra", {}) or {}
-        if not getattr(c, "ok", False) or extra.get("partial"):
-            continue
-        if (getattr(c, "fidelity", None) or extra.get("epochs") or epochs) != epochs:
-            continue
-        rows.append((int(getattr(c, "id", 0)), getattr(c, "values", {}),
-                     list(getattr(c, "history", []) or [])))
+    """The front a new candidate of `epochs` epochs is pruned against: ok candidates trained
+    to those epochs in full (not partial, not pruned: `Candidate.stop`); a row of no recorded
+    fidelity (a single-fidelity run) trained the run's epochs."""
+    rows = [(c.id, c.values, c.history) for c in cands
+            if c.ok and c.stop is None and (c.fidelity or epochs) == epochs]
     return front_members(rows, objectives)

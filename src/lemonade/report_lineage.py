@@ -22,6 +22,7 @@ from typing import Any
 
 from lemonade.candidate import FAILURES, Candidate, Status
 from lemonade.expert import Advice
+from lemonade.origin import Kind
 from lemonade.report_html import esc
 from lemonade.units import change, human
 
@@ -140,7 +141,8 @@ def svg_tree(roots: Sequence[Node], best_id: int | None, start_id: int | None) -
     edges, marks = [], []
     for n in nodes:
         for ch in n.children:
-            dash = ' stroke-dasharray="4 3"' if ch.cand.extra.get("kind") == "repair" else ""
+            repair = ch.cand.origin.first_kind is Kind.REPAIR
+            dash = ' stroke-dasharray="4 3"' if repair else ""
             edges.append(f'<path d="M{n.x:.0f},{n.y:.0f} H{n.x + X_STEP / 2:.0f} '
                          f'V{ch.y:.0f} H{ch.x:.0f}" fill="none" stroke="#9aa0a6" '
                          f'stroke-width="1.3"{dash}/>')
@@ -246,14 +248,11 @@ def _suggestion_html(c: Candidate) -> str:
 
 
 def _origin(c: Candidate) -> str:
-    bits = []
-    kind = c.extra.get("kind")
-    if kind:
-        bits.append(f"made by: {esc(kind)}")
-    for key, what in (("repair_of", "repair of"), ("retry_of", "retry of"),
-                      ("fidelity_of", "promoted from")):
-        ref = c.extra.get(key)
-        if isinstance(ref, int) and not isinstance(ref, bool):
+    o = c.origin
+    bits = [f"made by: {esc(o.first_kind)}"]
+    for ref, what in ((o.repair_of, "repair of"), (o.retry_of, "retry of"),
+                      (o.promoted_from, "promoted from")):
+        if ref is not None:
             bits.append(f'{what} <a href="#cand-{ref}">#{ref}</a>')
     return " · ".join(bits)
 
@@ -300,7 +299,7 @@ def advice_by_candidate(advice_rows: Sequence[Mapping[str, Any]],
             by_cand[int(a["candidate_id"])] = doc
         if a.get("iteration") is not None:
             by_iter.setdefault(int(a["iteration"]), doc)
-    return {c.id: by_cand.get(c.id) or by_cand.get(c.extra.get("repair_of") or -1)
+    return {c.id: by_cand.get(c.id) or by_cand.get(c.origin.repair_of or -1)
             or by_iter.get(c.iteration) or {} for c in cands}
 
 
