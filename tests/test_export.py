@@ -13,7 +13,8 @@ import pytest
 import torch
 from fake_run import CHANNELS, IMAGE_SIZE, NUM_CLASSES, make_fake_run
 
-from lemonade.export import ExportError, export_model, max_diff
+from lemonade.export import ExportError, export_model
+from lemonade.sandbox.export_job import max_diff
 from lemonade.store import Store
 
 torch.set_num_threads(1)
@@ -211,9 +212,9 @@ def test_export_whose_argmax_disagrees_is_refused(run: Path, tmp_path: Path,
     """The sandbox's job run here (trusted test process) with a file whose logits flip the
     argmax of 1% of the images: the host refuses it and writes nothing."""
     import lemonade.export as export_mod
-    from lemonade.sandbox import trusted_job
+    from lemonade.sandbox import export_job
 
-    real = export_mod._file_logits
+    real = export_job._file_logits
 
     def flipped(path: Path, fmt: str, x: torch.Tensor) -> np.ndarray:
         out = real(path, fmt, x).copy()
@@ -223,10 +224,10 @@ def test_export_whose_argmax_disagrees_is_refused(run: Path, tmp_path: Path,
         return out
 
     def in_process(doc: dict, *, dest: Path, **_kw: object) -> dict:
-        monkeypatch.setattr(export_mod, "_file_logits", flipped)
-        return export_mod.run_export_job(doc, dest)
+        monkeypatch.setattr(export_job, "_file_logits", flipped)
+        return export_job.run_export_job(doc, dest)
 
-    monkeypatch.setattr(trusted_job, "run_trusted_job", in_process)
+    monkeypatch.setattr(export_mod, "run_trusted_job", in_process)
     with pytest.raises(ExportError, match=r"refused: .* argmax differs .*limit 0\.1%"):
         export_model(run, candidate_id=1, fmt="torchscript", out=tmp_path / "r.pt")
     assert not (tmp_path / "r.pt").exists()

@@ -3,7 +3,7 @@ honestly against an honest twin, by the trusted measurement (the exported graph 
 tensors, measured in code the candidate cannot touch).
 
 Most forging models here are built by the test and exported exactly as the training worker does
-(`export_program` + `save_program`), then measured by `measure_worker.measure`: the static checker
+(`export_program` + `save_program`), then measured by `measure_job.measure`: the static checker
 would reject several of them, and the measurement must hold even when it lets one through.
 """
 
@@ -25,7 +25,7 @@ from lemonade.config import SandboxConfig, build_config
 from lemonade.modelfile import count_params
 from lemonade.sandbox import runner as sandbox
 from lemonade.sandbox.artifacts import ArtifactError, export_program, save_program, write_split
-from lemonade.sandbox.measure_worker import measure
+from lemonade.sandbox.measure_job import measure
 from lemonade.sandbox.runner import run_candidate, training_job
 from lemonade.train import evaluate_accuracy
 

@@ -4,7 +4,7 @@ normalisation statistics that are weights, data-dependent shapes and shape expre
 logits that depend on the batch only at the real evaluation batch sizes.
 
 Models are exported exactly as the training worker does and measured by the measurement
-process's own function (`measure_worker.measure`); the static check would reject several of
+process's own function (`measure_job.measure`); the static check would reject several of
 them, and the measurement must hold when it lets one through.
 """
 
@@ -21,7 +21,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from lemonade.sandbox.artifacts import check_graph_json, export_program, save_program
-from lemonade.sandbox.measure_worker import measure
+from lemonade.sandbox.measure_job import measure
 
 __all__ = ["eval_split"]  # the fixture, shared with test_forging
 D = C * H * W

@@ -34,10 +34,10 @@ def conv_net() -> nn.Module:
 def trusted(model: nn.Module, shape: tuple[int, int, int], num_classes: int, tmp: Path,
             measure: dict[str, Any] | None = None, n: int = 16) -> dict[str, Measurement]:
     """Export `model` like the training worker, measure it like the measurement process
-    (`measure_worker.measure`, in this process) on random uint8 images of `shape`."""
+    (`measure_job.measure`, in this process) on random uint8 images of `shape`."""
     from lemonade.metrics import from_json
     from lemonade.sandbox.artifacts import export_program, save_program, write_split
-    from lemonade.sandbox.measure_worker import measure as measure_job
+    from lemonade.sandbox.measure_job import measure as measure_job
 
     g = torch.Generator().manual_seed(0)
     x = torch.randint(0, 256, (2 * n, *shape), dtype=torch.uint8, generator=g)

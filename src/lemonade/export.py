@@ -4,7 +4,8 @@ No candidate source runs here, and the host never loads or runs the candidate's 
 finds the artifact (`graph.json`, a `torch.export` program, and `weights.safetensors`, from the
 training worker, measured by the trusted measurement) and hands it to a fresh trusted measurement
 process inside the OS wall (`python -m lemonade.sandbox.measure_worker`, job `task: export`),
-under the run's sandbox limits (memory, processes) and a timeout. There `run_export_job` reads it
+under the run's sandbox limits (memory, processes) and a timeout. There
+`lemonade.sandbox.export_job.run_export_job` (the sandbox side; this module is the host's) reads it
 through `lemonade.sandbox.artifacts.load_program` (no pickle, every graph node checked against an
 operator allow-list, shape expressions checked before sympy sees them), runs it as
 `ProgramModule`, exports it, checks the file and writes it into its own folder; the host copies
@@ -40,17 +41,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
 from lemonade.candidate import Candidate
 from lemonade.config import SandboxConfig, build_config
-from lemonade.exporters import ExportError, export_onnx, export_torchscript, first_line, quiet
+from lemonade.exporters import ExportError, first_line
+from lemonade.sandbox.export_job import ATOL, EXPORTED, RTOL
+from lemonade.sandbox.host_measure import host_splits
+from lemonade.sandbox.protocol import GRAPH_FILE, WEIGHTS_FILE
+from lemonade.sandbox.trusted_job import run_trusted_job
 from lemonade.store import Store, StoreError
 
-ATOL, RTOL = 1e-4, 1e-3
-EXPORT_BATCH = 2
 MAX_DISAGREEMENT = 0.001  # refuse a file whose argmax differs on more than 0.1% of the images
-RANDOM_PARITY_IMAGES = 64  # parity images when the run's dataset cannot be loaded
 EXPORT_TIMEOUT_S = 600.0
-EXPORTED = {"onnx": "exported.onnx", "torchscript": "exported.pt"}  # in the worker's folder
 SUFFIX = {"onnx": ".onnx", "torchscript": ".pt"}
 
 
@@ -96,8 +99,6 @@ def _dataset_shape(store: Store) -> tuple[int, tuple[int, int], int]:
 
 
 def has_artifacts(folder: Path) -> bool:
-    from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
-
     return (folder / GRAPH_FILE).is_file() and (folder / WEIGHTS_FILE).is_file()
 
 
@@ -146,121 +147,9 @@ def locate(run_dir: Path, candidate_id: int | None) -> _Source:
         return _Source(row.id, _artifacts_of(run_dir, row), channels, hw, classes)
 
 
-# ---- building (inside the sandbox) -------------------------------------------------------------
-def build_model(artifacts: Path, shape: tuple[int, ...], num_classes: int) -> Any:
-    """The checked exported program as a module in eval mode on the CPU (no candidate code)."""
-    import torch
-
-    from lemonade.sandbox.artifacts import ArtifactError, ProgramModule, load_program
-
-    try:
-        ep, _report = load_program(artifacts)
-        model = ProgramModule(ep).eval()
-    except ArtifactError as e:
-        raise ExportError(f"cannot load the exported model: {e}") from None
-    with torch.no_grad():
-        out = model(torch.zeros(EXPORT_BATCH, *shape))
-    if tuple(out.shape) != (EXPORT_BATCH, num_classes):
-        raise ExportError(f"the exported model gives {tuple(out.shape)} for input "
-                          f"{(EXPORT_BATCH, *shape)}; the run's dataset_info expects "
-                          f"({EXPORT_BATCH}, {num_classes})")
-    return model
-
-
-# ---- exporters ---------------------------------------------------------------------------------
-def max_diff(a: Any, b: Any) -> tuple[float, bool]:
-    """(max |a-b|, allclose within ATOL/RTOL) of two numpy arrays of the same shape."""
-    import numpy as np
-
-    if a.shape != b.shape:
-        return float("inf"), False
-    return float(np.max(np.abs(a - b))) if a.size else 0.0, bool(
-        np.allclose(a, b, atol=ATOL, rtol=RTOL))
-
-
-def _parity_images(job: dict[str, Any]) -> tuple[Any, str, str]:
-    """(normalised float images, split name, note) for the parity check: the run's validation
-    split (sha256 checked) when the host could give it, else random images."""
-    import torch
-
-    from lemonade.data.augment import normalize
-    from lemonade.sandbox.artifacts import read_split
-
-    shape = tuple(int(s) for s in job["shape"])
-    if job.get("eval_split"):
-        splits, meta = read_split(Path(job["eval_split"]), job.get("eval_sha256"))
-        for split in ("val", "test"):
-            x = splits.get(f"x_{split}")
-            if x is not None and x.shape[0]:
-                return normalize(x, tuple(meta["mean"]), tuple(meta["std"])), split, ""
-    gen = torch.Generator().manual_seed(0)
-    return (torch.randn(RANDOM_PARITY_IMAGES, *shape, generator=gen), "random",
-            job.get("data_note") or "no validation split")
-
-
-def _file_logits(path: Path, fmt: str, x: Any) -> Any:
-    """The exported file's logits for float images `x`, in batches (numpy)."""
-    import numpy as np
-    import torch
-
-    from lemonade.measure.int8 import EVAL_BATCH
-
-    if fmt == "onnx":
-        from lemonade.measure.latency import onnx_session
-
-        sess = onnx_session(str(path), None)
-        name = sess.get_inputs()[0].name
-        run = lambda xb: sess.run(None, {name: xb.numpy()})[0]  # noqa: E731
-    else:
-        with quiet():
-            loaded = torch.jit.load(str(path), map_location="cpu")
-        run = lambda xb: loaded(xb).numpy()  # noqa: E731
-    with torch.no_grad():
-        return np.concatenate([np.asarray(run(x[i:i + EVAL_BATCH]))
-                               for i in range(0, int(x.shape[0]), EVAL_BATCH)])
-
-
-def run_export_job(job: dict[str, Any], out_dir: Path) -> dict[str, Any]:
-    """The sandbox side of `export_model` (in the trusted measurement process): load the checked
-    graph, export it to `out_dir / EXPORTED[fmt]`, check parity; the result document."""
-    import numpy as np
-    import torch
-
-    from lemonade.measure.int8 import parity
-
-    fmt = str(job["fmt"])
-    shape = tuple(int(s) for s in job["shape"])
-    try:
-        model = build_model(Path(job["artifacts"]), shape, int(job["num_classes"]))
-        path = out_dir / EXPORTED[fmt]
-        example = torch.randn(EXPORT_BATCH, *shape, generator=torch.Generator().manual_seed(0))
-        if fmt == "onnx":
-            how, note = export_onnx(model, example, path, job.get("exporter") or "auto")
-        else:
-            how, note = export_torchscript(model, example, path)
-        x, split, data_note = _parity_images(job)
-        with torch.no_grad():
-            want = np.concatenate([model(x[i:i + 256]).numpy()
-                                   for i in range(0, int(x.shape[0]), 256)])
-        got = _file_logits(path, fmt, x)
-    except ExportError as e:
-        return {"status": "failed", "reason": str(e)}
-    except ImportError as e:
-        return {"status": "failed", "reason": f"{first_line(e)} (pip install "
-                                              "'lemonade-nas[export]')"}
-    _diff, agree = parity(want, got)
-    diff, ok = max_diff(got, want)
-    return {"status": "ok", "reason": None, "file": path.name, "exporter": how,
-            "note": "; ".join(n for n in (note, data_note) if n), "max_abs_diff": diff,
-            "argmax_agreement": agree, "parity_split": split, "parity_images": int(x.shape[0]),
-            "ok": ok}
-
-
 # ---- the host side ----------------------------------------------------------------------------
 def _run_config(run_dir: Path) -> dict[str, Any]:
     """The run's stored config (empty when unreadable: the defaults apply)."""
-    import yaml
-
     try:
         with Store.open(run_dir) as store:
             doc = yaml.safe_load(store.config_yaml() or "")
@@ -272,8 +161,6 @@ def _run_config(run_dir: Path) -> dict[str, Any]:
 def _eval_split(config: dict[str, Any]) -> tuple[Any, str]:
     """The run's val/test split file (written by the host from the run's config), or None and
     why not (the parity check then uses random images)."""
-    from lemonade.sandbox.host_measure import host_splits
-
     try:
         return host_splits(build_config(config)), ""
     except Exception as e:
@@ -311,8 +198,6 @@ def export_model(run_dir: str | Path, candidate_id: int | None = None, fmt: str 
 def _stage_artifacts(folder: Path, staging: Path) -> Path:
     """Copies of the artifact's two files in a folder of the host's own, readable by the
     sandbox's unprivileged uid (the run's copies may be private to the user) and free of links."""
-    from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
-
     out = staging / "artifacts"
     out.mkdir()
     for name in (GRAPH_FILE, WEIGHTS_FILE):
@@ -327,8 +212,6 @@ def _stage_artifacts(folder: Path, staging: Path) -> Path:
 
 def _export_staged(src: _Source, art: Path, fmt: str, path: Path, config: dict[str, Any],
                    onnx_exporter: Any, limits: Any, timeout_s: float) -> ExportResult:
-    from lemonade.sandbox.trusted_job import run_trusted_job
-
     splits, data_note = _eval_split(config)
     doc: dict[str, Any] = {"task": "export", "artifacts": str(art), "fmt": fmt,
                            "exporter": onnx_exporter,

@@ -35,10 +35,8 @@ from typing import Any
 import torch
 from torch import nn
 
-GRAPH_FILE = "graph.json"
-WEIGHTS_FILE = "weights.safetensors"
-TRAIN_SPLIT_FILE = "train_split.safetensors"
-EVAL_SPLIT_FILE = "eval_split.safetensors"
+from lemonade.sandbox.protocol import GRAPH_FILE, WEIGHTS_FILE
+
 MAX_GRAPH_BYTES = 64 << 20  # a graph JSON beyond this is not a model we can measure
 MAX_NODES = 20_000
 MAX_BATCH = 1 << 16  # the dynamic batch dimension's upper bound in the exported graph

@@ -23,7 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lemonade.data import load_dataset
+from lemonade.data.trainval import train_plus_val
 from lemonade.metrics import Measurement, measured, unavailable
+from lemonade.sandbox.artifacts import write_split
+from lemonade.sandbox.protocol import EVAL_SPLIT_FILE, TRAIN_SPLIT_FILE
 
 if TYPE_CHECKING:
     from lemonade.config import Config
@@ -55,17 +59,12 @@ def host_splits(cfg: Config, base: Path | None = None, *,
 
     `train_on_val` (final training): the train split is train + val, the eval split holds the
     test split only (`lemonade.data.trainval.train_plus_val`)."""
-    from lemonade.data import load_dataset
-    from lemonade.sandbox.artifacts import EVAL_SPLIT_FILE, TRAIN_SPLIT_FILE, write_split
-
     key = split_key(cfg, train_on_val=train_on_val)
     with _LOCK:
         if key in _CACHE and _CACHE[key].train.exists() and _CACHE[key].eval.exists():
             return _CACHE[key]
         data = load_dataset(cfg.dataset, cfg.seed)
         if train_on_val:
-            from lemonade.data.trainval import train_plus_val
-
             data = train_plus_val(data)
         folder = (base or cache_dir()) / key
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -112,8 +111,6 @@ def split_blobs(cfg: Config) -> SplitBlobs:
 def adopt_splits(blobs: SplitBlobs, base: Path | None = None) -> HostSplits:
     """Make `host_splits` of the same configuration return these files without loading the
     dataset: written into this machine's cache when missing or different (checked by sha256)."""
-    from lemonade.sandbox.artifacts import EVAL_SPLIT_FILE, TRAIN_SPLIT_FILE
-
     with _LOCK:
         cached = _CACHE.get(blobs.key)
         if cached is not None and cached.train_sha256 == blobs.train_sha256 \

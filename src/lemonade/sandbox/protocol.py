@@ -23,6 +23,11 @@ READY = "ready"  # the event that ends the start-up (trusted: no candidate code 
 RESULT_FILE = "result.json"  # the training worker's result (display only)
 MEASURE_JOB_FILE = "measure_job.json"  # the host's copy of the measurement's job
 MEASURED_FILE = "measured.json"  # the measurement's result: the metrics that rank
+# the files between the processes (lemonade.sandbox.artifacts reads and writes them)
+GRAPH_FILE = "graph.json"  # the training worker's exported graph, for the measurement
+WEIGHTS_FILE = "weights.safetensors"  # and its stored tensors
+TRAIN_SPLIT_FILE = "train_split.safetensors"  # the host's train split, for the training worker
+EVAL_SPLIT_FILE = "eval_split.safetensors"  # the host's val/test split, for the measurement
 
 # the host uids sandboxes run as when lemonade runs as root (lemonade.sandbox.isolation), and
 # the process cap a sandbox gets when sandbox.max_processes is unset (lemonade.sandbox.cgroups)

@@ -26,6 +26,8 @@ import sys
 import threading
 from pathlib import Path
 
+from lemonade.sandbox.cleanup import remove_tree
+
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x2, 0x4, 0x8
 MNT_DETACH = 0x2
 _SOURCE = "lemonade-"
@@ -112,8 +114,6 @@ def clean_stale() -> list[str]:
         if _cleaned:
             return []
         _cleaned = True
-    from lemonade.sandbox.cleanup import remove_tree
-
     done = []
     for source, point in mounts():
         owner = source[len(_SOURCE):]

@@ -18,9 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from lemonade.sandbox import isolation
-from lemonade.sandbox.measure_worker import MEASURED_FILE
 from lemonade.sandbox.process import SandboxProcess, remove_dirs, scratch_bytes, tail_text
-from lemonade.sandbox.protocol import FILE_SIZE_LIMIT, last_line, limits_doc, signal_name
+from lemonade.sandbox.protocol import (
+    FILE_SIZE_LIMIT,
+    MEASURED_FILE,
+    last_line,
+    limits_doc,
+    signal_name,
+)
 from lemonade.sandbox.runner import measure_command, worker_env
 from lemonade.sandbox.scratchfs import capped_dir
 

@@ -36,6 +36,8 @@ import sys
 import time
 from typing import Any
 
+from lemonade.sandbox import cgroups, measure_worker, nsjoin, worker
+
 MAX_MESSAGE = 1 << 20
 MAX_FDS = 16
 WORKER_MODULES = ("lemonade.sandbox.worker", "lemonade.sandbox.measure_worker")
@@ -48,10 +50,8 @@ def warm_up() -> None:
     import torch
 
     torch.set_num_threads(1)
-    from lemonade.sandbox import measure_worker, worker
-
-    measure_worker._warm_up()  # the measurement's imports, an export and a load
-    worker._warm_up("evaluate")  # the training's imports (the export is warm already)
+    measure_worker.warm_up()  # the measurement's imports, an export and a load
+    worker.warm_up("evaluate")  # the training's imports (the export is warm already)
 
 
 def _send(sock: socket.socket, doc: dict[str, Any]) -> None:
@@ -77,8 +77,6 @@ def _worker(spec: dict[str, Any], stdio: list[int], ns_fds: dict[str, int]) -> i
     """W, inside the sandbox's namespaces: finish the wall, then run the worker. Never returns
     into the server's loop: the caller exits with what this returns."""
     import tempfile
-
-    from lemonade.sandbox import nsjoin
 
     nsjoin.die_with_parent()
     if os.getppid() != 0:  # C is outside this PID namespace; a live C shows as 0 here
@@ -111,8 +109,6 @@ def _worker(spec: dict[str, Any], stdio: list[int], ns_fds: dict[str, int]) -> i
 def _child(spec: dict[str, Any], fds: list[int], report_w: int, server_pid: int) -> None:
     """C: join the sandbox's namespaces, fork W into them, report W's pid, wait for W and end
     as it ended."""
-    from lemonade.sandbox import nsjoin
-
     stdio, rest = fds[:3], fds[3:]
     try:
         signal.set_wakeup_fd(-1)  # the server's; not inherited by what runs here
@@ -123,8 +119,6 @@ def _child(spec: dict[str, Any], fds: list[int], report_w: int, server_pid: int)
             os._exit(EXIT_SETUP_FAILED)
         _close_all_but({*fds, report_w})
         if spec.get("cgroup"):  # the sandbox's cgroup, before anything of it runs
-            from lemonade.sandbox import cgroups
-
             cgroups.join([str(f) for f in spec["cgroup"]])
         nsjoin.join(ns_fds)
         w = os.fork()
@@ -238,8 +232,6 @@ def serve(sock: socket.socket) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from lemonade.sandbox import nsjoin
-
     if len(argv) != 2 or not argv[1].isdigit():
         print("usage: python -m lemonade.sandbox.zygote FD   (lemonade.sandbox.forkserver)",
               file=sys.stderr)
