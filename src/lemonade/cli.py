@@ -7,10 +7,11 @@ set LEMONADE_DEBUG=1 to see one).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
+import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -21,7 +22,9 @@ from rich.markup import escape
 
 from lemonade import metrics as M
 from lemonade.config import PRESET_NAMES, ConfigError, load_config
+from lemonade.contract import normalize, refusal
 from lemonade.dashboard import INSTALL_HINT, missing_dependencies
+from lemonade.gate import CodeRejected, check_source, scrub
 from lemonade.parallel import require_ray
 from lemonade.plugins import DATASETS, PROPOSERS, choices
 from lemonade.progress import (
@@ -31,6 +34,8 @@ from lemonade.progress import (
     metrics_table,
     runs_table,
 )
+from lemonade.rundir import plain_state_dict, save_state_dict
+from lemonade.sandbox.check import check_file, read_model_file
 
 app = typer.Typer(
     name="lemonade",
@@ -51,13 +56,19 @@ class UserError(Exception):
     """A problem the user can fix; printed as one line."""
 
 
+# The other problems a user can fix, by the module that defines each. Looked up, not imported:
+# a module that is not loaded cannot have raised its error, and an error must not wait for torch.
+USER_ERRORS = (("lemonade.data.base", "DatasetError"), ("lemonade.modelfile", "ModelFileError"),
+               ("lemonade.store", "StoreError"), ("lemonade.exporters", "ExportError"),
+               ("lemonade.gate.violation", "CodeRejected"))
+
+
 def _user_errors() -> tuple[type[BaseException], ...]:
     errs: list[type[BaseException]] = [UserError, ConfigError, FileNotFoundError]
-    for mod, name in (("lemonade.data", "DatasetError"), ("lemonade.modelfile", "ModelFileError"),
-                      ("lemonade.store", "StoreError"), ("lemonade.export", "ExportError"),
-                      ("lemonade.gate", "CodeRejected")):
-        with contextlib.suppress(ImportError, AttributeError):
-            errs.append(getattr(__import__(mod, fromlist=[name]), name))
+    for mod, name in USER_ERRORS:
+        err = getattr(sys.modules.get(mod), name, None)
+        if isinstance(err, type) and issubclass(err, BaseException):
+            errs.append(err)
     return tuple(errs)
 
 
@@ -206,9 +217,7 @@ def _drive(s: Any, display: Any) -> None:
         result = s.run()
     report_path = None
     try:
-        from lemonade.report import write_report
-
-        report_path = write_report(s.run_dir)
+            report_path = _write_report(s.run_dir)
     except Exception as e:  # the report must never lose a finished search
         err_console.print(f"[yellow]warning:[/] report not written: {type(e).__name__}: {e}")
     display.summary(result, report_path)
@@ -244,10 +253,8 @@ def evaluate(
                                ".safetensors).")] = None,
 ) -> None:
     """Train and measure one model file; print its metrics and optionally write them as JSON."""
-    from lemonade.contract import refusal
+    # the dataset and the sandbox's runner (torch): imported by the command that uses them
     from lemonade.data import load_dataset
-    from lemonade.gate import check_source
-    from lemonade.sandbox.check import read_model_file
     from lemonade.sandbox.runner import run_candidate, training_job
 
     try:
@@ -288,9 +295,6 @@ def evaluate(
 def _normalized_source(model_py: Path, source: str, info: dict[str, Any]) -> str:
     """The model file fitted to the contract (printing what changed), or a UserError naming
     the line that cannot be fitted."""
-    from lemonade.contract import normalize, refusal
-    from lemonade.gate import CodeRejected, scrub
-
     try:
         out = normalize(source, info)
     except CodeRejected as e:
@@ -303,10 +307,6 @@ def _normalized_source(model_py: Path, source: str, info: dict[str, Any]) -> str
 def _keep_weights(weights_path: str | None, dest: Path) -> None:
     """Write the weights a single evaluation left in its temporary job folder to `dest`, as a
     state_dict of the model file's Net; then remove that folder."""
-    import shutil
-
-    from lemonade.rundir import plain_state_dict, save_state_dict
-
     if not weights_path or not Path(weights_path).is_file():
         raise UserError("the evaluation left no weights to save")
     src = Path(weights_path)
@@ -367,8 +367,6 @@ def check(
     timeout: Annotated[float, typer.Option(help="Seconds allowed for the dry run.")] = 60.0,
 ) -> None:
     """Static checks and a sandboxed dry-run forward pass; says why a file is rejected."""
-    from lemonade.sandbox.check import check_file
-
     if not model_py.exists():
         raise UserError(f"no such file: {model_py}")
     rep = check_file(model_py, dry_run=not no_run, in_channels=in_channels,
@@ -395,10 +393,8 @@ def check(
 @cli_errors
 def report(run_dir: Annotated[Path, typer.Argument(help="A run directory.")]) -> None:
     """Write RUN_DIR/report.html (self-contained, opens offline)."""
-    from lemonade.report import write_report
-
     _need_run(run_dir)
-    path = write_report(run_dir)
+    path = _write_report(run_dir)
     console.print(f"report written to {path}")
 
 
@@ -486,6 +482,13 @@ def dashboard(
         raise UserError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     except KeyboardInterrupt:
         pass
+
+
+def _write_report(run_dir: Path) -> Path:
+    """RUN_DIR/report.html, written (the report's plots import matplotlib: only when asked)."""
+    from lemonade.report import write_report
+
+    return write_report(run_dir)
 
 
 def _need_run(run_dir: Path) -> None:

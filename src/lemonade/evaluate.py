@@ -27,6 +27,7 @@ from torch import nn
 from lemonade.config import Config
 from lemonade.data import Dataset
 from lemonade.gate import Violation, check_source
+from lemonade.measure.graph_flops import count_graph_flops
 from lemonade.modelfile import ModelFileError, build_net, check_output, count_params
 from lemonade.train import EpochStats, TrainResult, train_model
 
@@ -188,8 +189,6 @@ def untrained_cost(model: nn.Module, in_channels: int, image_size: tuple[int, in
     not shapes); params as `model.parameters()` counts them. The latency is the median of
     LATENCY_REPEATS forwards on one thread, before training starts: noisy on a busy machine, so
     it is measured only when asked. A figure that cannot be had leaves `<name>_error`."""
-    from lemonade.measure.graph_flops import count_graph_flops
-
     out: dict[str, Any] = {"params": count_params(model)}
     x = torch.zeros(1, in_channels, *image_size, device=_device_of(model))
     was_training = model.training

@@ -22,7 +22,7 @@ import statistics
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lemonade import metrics as M
 from lemonade.candidate import Candidate, rank
@@ -31,10 +31,8 @@ from lemonade.parallel import candidate_task, open_pool, require_ray, task_resou
 from lemonade.rankcorr import rank_agreement
 from lemonade.rundir import plain_state_dict, save_state_dict, swap_in
 from lemonade.sandbox.prestart import release_warm
+from lemonade.sandbox.runner import CandidateJob, training_job
 from lemonade.store import Store
-
-if TYPE_CHECKING:
-    from lemonade.sandbox.runner import CandidateJob
 
 FINAL_DIR = "final"
 EPOCHS_FACTOR = 3  # final epochs when neither --epochs nor budget.final_epochs is given
@@ -115,8 +113,6 @@ def final_config(cfg: Config, epochs: int, seed: int) -> Config:
 
 
 def _job(code: str, cfg: Config, workdir: Path, warm_next: bool = False) -> CandidateJob:
-    from lemonade.sandbox.runner import training_job
-
     return training_job(cfg, code, workdir=workdir.resolve(), want_weights=True,
                         train_on_val=True, warm_next=warm_next)
 

@@ -201,6 +201,14 @@ def pareto_front(points: Sequence[Mapping[str, float]], objs: Sequence[Objective
             if not any(dominates(points[j], points[i], objs) for j in usable if j != i)]
 
 
+def pareto_indices(points: Sequence[tuple[float, float]]) -> list[int]:
+    """Non-dominated (accuracy, cost) pairs: the first coordinate maximised, the second
+    minimised (the Pareto view of the report and the dashboard)."""
+    objs = [Objective(metric="val_accuracy", goal="max", threshold=0.5),
+            Objective(metric="params", goal="min", threshold=1.0)]
+    return pareto_front([{"val_accuracy": a, "params": b} for a, b in points], objs)
+
+
 def format_value(metric: str, value: float | None) -> str:
     """A metric value for people and prompts: counts with thousands separators, fractions 3 dp."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -17,8 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from lemonade.candidate import FAILURES, Candidate, Status
-from lemonade.config import Objective
-from lemonade.objectives import pareto_front
+from lemonade.objectives import pareto_indices
 
 OK_COLOR, FAIL_COLOR, BEST_COLOR, FRONT_COLOR = "#1f77b4", "#d62728", "#ff7f0e", "#2ca02c"
 
@@ -91,13 +90,6 @@ def metric_plot(rows: Sequence[Candidate], metric: str, values: Sequence[float |
     ax.set_title(f"{metric} per iteration")
     ax.legend(fontsize=8)
     return to_data_uri(fig)
-
-
-def pareto_indices(points: Sequence[tuple[float, float]]) -> list[int]:
-    """Non-dominated points when the first coordinate is maximised and the second minimised."""
-    objs = [Objective(metric="val_accuracy", goal="max", threshold=0.5),
-            Objective(metric="params", goal="min", threshold=1.0)]
-    return pareto_front([{"val_accuracy": a, "params": b} for a, b in points], objs)
 
 
 def pareto_plot(ids: Sequence[int], acc: Sequence[float], cost: Sequence[float], acc_name: str,

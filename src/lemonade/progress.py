@@ -15,6 +15,7 @@ from rich.table import Table
 from lemonade import metrics as M
 from lemonade.candidate import Candidate, rank
 from lemonade.config import Config
+from lemonade.hooks import Hooks
 from lemonade.store import Store
 
 _SHOWN = ("val_accuracy", "test_accuracy", "params", "flops", "latency_ms", "train_seconds",
@@ -134,8 +135,6 @@ class SearchDisplay:
         return t
 
     def hooks(self) -> Any:
-        from lemonade.search import Hooks
-
         def on_start(info: dict[str, Any]) -> None:
             d = info["dataset"]
             improver = ("" if info.get("improver", "expert") == "expert"

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from lemonade import metrics as M
 from lemonade.expert import Advice
+from lemonade.objectives import pareto_indices
 from lemonade.progress import fmt_metric
 from lemonade.report_lineage import lineage_html, starting_model
 from lemonade.store import DB_NAME, Store
@@ -124,8 +125,6 @@ def _advice(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _pareto(points: list[tuple[float, float]]) -> list[int]:
-    from lemonade.plots import pareto_indices
-
     try:
         return list(pareto_indices(points))
     except Exception:

@@ -42,6 +42,7 @@ import torch
 from torch import nn
 
 from lemonade.config import MeasureConfig
+from lemonade.data.augment import normalize
 from lemonade.exporters import export_onnx
 from lemonade.measure.latency import onnx_session, time_session
 from lemonade.metrics import (
@@ -89,8 +90,6 @@ def export_for_measurement(model: nn.Module, example: torch.Tensor, path: Path) 
 
 def _batches(x: torch.Tensor, mean: tuple[float, ...], std: tuple[float, ...],
              size: int) -> Iterator[np.ndarray]:
-    from lemonade.data.augment import normalize
-
     for i in range(0, int(x.shape[0]), size):
         yield normalize(x[i:i + size], mean, std).numpy()
 
