@@ -15,6 +15,7 @@ from lemonade.budget import (
     cost_rate,
     expected_seconds,
     run_rate,
+    search_clock,
 )
 from lemonade.config import SandboxConfig, build_config
 from lemonade.sandbox.runner import run_candidate, training_job
@@ -103,8 +104,7 @@ def test_a_candidate_stopped_by_its_clock_is_measured_at_the_epochs_it_reached(
 
 def test_a_failing_final_training_is_reported_not_raised(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import lemonade.search as S
-    from lemonade.search import Hooks, Search
+    import lemonade.finalize as F
 
     seen: dict[str, Any] = {}
 
@@ -112,13 +112,29 @@ def test_a_failing_final_training_is_reported_not_raised(
         seen.update(kw)
         raise RuntimeError("the raylet did not start")
 
-    monkeypatch.setattr(S, "finalize_run", boom)
+    monkeypatch.setattr(F, "finalize_run", boom)
     messages: list[str] = []
-    s = object.__new__(Search)
-    s.cfg = build_config({"budget": {"final_epochs": 3}})
-    s.run_dir = tmp_path
-    s.hooks = Hooks(on_message=messages.append)
-    s._finalize()
-    assert seen["workers"] == 1  # one final training: no Ray runtime for it
+    F.finalize_after_search(tmp_path, 3, messages.append)
+    assert seen["workers"] == 1 and seen["epochs"] == 3  # one training: no Ray runtime for it
+    assert messages[0] == "final training: 3 epochs on train+val"
     assert "final training failed: RuntimeError: the raylet did not start" in messages[-1]
     assert "lemonade finalize" in messages[-1]
+
+
+def test_a_search_candidates_clock_has_the_run_rate_prescreen_time_left_and_front() -> None:
+    from lemonade.candidate import Candidate, Status
+    from lemonade.config import Objective
+
+    objs = [Objective(metric="val_accuracy", threshold=0.7),
+            Objective(metric="params", threshold=300_000)]
+    hist = [{"train_accuracy": 0.5}, {"train_accuracy": 0.6}]
+    ok = [Candidate(id=1, iteration=0, status=Status.OK, history=hist, metrics={
+        "val_accuracy": {"value": 0.6}, "params": {"value": 1000.0}, "flops": {"value": 1e6},
+        "train_seconds": {"value": 10.0, "method": {"epochs_run": 2}}})]
+    b = build_config({"budget": {"epochs": 2}}).budget
+    clock = search_clock(ok, objs, b, 2, 100, -5.0)
+    assert clock.rate == cost_rate(10.0, 2, 100, 1e6) and clock.search_left_s == 0.0
+    assert clock.cap_s == b.candidate_timeout_s and clock.front == ()
+    assert dict((k, lim) for k, _t, lim in clock.prescreen_limits)["params"] == 900_000
+    pruned = search_clock(ok, objs, b.model_copy(update={"prune": True}), 2, 100, 50.0)
+    assert [m.id for m in pruned.front] == [1] and pruned.search_left_s == 50.0

@@ -141,3 +141,27 @@ def test_objectives_on_untrusted_or_test_metrics_are_refused(metric: str) -> Non
         build_config({"objectives": [{"metric": metric, "threshold": 0.9}]})
     ok = build_config({"objectives": [{"metric": "val_accuracy", "threshold": 0.9}]})
     assert ok.objectives[0].metric == "val_accuracy"
+
+
+@pytest.mark.parametrize(("budget", "epochs", "want_epochs"), [
+    ({"epochs": 5}, None, 5),  # single fidelity: the run's epochs
+    ({"epochs": 5, "proxy_epochs": 2}, 2, 2),  # a proxy row
+    ({"epochs": 5, "proxy_epochs": 2}, 5, 5),  # its promotion
+    ({"epochs": 5, "proxy_epochs": 2}, None, 5),  # an older row of no recorded fidelity
+])
+def test_a_candidates_config_trains_its_fidelity(budget: dict, epochs: int | None,
+                                                 want_epochs: int) -> None:
+    cfg = build_config({"budget": budget}).for_candidate(epochs)
+    assert cfg.budget.epochs == want_epochs and cfg.budget.proxy_epochs is None
+
+
+@pytest.mark.parametrize(("given", "energy", "int8"), [
+    ({}, False, False),  # "auto" and no objective names them
+    ({"objectives": [{"metric": "int8_model_size_bytes", "threshold": 1e6}]}, False, True),
+    ({"objectives": [{"metric": "inference_energy_j", "threshold": 1.0}]}, True, False),
+    ({"measure": {"inference_energy": True, "int8": True}}, True, True),
+])
+def test_a_candidates_config_resolves_the_auto_measurements(given: dict, energy: bool,
+                                                            int8: bool) -> None:
+    m = build_config(given).for_candidate(None).measure
+    assert (m.inference_energy, m.int8) == (energy, int8)

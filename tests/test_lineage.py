@@ -22,9 +22,11 @@ from lemonade.lineage import (
     next_iteration,
     outcome_notes,
     owed_repairs,
+    promotion_extra,
     promotions_due,
     repair_due,
     retries_due,
+    retry_extra,
 )
 from lemonade.origin import ORIGIN_VERSION, Kind, Origin, Stop, promotion
 
@@ -124,6 +126,20 @@ def test_references_survive_the_store(origin: Origin, repair_of: int | None,
 ])
 def test_retried_mark(extra: dict[str, Any], retried: bool) -> None:
     assert cand(3, 0, S.INTERRUPTED, **extra).retried is retried
+
+
+def test_a_retry_and_a_promotion_row_keep_what_the_memory_and_the_report_read() -> None:
+    c = cand(4, 1, S.INTERRUPTED, **Origin(Kind.REPAIR, attempt=1, source=3).to_extra(),
+             problem="too big", summary="narrower", isolation={"wall": "bwrap"})
+    retry = cand(5, 1, S.OK, **retry_extra(c))
+    assert retry.origin == c.origin.retry(4) and retry.origin.repair_of == 3
+    assert retry.extra["problem"] == "too big" and not retry.retried
+    p = cand(6, 1, S.OK, 0.8, fidelity=2, problem="too big", summary="narrower",
+             isolation={"wall": "bwrap"})
+    extra = promotion_extra(p, 6)
+    assert cand(7, 1, S.OK, **extra).origin == promotion(6, 6)
+    assert extra["problem"] == "too big" and extra["summary"] == "narrower"
+    assert "isolation" not in extra  # the proxy row's own outcome notes stay with it
 
 
 STOPS = [

@@ -17,10 +17,12 @@ from tiny_job import TINY_NET, with_limits
 from lemonade.config import SandboxConfig, build_config
 from lemonade.parallel import (
     INSTALL_HINT,
+    Done,
     RayPool,
     RayUnavailable,
     SerialPool,
     TaskResources,
+    candidate_outcome,
     candidate_task,
     cpu_threads_per_candidate,
     open_pool,
@@ -261,3 +263,21 @@ def test_candidates_run_in_sandboxed_processes_from_ray_tasks(ray_pool: RayPool,
     worker_pid = next(e["pid"] for e in epochs[1] if e.get("event") == "started")
     assert worker_pid != os.getpid()  # the candidate ran in its own process, not in a Ray task
     assert bad.status == "rejected" and "os" in bad.reason and epochs[2] == []
+
+
+@pytest.mark.parametrize(("done", "status", "reason"), [
+    (Done(key=1, error="worker died 3 times", lost_worker=True), "crashed",
+     "worker died 3 times"),
+    (Done(key=1, error="OSError: no space"), "failed", "sandbox error: OSError: no space"),
+])
+def test_a_task_without_an_outcome_is_a_crash_or_a_failure(done: Done, status: str,
+                                                           reason: str) -> None:
+    out = candidate_outcome(done)
+    assert (out.status, out.reason) == (status, reason)
+
+
+def test_a_tasks_own_outcome_is_kept() -> None:
+    from lemonade.sandbox.runner import CandidateOutcome
+
+    own = CandidateOutcome(status="ok", reason=None)
+    assert candidate_outcome(Done(key=1, value=own)) is own

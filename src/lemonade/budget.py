@@ -30,7 +30,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lemonade.pruning import FrontMember, cost_objectives, prune_verdict
+from lemonade.candidate import Candidate
+from lemonade.config import BudgetConfig
+from lemonade.prescreen import prescreen_limits
+from lemonade.pruning import FrontMember, cost_objectives, front_for, prune_verdict
 
 STOP_FILE = "STOP"  # written into the training worker's folder: finish at the last epoch
 
@@ -178,3 +181,20 @@ def with_front(clock: CandidateClock, front: tuple[FrontMember, ...], objectives
     goals = tuple((o.metric, str(o.goal)) for o in cost_objectives(objectives))
     return replace(clock, front=front, cost_goals=goals, prune_margin=margin,
                    prune_min_epoch=min_epoch)
+
+
+def search_clock(ok: Sequence[Candidate], objectives: Sequence[Any], b: BudgetConfig,
+                 epochs: int, n_train: int, search_left_s: float) -> CandidateClock:
+    """The clock of a search's new candidate of `epochs` epochs: the rate measured on the run's
+    `ok` candidates, the prescreen limits, the search's own time left, and with `budget.prune`
+    the front it is pruned against (`lemonade.pruning.front_for`)."""
+    from dataclasses import replace
+
+    clock = clock_for([(c.values, c.metrics) for c in ok], b.candidate_timeout_s, epochs,
+                      n_train, prescreen_limits(objectives, b.prescreen_factor,
+                                                b.prescreen_metrics), b.prescreen_factor)
+    clock = replace(clock, search_left_s=max(0.0, search_left_s))
+    if b.prune:  # early stopping on the whole front
+        clock = with_front(clock, front_for(ok, objectives, clock.epochs), objectives,
+                           b.prune_margin, b.prune_min_epoch)
+    return clock

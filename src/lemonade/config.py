@@ -436,6 +436,20 @@ class Config(_Strict):
             return bool(self.measure.int8)
         return self._names_any(INT8_METRICS)
 
+    def for_candidate(self, epochs: int | None) -> Config:
+        """The config one search candidate's job runs under: `epochs` (its fidelity; None: the
+        run's `budget.epochs`) and no proxy stage, and the "auto" measurements resolved (the
+        timed inference-energy loop and the int8 quantization only when an objective or a rule
+        needs them)."""
+        cfg = self
+        if epochs is not None or self.budget.proxy_epochs:
+            budget = self.budget.model_copy(update={"epochs": epochs or self.budget.epochs,
+                                                    "proxy_epochs": None})
+            cfg = cfg.model_copy(update={"budget": budget})
+        measure = cfg.measure.model_copy(update={
+            "inference_energy": self.measures_inference_energy(), "int8": self.measures_int8()})
+        return cfg.model_copy(update={"measure": measure})
+
     def _names_any(self, names: tuple[str, ...]) -> bool:
         """Whether an objective or a rule (its condition or actions) names one of `names`."""
         if any(o.metric in names for o in self.resolved_objectives()):

@@ -126,6 +126,19 @@ def _seed_result(seed: int, outcome: Any) -> SeedResult:
                       seconds=float(outcome.seconds or 0.0))
 
 
+def finalize_after_search(run_dir: Path, epochs: int, say: Callable[[str], None]) -> None:
+    """A search's last step (`budget.final_epochs`): retrain its best candidate on train+val
+    into RUN_DIR/final/. A failure is said (`say`), never raised: the search is done and
+    stored, and `lemonade finalize RUN_DIR` can try again."""
+    say(f"final training: {epochs} epochs on train+val")
+    try:
+        # one training: no Ray runtime to start for it (one failed to start under load)
+        finalize_run(run_dir, top=1, epochs=epochs, seeds=1, workers=1)
+    except Exception as e:
+        why = str(e) if isinstance(e, FinalizeError) else f"{type(e).__name__}: {e}"
+        say(f"final training failed: {why}; retry with `lemonade finalize {run_dir}`")
+
+
 def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None,
                  seeds: int = 1, workers: int | None = None, ray_address: str | None = None,
                  on_seed: Callable[[FinalCandidate, SeedResult], None] | None = None

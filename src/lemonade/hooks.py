@@ -3,7 +3,8 @@ progress from these) and what it hands back when it ends (`SearchResult`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,3 +31,11 @@ class SearchResult:
     baseline: Candidate | None  # the first successful candidate (the starting model)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+
+    @classmethod
+    def of(cls, run_dir: Path, status: str, cands: Sequence[Candidate], best: Candidate | None,
+           seconds: float) -> SearchResult:
+        """The result of a run whose store holds `cands`."""
+        ok = [c for c in cands if c.ok]
+        return cls(run_dir=run_dir, status=status, best=best, baseline=ok[0] if ok else None,
+                   counts=dict(Counter(str(c.status) for c in cands)), seconds=seconds)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lemonade.candidate import Candidate, Status, rank_by_fidelity
-from lemonade.origin import Kind, Stop
+from lemonade.origin import CARRIED, Kind, Stop, promotion
 
 # closed by training, and repaired (a timeout is not: another try would likely cost the whole
 # timeout again; a crash, most often the out-of-memory killer, is: a smaller model is the fix)
@@ -88,6 +88,19 @@ def retries_due(cands: Sequence[Candidate]) -> list[Candidate]:
     done = {c.iteration for c in cands if c.has_outcome}
     return [c for c in cands if c.status is Status.INTERRUPTED and not retried(c, cands)
             and (c.origin.promoted or c.iteration not in done)]
+
+
+def retry_extra(c: Candidate) -> dict[str, Any]:
+    """The `extra` of the row that runs interrupted `c`'s code again: `c`'s own, with the
+    origin of its retry."""
+    return {**c.extra, **c.origin.retry(c.id).to_extra()}
+
+
+def promotion_extra(c: Candidate, epochs: int) -> dict[str, Any]:
+    """The `extra` of the row that trains proxy result `c`'s code again to `epochs`: what the
+    memory and the report read of `c` (`lemonade.origin.CARRIED`), with its promotion's origin."""
+    return {**{k: v for k, v in c.extra.items() if k in CARRIED},
+            **promotion(c.id, epochs).to_extra()}
 
 
 def promotions_due(cands: Sequence[Candidate], proxy_epochs: int | None, promote: float,

@@ -445,6 +445,18 @@ def candidate_task(job: CandidateJob, shared: SplitBlobs | None = None,
     return run_candidate(job, on_event=emit, clock=clock)
 
 
+def candidate_outcome(done: Done) -> CandidateOutcome:
+    """A finished candidate task's outcome: its own, or, when the task gave none, a crash (its
+    worker process died on every attempt) or a failure (the sandbox's error)."""
+    from lemonade.sandbox.runner import CandidateOutcome
+
+    if done.ok:
+        return done.value
+    if done.lost_worker:
+        return CandidateOutcome(status="crashed", reason=done.error)
+    return CandidateOutcome(status="failed", reason=f"sandbox error: {done.error}")
+
+
 # -- choosing a pool -----------------------------------------------------------------------------
 
 def require_ray(cfg: Config) -> None:

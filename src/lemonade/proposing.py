@@ -136,13 +136,17 @@ class Proposing:
             parent = next((c for c in cands if c.origin.kind is Kind.START), None)
         return parent
 
-    def propose(self, it: int, cands: list[Candidate], advice_by_it: dict[int, dict[str, Any]],
-                slot: int = 0) -> Slot | None:
+    def advice_by_iteration(self) -> dict[int, dict[str, Any]]:
+        """The stored expert advice of each iteration."""
+        return {a["iteration"]: a.get("advice") or {} for a in self.store.advice()}
+
+    def propose(self, it: int, cands: list[Candidate], slot: int = 0) -> Slot | None:
         """Iteration `it`: parent, advice, improver, proposal; the slot to train when it passes
         the static checks (repaired at once, a bounded number of times, when it does not).
 
         `slot` (`it % parallel.batch`) sets the generator's temperature
         (`ParallelConfig.slot_temperature`); its repairs keep that temperature."""
+        advice_by_it = self.advice_by_iteration()
         parent = self.choose_parent(it, cands, advice_by_it)
         closed = [c for c in cands if c.has_outcome]
         last = closed[-1] if closed else None
@@ -215,7 +219,7 @@ class Proposing:
         if not owed:
             return []
         by_id = {c.id: c for c in cands}
-        advice_by_it = {a["iteration"]: a.get("advice") or {} for a in self.store.advice()}
+        advice_by_it = self.advice_by_iteration()
         calls = {c["candidate_id"]: c for c in self.store.llm_calls()
                  if c["kind"] in ("generator", "repair", "propose")}
         memory_text = self.memory.render()

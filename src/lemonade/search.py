@@ -32,19 +32,17 @@ from __future__ import annotations
 import functools
 import time
 import weakref
-from collections import Counter
 from collections.abc import Hashable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from lemonade import metrics as M
 from lemonade import runlock
-from lemonade.budget import clock_for, with_front
+from lemonade.budget import search_clock
 from lemonade.candidate import Candidate, Status, best_of
 from lemonade.config import Config
 from lemonade.data import Dataset
-from lemonade.finalize import FinalizeError, finalize_run
+from lemonade.finalize import finalize_after_search
 from lemonade.gate import code_hash, scrub
 from lemonade.gate.failure_text import for_prompt
 from lemonade.hooks import Hooks, SearchResult
@@ -55,27 +53,35 @@ from lemonade.lineage import (
     may_call,
     next_iteration,
     outcome_notes,
+    promotion_extra,
     promotions_due,
     repair_due,
     retries_due,
+    retry_extra,
 )
 from lemonade.memory import FeedbackMemory
 from lemonade.objectives import cme as cme_of
 from lemonade.objectives import is_feasible
 from lemonade.opening import hold, now_iso, open_new, reopen
-from lemonade.origin import CARRIED, Kind, promotion
-from lemonade.parallel import Done, Pool, candidate_task, needs_ray, open_pool, task_resources
-from lemonade.prescreen import prescreen_limits
+from lemonade.origin import RETRIED, Kind
+from lemonade.parallel import (
+    Done,
+    Pool,
+    candidate_outcome,
+    candidate_task,
+    needs_ray,
+    open_pool,
+    task_resources,
+)
 from lemonade.proposers import Proposer, make_proposer
 from lemonade.proposers.improver import Improver, make_improver
 from lemonade.proposing import Proposing, Repair, Slot
-from lemonade.pruning import front_for
 from lemonade.rundir import candidate_dir, write_best, write_code, write_metrics
 from lemonade.sandbox import forkserver
-from lemonade.sandbox.host_measure import split_blobs
+from lemonade.sandbox.host_measure import shared_splits
 from lemonade.sandbox.prestart import release_warm
 from lemonade.sandbox.process import start_fork_server
-from lemonade.sandbox.runner import CandidateJob, CandidateOutcome, training_job
+from lemonade.sandbox.runner import CandidateOutcome, training_job
 from lemonade.start import START_PROPOSER, read_start_file, start_extra
 from lemonade.store import Store
 
@@ -151,7 +157,7 @@ class Search:
             start_fork_server(self.cfg.sandbox, self.cfg.device)
         self.pool = open_pool(self.cfg)
         try:
-            self._shared = self.pool.share(self._split_blobs())
+            self._shared = self.pool.share(shared_splits(self.cfg, self.pool.workers))
             self._retry_interrupted()
             self._submit_start()
             self._promote()  # a resumed run catches up on promotions it had not made
@@ -183,49 +189,22 @@ class Search:
             if status == "finished":
                 self.store.set_meta("finished_at", now_iso())
         if status == "finished" and self.cfg.budget.final_epochs and self.best() is not None:
-            self._finalize()
+            finalize_after_search(self.run_dir, self.cfg.budget.final_epochs,
+                                  self.hooks.on_message)
         if started_server:  # (an error on the way: it stops when this process exits)
             forkserver.shutdown()
         return self.result(status, spent_before + time.monotonic() - t_start)
 
-    def _finalize(self) -> None:
-        """`budget.final_epochs`: retrain the best candidate on train+val (RUN_DIR/final/)."""
-        self.hooks.on_message(f"final training: {self.cfg.budget.final_epochs} epochs on "
-                              "train+val")
-        try:
-            # one training: no Ray runtime to start for it (one failed to start under load)
-            finalize_run(self.run_dir, top=1, epochs=self.cfg.budget.final_epochs, seeds=1,
-                         workers=1)
-        except Exception as e:  # the search is done and stored: say so, never lose it here
-            why = str(e) if isinstance(e, FinalizeError) else f"{type(e).__name__}: {e}"
-            self.hooks.on_message(f"final training failed: {why}; retry with `lemonade "
-                                  f"finalize {self.run_dir}`")
-
-    def _split_blobs(self) -> Any:
-        """What the pool shares with its tasks: the split files' bytes (Ray), or nothing.
-
-        The host writes the dataset's split files once (lemonade.sandbox.host_measure); a task
-        on another process or machine gets their bytes from the object store and writes them
-        into its own cache, so no task loads or preprocesses the dataset again. In-process
-        (one worker) the files are already there."""
-        if self.pool.workers <= 1 and not self.cfg.parallel.ray_address:
-            return None
-        return split_blobs(self.cfg)
-
     def result(self, status: str, seconds: float) -> SearchResult:
-        cands = self.store.candidates()
-        ok = [c for c in cands if c.ok]
-        return SearchResult(run_dir=self.run_dir, status=status, best=self.best(),
-                            baseline=ok[0] if ok else None,
-                            counts=dict(Counter(str(c.status) for c in cands)), seconds=seconds)
+        return SearchResult.of(self.run_dir, status, self.store.candidates(), self.best(),
+                               seconds)
 
     def _retry_interrupted(self) -> None:
         """Candidates that were in flight when the run died: their code is run again, once
         (`lemonade.lineage.retries_due`)."""
         for c in retries_due(self.store.candidates()):
-            self.store.update_extra(c.id, {"retried": True})
-            self._rerun(c, {**c.extra, **c.origin.retry(c.id).to_extra()}, Kind.RETRY,
-                        f"retrying candidate {c.id} (interrupted)")
+            self.store.update_extra(c.id, {RETRIED: True})
+            self._rerun(c, retry_extra(c), Kind.RETRY, f"retrying candidate {c.id} (interrupted)")
         self._drain()
 
     def _rerun(self, c: Candidate, extra: dict[str, Any], kind: Kind, message: str) -> None:
@@ -279,33 +258,12 @@ class Search:
                 if not may_call(self.proposing.llm_calls(), b.max_llm_calls,
                                 calls_per_iteration(self.improver.name != "expert")):
                     return LLM_BUDGET_REACHED
-                advice_by_it = {a["iteration"]: a.get("advice") or {}
-                                for a in self.store.advice()}
-                slot = self.proposing.propose(it, cands, advice_by_it, slot=it % slots)
+                slot = self.proposing.propose(it, cands, slot=it % slots)
             if slot is not None:
                 self._submit(slot, slot.code)
         return None
 
     # ----- training through the pool --------------------------------------------------------------
-    def _job(self, cid: int, code: str, epochs: int | None) -> CandidateJob:
-        cfg = self.cfg
-        if epochs is not None or cfg.budget.proxy_epochs:
-            budget = cfg.budget.model_copy(update={"epochs": epochs or cfg.budget.epochs,
-                                                   "proxy_epochs": None})
-            cfg = cfg.model_copy(update={"budget": budget})
-        # "auto": the timed inference-energy loop and the int8 quantization only when an
-        # objective or rule needs them
-        measure = cfg.measure.model_copy(
-            update={"inference_energy": cfg.measures_inference_energy(),
-                    "int8": cfg.measures_int8()})
-        cfg = cfg.model_copy(update={"measure": measure})
-        cdir = candidate_dir(self.run_dir, cid)
-        cdir.mkdir(parents=True, exist_ok=True)
-        # the job folder is the candidate's own: job.json, result.json and the weights stay
-        # with the code that produced them
-        return training_job(cfg, code, workdir=cdir, want_weights=True,
-                            warm_next=self.cfg.sandbox.prestart)
-
     def _submit(self, slot: Slot, code: str) -> None:
         row = self.store.candidate(slot.cid)
         self.store.mark_running(slot.cid)
@@ -313,20 +271,16 @@ class Search:
         slot.code_hash = code_hash(code)
         self._in_flight[slot.cid] = slot
         sink = self.pool.event_sink(functools.partial(self._on_worker_event, slot.cid))
-        b = self.cfg.budget
-        ok = self.store.candidates(Status.OK)
-        clock = clock_for([(c.values, c.metrics) for c in ok],
-                          b.candidate_timeout_s, row.fidelity or b.epochs,
-                          int(self.data.x_train.shape[0]),
-                          prescreen_limits(self.objectives, b.prescreen_factor,
-                                           b.prescreen_metrics),
-                          b.prescreen_factor)
-        clock = replace(clock, search_left_s=max(0.0, self._ends_at - time.monotonic()))
-        if b.prune:  # early stopping on the whole front (lemonade.pruning)
-            clock = with_front(clock, front_for(ok, self.objectives, clock.epochs),
-                               self.objectives, b.prune_margin, b.prune_min_epoch)
-        self.pool.submit(candidate_task, self._job(slot.cid, code, row.fidelity),
-                         self._shared, sink, clock,
+        clock = search_clock(self.store.candidates(Status.OK), self.objectives, self.cfg.budget,
+                             row.fidelity or self.cfg.budget.epochs,
+                             int(self.data.x_train.shape[0]), self._ends_at - time.monotonic())
+        # the job folder is the candidate's own: job.json, result.json and the weights stay
+        # with the code that produced them
+        cdir = candidate_dir(self.run_dir, slot.cid)
+        cdir.mkdir(parents=True, exist_ok=True)
+        job = training_job(self.cfg.for_candidate(row.fidelity), code, workdir=cdir,
+                           want_weights=True, warm_next=self.cfg.sandbox.prestart)
+        self.pool.submit(candidate_task, job, self._shared, sink, clock,
                          resources=task_resources(self.cfg, gpus=self.pool.gpus), key=slot.cid)
 
     def _drain(self) -> None:
@@ -337,12 +291,7 @@ class Search:
     def _record_done(self, done: Done) -> None:
         """Record one finished task; a training failure is queued for repair (`_fill`)."""
         slot = self._in_flight.pop(done.key)
-        if done.ok:
-            outcome: CandidateOutcome = done.value
-        elif done.lost_worker:
-            outcome = CandidateOutcome(status="crashed", reason=done.error)
-        else:
-            outcome = CandidateOutcome(status="failed", reason=f"sandbox error: {done.error}")
+        outcome = candidate_outcome(done)
         self._record_outcome(slot.cid, outcome)
         if repair_due(outcome.status, slot.kind, slot.attempt, self.cfg.budget.repair_attempts):
             repair = slot.repair(for_prompt(outcome.reason, outcome.status, slot.code))
@@ -368,8 +317,7 @@ class Search:
         b = self.cfg.budget
         for c in promotions_due(self.store.candidates(), b.proxy_epochs, b.promote,
                                 self.objectives):
-            self._rerun(c, {**{k: v for k, v in c.extra.items() if k in CARRIED},
-                            **promotion(c.id, b.epochs).to_extra()}, Kind.PROMOTION,
+            self._rerun(c, promotion_extra(c, b.epochs), Kind.PROMOTION,
                         f"promoting candidate {c.id} to {b.epochs} epochs (candidate {{new}})")
 
     def _on_worker_event(self, cid: int, ev: dict[str, Any]) -> None:

@@ -108,6 +108,17 @@ def split_blobs(cfg: Config) -> SplitBlobs:
                       s.eval.read_bytes(), s.eval_sha256)
 
 
+def shared_splits(cfg: Config, workers: int) -> SplitBlobs | None:
+    """What a pool of `workers` shares with its candidate tasks: the split files' bytes (Ray),
+    or nothing. The host writes the dataset's split files once; a task on another process or
+    machine gets their bytes from the object store and writes them into its own cache
+    (`adopt_splits`), so no task loads or preprocesses the dataset again. In-process (one
+    local worker) the files are already there."""
+    if workers <= 1 and not cfg.parallel.ray_address:
+        return None
+    return split_blobs(cfg)
+
+
 def adopt_splits(blobs: SplitBlobs, base: Path | None = None) -> HostSplits:
     """Make `host_splits` of the same configuration return these files without loading the
     dataset: written into this machine's cache when missing or different (checked by sha256)."""
