@@ -348,20 +348,124 @@ class Net(nn.Module):
 """
 
 
-def test_check_and_evaluate_count_params_alike(eval_split: dict[str, Any],
+TIED_FILE = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, 4, 3, padding=1)
+        self.mix = nn.Linear(4, 4)
+        self.again = self.mix  # the same layer under a second name: its weights are tied
+        self.fc = nn.Linear(4, num_classes)
+
+    def forward(self, x):
+        h = self.conv(x).mean((2, 3))
+        return self.fc(self.again(torch.relu(self.mix(h))))
+"""
+
+
+# the BatchNorm statistics are not counted, the weights kept in a buffer are; a tied layer's
+# weights count once, as model.parameters() lists them
+@pytest.mark.parametrize(("source", "in_buffers"), [(BN_FILE, K * 4), (TIED_FILE, 0)],
+                         ids=["batchnorm", "tied"])
+def test_check_and_evaluate_count_params_alike(source: str, in_buffers: int,
+                                               eval_split: dict[str, Any],
                                                tmp_path: Path) -> None:
     from lemonade.modelfile import build_net
     from lemonade.sandbox.check import check_file
 
     path = tmp_path / "model.py"
-    path.write_text(BN_FILE)
+    path.write_text(source)
     rep = check_file(path, in_channels=C, image_size=H, num_classes=K, timeout_s=120)
     assert rep.ok, rep
-    model = build_net(BN_FILE, in_channels=C, num_classes=K)
+    model = build_net(source, in_channels=C, num_classes=K)
     learnable = sum(p.numel() for p in model.parameters())
     out = trusted(model, eval_split, tmp_path)
-    # the BatchNorm statistics are not counted, the weights kept in a buffer are
-    assert rep.params == out["values"]["params"] == learnable + K * 4
+    assert rep.params == out["values"]["params"] == learnable + in_buffers
+
+
+# -- tied tensors: stored once, counted once, and a forged tie map hides nothing ----------------
+
+class Scaled(nn.Module):
+    """A BatchNorm and a per-feature scale kept in a buffer stored after its statistics."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bn = nn.BatchNorm1d(D)
+        self.post = nn.Module()  # a child after bn: its buffer is stored after the statistics
+        self.post.register_buffer("s", torch.randn(D))
+        self.fc = nn.Linear(D, K)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.bn(x.flatten(1)) * self.post.s)
+
+
+class TwoNorms(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.bn1, self.bn2 = nn.BatchNorm1d(D), nn.BatchNorm1d(D)
+        self.fc = nn.Linear(D, K)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.bn2(torch.relu(self.bn1(x.flatten(1)))))
+
+
+def forge_ties(art: Path, ties: dict[str, str], drop: bool = True) -> None:
+    """Rewrite the artifact's weights file with the tie map `ties` (the tied names dropped)."""
+    from safetensors.torch import load_file, save_file
+
+    from lemonade.sandbox.artifacts import ALIASES
+
+    path = art / "weights.safetensors"
+    tensors = {k: v for k, v in load_file(str(path)).items() if not (drop and k in ties)}
+    save_file(tensors, str(path), metadata={ALIASES: json.dumps(ties)})
+
+
+@pytest.mark.parametrize(("model", "ties"), [
+    # a weight tied to a BatchNorm statistic (it reads the statistic's numbers as a weight)
+    (Scaled(), {"state.post.s": "state.bn.running_mean"}),
+    # one affine pair tied into a second BatchNorm, to free its statistics too
+    (TwoNorms(), {"param.bn2.weight": "param.bn1.weight", "param.bn2.bias": "param.bn1.bias"}),
+], ids=["weight-as-statistic", "one-affine-pair-twice"])
+def test_a_forged_tie_hides_no_weight(model: nn.Module, ties: dict[str, str],
+                                      eval_split: dict[str, Any], tmp_path: Path) -> None:
+    honest = trusted(model, eval_split, tmp_path)
+    assert honest["status"] == "ok", honest
+    art = tmp_path / "forged"
+    doc = exported(model, art)
+    forge_ties(art, ties)
+    out = measure_doc(doc, art, eval_split)
+    assert out["status"] == "ok", out
+    # every number the graph reads as a weight is counted: as many as the untied model's
+    assert out["metrics"]["params"]["value"] == honest["values"]["params"]
+
+
+@pytest.mark.parametrize(("ties", "drop"), [
+    ({"param.fc.weight": "param.nowhere"}, True),  # tied to a tensor the file does not hold
+    ({"param.fc.weight": "param.fc.bias"}, False),  # a tied name the file holds as well
+    ({"evil.x": "param.fc.bias"}, True),  # a name of no known kind
+    ({"param.fc.weight": 3}, True),
+], ids=["missing-target", "held-twice", "unknown-kind", "not-a-name"])
+def test_a_malformed_tie_map_is_refused(ties: dict[str, Any], drop: bool,
+                                        eval_split: dict[str, Any], tmp_path: Path) -> None:
+    art = tmp_path / "art"
+    doc = exported(Pooled(), art)
+    forge_ties(art, ties, drop)
+    out = measure_doc(doc, art, eval_split)
+    assert out["status"] != "ok" and "tied-tensor map" in str(out.get("reason")), out
+
+
+def test_a_tied_weight_is_stored_once(tmp_path: Path) -> None:
+    from safetensors.torch import load_file
+
+    lin = nn.Linear(D, D)
+    art = tmp_path / "art"
+    exported(nn.Sequential(nn.Flatten(), lin, nn.ReLU(), lin, nn.Linear(D, K)), art)
+    stored = load_file(str(art / "weights.safetensors"))
+    assert sorted(stored) == ["param.1.bias", "param.1.weight", "param.4.bias",
+                              "param.4.weight"]
 
 
 class SizeLiterals(Pooled):

@@ -71,8 +71,6 @@ def test_params_counts_every_parameter_and_says_what_it_left_out(tmp_path):
     assert not_counted["normalisation_statistics"] + not_counted["unused_state"] == 3 + 3 + 1
 
 
-@pytest.mark.xfail(strict=True, reason="torch.export lifts a tied parameter once per name, and "
-                   "the artifact stores each copy: the trusted count sees two tensors")
 def test_params_counts_a_shared_parameter_once(tmp_path):
     lin = nn.Linear(5, 5)
     net = nn.Sequential(nn.Flatten(), lin, nn.ReLU(), lin)

@@ -14,6 +14,11 @@ in the graph, never by their name:
   no operator reads cannot change an output. Parameters count even when unused, as
   `sum(p.numel() for p in model.parameters())` does.
 
+A tensor the graph reads under several names (a tied weight) counts once, as its most counted
+role (a parameter, else a stored weight; it goes uncounted only if it is nothing but
+normalisation statistics or unused state under every name), like `model.parameters()` lists a
+shared parameter once.
+
 For a CNN with BatchNorm this is exactly `sum(p.numel() for p in model.parameters())`.
 
 Literals: numbers in shape and layout arguments (sizes, dims, strides, padding, kernel sizes,
@@ -59,6 +64,8 @@ _GROWING = {"expand": ("size",), "tile": ("dims",), "repeat": ("repeats",)}
 _SHAPE_READS = frozenset({"sym_size", "sym_numel", "sym_stride", "sym_storage_offset", "numel",
                           "size", "stride"})
 _CANONICAL_EPS = tuple(10.0 ** -k for k in range(1, 13))
+# the roles of a stored tensor, the most counted first (StoredCount's fields)
+_ROLES = ("parameters", "buffers", "constants", "normalisation_statistics", "unused_state")
 
 
 @dataclass
@@ -153,9 +160,11 @@ def node_literals(node: Any) -> int:
     return n
 
 
-def _statistics(gm: Any, kind_of: dict[Any, str]) -> set[Any]:
+def _statistics(gm: Any, kind_of: dict[Any, str], tensor_of: dict[Any, int]) -> set[Any]:
     """Buffer placeholders used only as running statistics of an inference batch norm whose
-    affine weight and bias are parameters of the same size (each pair frees one pair)."""
+    affine weight and bias are parameters of the same size (each pair frees one pair: four
+    distinct tensors, `tensor_of`, and an affine tensor frees statistics once however many
+    names it has)."""
     uses: dict[Any, int] = {}
     freed: set[Any] = set()
     affine_used: set[Any] = set()
@@ -169,14 +178,16 @@ def _statistics(gm: Any, kind_of: dict[Any, str]) -> set[Any]:
         rm, rv = args.get("running_mean"), args.get("running_var")
         if not all(isinstance(t, torch.fx.Node) for t in (w, b, rm, rv)):
             continue
+        tensors = {tensor_of.get(t) for t in (w, b, rm, rv)}
         if kind_of.get(w) != "parameter" or kind_of.get(b) != "parameter" \
                 or kind_of.get(rm) != "buffer" or kind_of.get(rv) != "buffer" \
-                or w in affine_used or b in affine_used or rm is rv:
+                or len(tensors) != 4 or tensor_of[w] in affine_used \
+                or tensor_of[b] in affine_used:
             continue
         sizes = {_numel(t) for t in (w, b, rm, rv)}
         if len(sizes) != 1:
             continue
-        affine_used |= {w, b}
+        affine_used |= {tensor_of[w], tensor_of[b]}
         for s in (rm, rv):
             uses[s] = uses.get(s, 0) + 1
             freed.add(s)
@@ -191,22 +202,22 @@ def _numel(node: Any) -> int:
 
 def count_stored(gm: Any, placeholders: list[tuple[Any, str, torch.Tensor]]) -> StoredCount:
     """`placeholders`: (graph placeholder node, kind, stored tensor) for every stored input,
-    kind one of parameter / buffer / constant."""
+    kind one of parameter / buffer / constant; the placeholders of a tied tensor hold the same
+    tensor object (`ProgramModule.stored_inputs`), which counts once."""
     kind_of = {node: kind for node, kind, _t in placeholders}
-    stats = _statistics(gm, kind_of)
-    c = StoredCount()
+    tensor_of = {node: id(t) for node, _k, t in placeholders}
+    stats = _statistics(gm, kind_of, tensor_of)
+    roles: dict[int, tuple[int, int]] = {}  # tensor -> (its most counted role, its numel)
     for node, kind, t in placeholders:
-        n = int(t.numel())
-        if kind == "parameter":
-            c.parameters += n
-        elif node in stats:
-            c.normalisation_statistics += n
-        elif not node.users:
-            c.unused_state += n
-        elif kind == "buffer":
-            c.buffers += n
-        else:
-            c.constants += n
+        role = _ROLES.index("parameters" if kind == "parameter"
+                            else "normalisation_statistics" if node in stats
+                            else "unused_state" if not node.users
+                            else "buffers" if kind == "buffer" else "constants")
+        seen = roles.get(id(t))
+        roles[id(t)] = (role if seen is None else min(role, seen[0]), int(t.numel()))
+    c = StoredCount()
+    for role, n in roles.values():
+        setattr(c, _ROLES[role], getattr(c, _ROLES[role]) + n)
     for node in gm.graph.nodes:
         k = node_literals(node)
         if k:

@@ -15,6 +15,10 @@ and one graph, never pickles, never code.
   that computes (no I/O such as `aten.from_file`, no higher-order or custom ops, no submodules);
   every symbolic shape expression (which the deserialiser hands to `sympy.sympify`, an `eval`)
   must be a plain srepr over shape symbols; the program's guard code (Python source) is dropped.
+- A tensor the program holds under several names (a tied weight: one module used twice, an
+  embedding shared with the classifier) is stored once; weights.safetensors' metadata maps
+  each other name to the stored one (`ALIASES`), and the loader gives every name that one
+  tensor, so the measured graph reads the same numbers the trained one did.
 - `ProgramModule` runs the checked graph as a plain `nn.Module` over the stored tensors, so the
   measurement functions of `lemonade.measure` apply to it unchanged.
 """
@@ -41,6 +45,8 @@ MAX_GRAPH_BYTES = 64 << 20  # a graph JSON beyond this is not a model we can mea
 MAX_NODES = 20_000
 MAX_BATCH = 1 << 16  # the dynamic batch dimension's upper bound in the exported graph
 _PARAM, _STATE, _CONST = "param.", "state.", "const."
+# weights.safetensors' metadata: {stored name: the earlier stored name of the same tensor}
+ALIASES = "lemonade_aliases"
 
 # ATen/prims operators that touch files, the network, processes, or global state.
 _FORBIDDEN_OPS = frozenset({
@@ -165,18 +171,54 @@ def save_program(ep: Any, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     art = serialize(ep, serialize_state_dict=False, serialize_constants=False,
                     serialize_example_inputs=False)
-    tensors: dict[str, torch.Tensor] = {}
     params = set(ep.graph_signature.parameters)
-    for k, v in ep.state_dict.items():
-        prefix = _PARAM if k in params else _STATE
-        tensors[prefix + k] = v.detach().to("cpu").clone().contiguous()
+    named = [((_PARAM if k in params else _STATE) + k, v) for k, v in ep.state_dict.items()]
     for k, v in ep.constants.items():
         if not isinstance(v, torch.Tensor):
             raise ArtifactError(f"constant {k!r} is a {type(v).__name__}, not a tensor: "
                                 "only tensors can be stored")
-        tensors[_CONST + k] = v.detach().to("cpu").clone().contiguous()
-    save_file(tensors, str(out_dir / WEIGHTS_FILE))
+        named.append((_CONST + k, v))
+    tensors: dict[str, torch.Tensor] = {}
+    aliases: dict[str, str] = {}
+    first: dict[Any, str] = {}
+    for name, v in named:
+        key = share_key(v)
+        if key in first:  # a tied tensor: stored once, under its first name
+            aliases[name] = first[key]
+            continue
+        if key is not None:
+            first[key] = name
+        tensors[name] = v.detach().to("cpu").clone().contiguous()
+    save_file(tensors, str(out_dir / WEIGHTS_FILE),
+              metadata={ALIASES: json.dumps(aliases)} if aliases else None)
     (out_dir / GRAPH_FILE).write_bytes(art.exported_program)
+
+
+def share_key(t: torch.Tensor) -> Any:
+    """What makes two tensors one stored tensor: the same memory, read the same way (None for
+    an empty tensor, which holds nothing to share)."""
+    if t.numel() == 0:
+        return None
+    return (t.device, t.data_ptr(), t.dtype, tuple(t.shape), tuple(t.stride()))
+
+
+def read_aliases(path: Path, names: set[str]) -> dict[str, str]:
+    """The aliases recorded in a weights file (`ALIASES`), checked: each names a tensor the
+    file does not hold, of a known kind, and maps it to one the file does hold. Raises
+    ArtifactError."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        doc = (f.metadata() or {}).get(ALIASES)
+    try:
+        aliases = json.loads(doc) if doc is not None else {}
+    except ValueError:
+        aliases = None
+    if not isinstance(aliases, dict) or not all(
+            isinstance(a, str) and isinstance(t, str) and a not in names and t in names
+            and a.startswith((_PARAM, _STATE, _CONST)) for a, t in aliases.items()):
+        raise ArtifactError(f"{WEIGHTS_FILE}'s tied-tensor map is malformed")
+    return aliases
 
 
 # -- loading and checking (measurement side) ---------------------------------------------------
@@ -475,6 +517,8 @@ def load_program(art_dir: Path) -> tuple[Any, GraphReport]:
         tensors = load_file(str(wpath))
     except Exception as e:
         raise ArtifactError(f"cannot read {WEIGHTS_FILE}: {_first_line(e)}") from None
+    aliases = read_aliases(wpath, set(tensors))
+    tensors.update({a: tensors[t] for a, t in aliases.items()})  # one tensor, every name
     state: dict[str, torch.Tensor] = {
         k[len(_STATE):]: v for k, v in tensors.items() if k.startswith(_STATE)}
     state.update({k[len(_PARAM):]: nn.Parameter(v, requires_grad=False)
@@ -490,8 +534,9 @@ def load_program(art_dir: Path) -> tuple[Any, GraphReport]:
 
 
 class ProgramModule(nn.Module):
-    """A checked exported program as an `nn.Module`: its stored tensors are buffers, `forward`
-    runs the graph's generated code (ATen calls only), and returns the one output tensor.
+    """A checked exported program as an `nn.Module`: its stored tensors are buffers (a tensor
+    the graph reads under several names, a tied weight, is one buffer), `forward` runs the
+    graph's generated code (ATen calls only), and returns the one output tensor.
     `checked` runs it node by node and refuses any node whose output shape differs from the
     shape the graph declares for that batch size (a data-dependent shape)."""
 
@@ -504,20 +549,28 @@ class ProgramModule(nn.Module):
                          if s.kind == OutputKind.USER_OUTPUT)
         self._slots: list[str | None] = []  # buffer name per graph input; None = the images
         self.kinds: dict[str, int] = {"parameter": 0, "buffer": 0, "constant": 0}
-        self._slot_kind: dict[str, str] = {}
+        self._input_kinds: list[str | None] = []  # per graph input, as the graph declares it
+        held: dict[Any, str] = {}  # share_key -> the buffer holding that tensor
         for i, spec in enumerate(ep.graph_signature.input_specs):
             if spec.kind == InputKind.USER_INPUT:
                 self._slots.append(None)
+                self._input_kinds.append(None)
                 continue
             if spec.kind == InputKind.CONSTANT_TENSOR:
                 t, kind = ep.constants[spec.target], "constant"
             else:
                 t = ep.state_dict[spec.target]
                 kind = "parameter" if spec.kind == InputKind.PARAMETER else "buffer"
+            self._input_kinds.append(kind)
+            key = share_key(t)
+            if key in held:  # a tied tensor: the graph reads one buffer under both names
+                self._slots.append(held[key])
+                continue
             name = f"t{i}"
             self.register_buffer(name, t.detach().clone())
             self.kinds[kind] += int(t.numel())
-            self._slot_kind[name] = kind
+            if key is not None:
+                held[key] = name
             self._slots.append(name)
         self._expected: dict[int, dict[str, Any]] = {}
 
@@ -525,10 +578,12 @@ class ProgramModule(nn.Module):
         return dict(self.named_buffers())
 
     def stored_inputs(self) -> list[tuple[Any, str, torch.Tensor]]:
-        """(graph placeholder, kind, tensor) of every stored input of the graph."""
+        """(graph placeholder, kind, tensor) of every stored input of the graph; the inputs
+        of a tied tensor hold the same tensor object."""
         nodes = [n for n in self._gm.graph.nodes if n.op == "placeholder"]
-        return [(node, self._slot_kind[s], getattr(self, s))
-                for node, s in zip(nodes, self._slots, strict=True) if s is not None]
+        return [(node, kind, getattr(self, s)) for node, s, kind
+                in zip(nodes, self._slots, self._input_kinds, strict=True)
+                if s is not None and kind is not None]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         args = [x if s is None else getattr(self, s) for s in self._slots]
