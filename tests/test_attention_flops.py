@@ -6,6 +6,8 @@ hand count of the same arithmetic."""
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,15 +106,31 @@ def hand_count(name: str, b: int) -> dict[str, int]:
 NETS = {"mha": MHANet, "encoder": EncoderNet, "sdpa": SDPANet}
 
 
-def _program(name: str, folder: Path) -> ProgramModule:
-    torch.manual_seed(0)
-    save_program(export_program(NETS[name]().eval(), torch.zeros(2, 1, 8, 8)), folder)
-    return ProgramModule(load_program(folder)[0])
+Program = Callable[[str, Path], ProgramModule]
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory: pytest.TempPathFactory) -> Program:
+    """`program(name, folder)`: the net exported and saved into `folder`, loaded back. Each net
+    is exported once for the module (an export costs seconds); every call copies the saved
+    files into its own folder and loads them from there."""
+    saved: dict[str, Path] = {}
+
+    def get(name: str, folder: Path) -> ProgramModule:
+        if name not in saved:
+            saved[name] = tmp_path_factory.mktemp(f"exported-{name}")
+            torch.manual_seed(0)
+            save_program(export_program(NETS[name]().eval(), torch.zeros(2, 1, 8, 8)),
+                         saved[name])
+        shutil.copytree(saved[name], folder, dirs_exist_ok=True)
+        return ProgramModule(load_program(folder)[0])
+
+    return get
 
 
 @pytest.mark.parametrize("name", sorted(NETS))
-def test_attention_flops_equal_a_hand_count(name: str, tmp_path: Path) -> None:
-    prog = _program(name, tmp_path)
+def test_attention_flops_equal_a_hand_count(name: str, tmp_path: Path, program: Program) -> None:
+    prog = program(name, tmp_path)
     for b in (2, 5):  # batch 1 runs the in-projection as addmm, whose bias add torch leaves out
         counter = count_graph_flops(prog, torch.randn(b, 1, 8, 8))
         assert not counter.unknown, counter.unknown
@@ -120,7 +138,7 @@ def test_attention_flops_equal_a_hand_count(name: str, tmp_path: Path) -> None:
         assert counted == hand_count(name, b), (b, counted)
 
 
-def test_attention_models_are_measured_not_refused(tmp_path: Path) -> None:
+def test_attention_models_are_measured_not_refused(tmp_path: Path, program: Program) -> None:
     """The trusted measurement's whole pass (accuracy, batch independence, FLOPs)."""
     from lemonade.config import MeasureConfig
     from lemonade.measure.program import measure_program
@@ -133,7 +151,7 @@ def test_attention_models_are_measured_not_refused(tmp_path: Path) -> None:
     cfg = MeasureConfig(latency_repeats=3, latency_warmup=1, energy=False,
                         inference_energy=False, int8=False, fps_batch_size=4)
     for name in sorted(NETS):
-        ms = measure_program(_program(name, tmp_path / name), splits, meta, cfg,
+        ms = measure_program(program(name, tmp_path / name), splits, meta, cfg,
                              torch.device("cpu"))
         assert ms["flops"].value == pytest.approx(sum(hand_count(name, 4).values()) / 4,
                                                   rel=0.01), name
@@ -144,10 +162,11 @@ def _mul_nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [n for n in doc["graph_module"]["graph"]["nodes"] if n["target"] == "_operator.mul"]
 
 
-def test_batch_size_arithmetic_is_allowed_only_on_the_batch_size(tmp_path: Path) -> None:
+def test_batch_size_arithmetic_is_allowed_only_on_the_batch_size(
+        tmp_path: Path, program: Program) -> None:
     """The integer multiply nn.MultiheadAttention exports (batch x heads) passes; the same
     operator on a huge constant, on two constants or returning a tensor is refused."""
-    _program("mha", tmp_path)
+    program("mha", tmp_path)
     doc = json.loads((tmp_path / GRAPH_FILE).read_text())
     assert _mul_nodes(doc) and check_graph_json(doc) == []
     for bad in ({"as_int": 1 << 40}, {"as_tensor": {"name": "x"}}):
