@@ -150,6 +150,44 @@ def test_parity_figures() -> None:
         parity(ref, ref[:, :1])
 
 
+class ViewBySize(nn.Module):
+    """Flattens with x.view(x.size(0), -1): the graph reads the batch size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 4 * 4, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = nn.functional.max_pool2d(torch.relu(self.conv(x)), 2)
+        return self.fc(x.view(x.size(0), -1))
+
+
+def test_the_measurement_onnx_file_runs_at_every_batch_when_the_graph_reads_the_batch(
+        tmp_path: Path) -> None:
+    import numpy as np
+
+    from lemonade.measure.int8 import export_for_measurement, onnx_session
+    from lemonade.sandbox.artifacts import (
+        ProgramModule,
+        export_program,
+        load_program,
+        save_program,
+    )
+
+    torch.manual_seed(0)
+    save_program(export_program(ViewBySize().eval(), torch.zeros(2, 1, 8, 8)), tmp_path)
+    model = ProgramModule(load_program(tmp_path)[0]).eval()
+    path = tmp_path / "m.onnx"
+    # traced, the batch read by x.size(0) would be the example's 2 at every batch
+    assert export_for_measurement(model, torch.zeros(2, 1, 8, 8), path) == "dynamo"
+    x = torch.randn(7, 1, 8, 8)
+    sess = onnx_session(str(path), None)
+    got = sess.run(None, {sess.get_inputs()[0].name: x.numpy()})[0]
+    with torch.no_grad():
+        assert np.allclose(got, model(x).numpy(), atol=1e-5)
+
+
 def test_int8_test_accuracy_is_refused_as_objective_with_a_pointer() -> None:
     with pytest.raises(ValueError, match="int8_val_accuracy"):
         Objective(metric="int8_test_accuracy", threshold=0.9)
