@@ -105,14 +105,15 @@ def settings(workers: int, start: str, extra: dict[str, Any]) -> dict[str, Any]:
 
 def pool_arm(workers: int, start: str, n: int, epochs: int, tmp: Path) -> dict[str, Any]:
     from lemonade.parallel import candidate_task, open_pool, task_resources
-    from lemonade.sandbox.prestart import release_warm
+    from lemonade.sandbox.resource import Sandbox
     from lemonade.sandbox.runner import training_job
 
     cfg: Config = build_config(settings(workers, start,
                                         {"budget": {**BASE["budget"], "epochs": epochs}}))
     prestart = cfg.sandbox.prestart
     t0 = time.perf_counter()
-    pool = open_pool(cfg)
+    sandbox = Sandbox()  # a serial pool's tasks run here, with it; Ray workers have their own
+    pool = open_pool(cfg, sandbox=sandbox)
     started = time.perf_counter() - t0
     res = task_resources(cfg, pool.gpus)
     outcomes = []
@@ -121,13 +122,14 @@ def pool_arm(workers: int, start: str, n: int, epochs: int, tmp: Path) -> dict[s
             src = MODEL.replace("WIDTH", str(8 + 2 * i))
             job = training_job(cfg, src, workdir=tmp / f"w{workers}-{start}-{i}",
                                want_weights=True, warm_next=prestart)
-            pool.submit(candidate_task, job, resources=res, key=i)
+            pool.submit(candidate_task, job, None, None, None, pool.sandbox, resources=res,
+                        key=i)
         for done in pool.as_completed():
             outcomes.append(done.value if done.ok else None)
     finally:
         t_stop = time.perf_counter()
         pool.shutdown()
-        release_warm()
+        sandbox.close()
         stopped = time.perf_counter() - t_stop
     wall = time.perf_counter() - t0
     ok = sum(1 for o in outcomes if o is not None and o.status == "ok")

@@ -41,8 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
 
 from lemonade.config import build_config  # noqa: E402
-from lemonade.sandbox import forkserver, prestart  # noqa: E402
-from lemonade.sandbox.prestart import release_warm  # noqa: E402
+from lemonade.sandbox.resource import Sandbox  # noqa: E402
 from lemonade.sandbox.runner import CandidateJob, run_candidate, training_job  # noqa: E402
 
 MODEL = """import torch
@@ -91,8 +90,8 @@ def _job(cfg: Any, width: int, workdir: Path, warm_next: bool) -> CandidateJob:
                         want_weights=True, warm_next=warm_next)
 
 
-def one_candidate(isolation: str, mode: str, workdir: Path, fork: bool = False
-                  ) -> dict[str, float]:
+def one_candidate(isolation: str, mode: str, workdir: Path, sandbox: Sandbox,
+                  fork: bool = False) -> dict[str, float]:
     """Stage durations of one candidate, from the host's clock (`CandidateOutcome.info`).
 
     mode "cold": its processes start when the candidate does. "ahead": the previous candidate
@@ -102,20 +101,20 @@ def one_candidate(isolation: str, mode: str, workdir: Path, fork: bool = False
     """
     cfg = build_config({**TINY, "sandbox": {"isolation": isolation, "memory_limit_mb": 4096,
                                             "fork_server": fork}})
-    release_warm()
-    if fork and forkserver.get() is None:
+    sandbox.warm.release()
+    if fork and sandbox.fork_server("train", cfg.sandbox, "cpu") is None:
         raise RuntimeError("the fork server did not start here")
     if mode != "cold":
-        first = run_candidate(_job(cfg, 5, workdir / "previous", True))
+        first = run_candidate(_job(cfg, 5, workdir / "previous", True), sandbox=sandbox)
         if first.status != "ok":
             raise RuntimeError(f"{isolation}: candidate {first.status}: {first.reason}")
         if mode == "ahead":  # stands for the proposal of the next model
-            held = prestart._WARM
+            held = sandbox.warm.held
             assert held is not None and held.measure is not None
             held.train.wait_ready(300.0)
             held.measure.wait_ready(300.0)
     t0 = time.perf_counter()
-    out = run_candidate(_job(cfg, 4, workdir / "measured", False))
+    out = run_candidate(_job(cfg, 4, workdir / "measured", False), sandbox=sandbox)
     total = time.perf_counter() - t0
     if out.status != "ok":
         raise RuntimeError(f"{isolation}: candidate {out.status}: {out.reason}\n{out.log_tail}")
@@ -183,21 +182,22 @@ def main() -> int:
     arms = [(iso, fork, mode) for iso in [s.strip() for s in args.isolation.split(",")
                                           if s.strip()]
             for fork in forks if not (fork and iso == "none") for mode in modes]
-    for iso, fork, mode in arms:
-        how = "forked" if fork else "fresh"
-        runs: list[dict[str, float]] = []
-        try:
-            for i in range(args.repeats):
-                runs.append(one_candidate(iso, mode, tmp / f"{iso}-{how}-{mode}-{i}", fork))
-        except Exception as e:
-            print(f"\n({iso}, {how}, {mode}) not measured: {str(e).splitlines()[0]}")
-            continue
-        doc["candidate"][f"{iso}/{how}/{mode}"] = runs
-        print(f"\n(b) one candidate through run_candidate, isolation={iso}, {how} "
-              f"processes started: {mode} (s)")
-        for key in runs[0]:
-            print(f"  {key:<66} {fmt([r[key] for r in runs if key in r])}")
-    release_warm()
+    with Sandbox() as sandbox:  # one fork server for every arm, as a search has
+        for iso, fork, mode in arms:
+            how = "forked" if fork else "fresh"
+            runs: list[dict[str, float]] = []
+            try:
+                for i in range(args.repeats):
+                    runs.append(one_candidate(iso, mode, tmp / f"{iso}-{how}-{mode}-{i}",
+                                              sandbox, fork))
+            except Exception as e:
+                print(f"\n({iso}, {how}, {mode}) not measured: {str(e).splitlines()[0]}")
+                continue
+            doc["candidate"][f"{iso}/{how}/{mode}"] = runs
+            print(f"\n(b) one candidate through run_candidate, isolation={iso}, {how} "
+                  f"processes started: {mode} (s)")
+            for key in runs[0]:
+                print(f"  {key:<66} {fmt([r[key] for r in runs if key in r])}")
     print("\noverhead per candidate (total - training loop):")
     for name, runs in doc["candidate"].items():
         print(f"  {name:<36} {fmt([r['overhead (total - loop)'] for r in runs])} s")

@@ -23,9 +23,9 @@ from torch import nn
 
 from lemonade.config import SandboxConfig, build_config
 from lemonade.modelfile import count_params
-from lemonade.sandbox import runner as sandbox
 from lemonade.sandbox.artifacts import ArtifactError, export_program, save_program, write_split
 from lemonade.sandbox.measure_job import measure
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.runner import run_candidate, training_job
 from lemonade.train import evaluate_accuracy
 
@@ -362,19 +362,19 @@ sys.exit(rc)
 
 @pytest.mark.slow
 def test_forged_result_events_and_patched_modules_change_nothing_that_ranks(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path) -> None:
     script = tmp_path / "forger.py"
     script.write_text(textwrap.dedent(FORGER))
-    monkeypatch.setattr(sandbox, "worker_command",
-                        lambda job_dir: in_job_dir(script, job_dir))
+    forger = Sandbox(worker_command=lambda job_dir: in_job_dir(script, job_dir))
     cfg = build_config({"dataset": {"name": "synthetic", "synthetic_shape": [1, 8, 8],
                                     "synthetic_size": 64, "synthetic_classes": K},
                         "budget": {"epochs": 1}, "device": "cpu", "measure": FAST})
     cfg = cfg.model_copy(update={"sandbox": SandboxConfig(memory_limit_mb=2048),
                                  "budget": cfg.budget.model_copy(
                                      update={"candidate_timeout_s": 180})})
-    out = run_candidate(training_job(cfg, CANDIDATE, workdir=tmp_path / "job",
-                                     want_weights=True))
+    with forger:
+        out = run_candidate(training_job(cfg, CANDIDATE, workdir=tmp_path / "job",
+                                         want_weights=True), sandbox=forger)
     assert out.status == "ok", (out.reason, out.log_tail)
     m = out.metrics
     assert m["params"].value == 64 * K + K and m["params"].method["trusted"] is True

@@ -1,6 +1,7 @@
 """Workers forked from the fork server (lemonade.sandbox.forkserver, zygote, nsjoin): the same
 wall as a fresh bubblewrap process, attacked from inside a forked worker; and the life of
-forked workers and of the server (timeouts, the server's death, falling back to fresh ones)."""
+forked workers and of the server (timeouts, the server's death, falling back to fresh ones).
+The server is a `Sandbox`'s (lemonade.sandbox.resource), which decides which workers fork."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from lemonade.config import build_config
 from lemonade.sandbox import forkserver, isolation
 from lemonade.sandbox import process as sandbox_process
 from lemonade.sandbox import runner as sandbox_runner
-from lemonade.sandbox.prestart import release_warm
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.runner import CandidateJob, run_candidate, training_job
+from lemonade.sandbox.workerenv import worker_command
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="Linux namespaces only")
@@ -44,20 +46,26 @@ def job(cfg: Any, width: int, tmp: Path, timeout_s: float = 120) -> CandidateJob
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[forkserver.ForkServer]:
-    """A fork server started after a secret entered this process's environment."""
+def sandbox() -> Iterator[Sandbox]:
+    """A Sandbox whose fork server started after a secret entered this process's
+    environment."""
     status = isolation.probe(refresh=True)
     assert status.isolated and status.seccomp, f"bubblewrap must work here: {status.reason}"
-    forkserver.shutdown()
     os.environ[CANARY_ENV] = "".join(HALVES)
     try:
-        srv = forkserver.get()
-        assert srv is not None, "the fork server did not start"
-        yield srv
+        with Sandbox() as sb:
+            assert sb.fork_server("train", config().sandbox, "cpu") is not None, \
+                "the fork server did not start"
+            yield sb
     finally:
         os.environ.pop(CANARY_ENV, None)
-        release_warm()
-        forkserver.shutdown()
+
+
+@pytest.fixture(scope="module")
+def server(sandbox: Sandbox) -> forkserver.ForkServer:
+    srv = sandbox.fork_server("train", config().sandbox, "cpu")
+    assert srv is not None
+    return srv
 
 
 def fork_script(srv: forkserver.ForkServer, code: str, args: list[str], scratch: Path,
@@ -165,15 +173,16 @@ except OSError:
 """
 
 
-def test_a_forked_worker_is_behind_the_same_wall(server: forkserver.ForkServer,
+def test_a_forked_worker_is_behind_the_same_wall(sandbox: Sandbox,
+                                                 server: forkserver.ForkServer,
                                                  tmp_path: Path) -> None:
     """Attack from inside a forked worker while another candidate's pair waits: no
     capability, seccomp on, no network, no new namespace, nothing of the host's (a planted
     file, a secret in the host's environment, in memory either), no view of the server or of
     the pair, and kill(-1) reaches neither."""
     cfg = config()
-    plan = sandbox_runner._plan(job(cfg, 5, tmp_path))
-    ps = sandbox_runner._start(plan)  # another candidate's pair, forked, waiting
+    plan = sandbox_runner._plan(job(cfg, 5, tmp_path), sandbox)
+    ps = sandbox_runner._start(plan, sandbox)  # another candidate's pair, forked, waiting
     try:
         assert isinstance(ps.train.proc, sandbox_process.ForkedProc)
         assert ps.train.wait_ready(120) and ps.measure is not None
@@ -211,10 +220,10 @@ def test_a_secret_of_the_host_is_in_no_forked_worker_unless_put_there(
     assert doc["secret_in_memory"] is True
 
 
-def test_candidates_run_forked_and_measure_like_fresh_ones(server: forkserver.ForkServer,
+def test_candidates_run_forked_and_measure_like_fresh_ones(sandbox: Sandbox,
                                                           tmp_path: Path) -> None:
-    forked = run_candidate(job(config(), 6, tmp_path / "a"))
-    fresh = run_candidate(job(config(fork_server=False), 6, tmp_path / "b"))
+    forked = run_candidate(job(config(), 6, tmp_path / "a"), sandbox=sandbox)
+    fresh = run_candidate(job(config(fork_server=False), 6, tmp_path / "b"), sandbox=sandbox)
     assert forked.status == fresh.status == "ok", (forked.reason, forked.log_tail)
     assert "fork server" in forked.info["isolation"]["started"]
     assert "started" not in fresh.info["isolation"]
@@ -261,20 +270,27 @@ def test_forked_workers_die_with_the_server(tmp_path: Path) -> None:
 
 
 def test_which_workers_are_forked() -> None:
+    """Lemonade's own two workers, with sandbox.fork_server on and the complete wall; a
+    Sandbox built with a stand-in command starts that worker fresh (the other one still
+    forks). Deciding starts nothing."""
     status = isolation.IsolationStatus(True, "bwrap", seccomp=True, userns="new")
-    worker = [sys.executable, "-m", "lemonade.sandbox.worker", "/x"]
-    measure = [sys.executable, "-m", "lemonade.sandbox.measure_worker", "/x"]
+    sb = Sandbox()
+    stand_in = Sandbox(worker_command=lambda folder: ["python", "stand_in.py", str(folder)])
     on, off = config().sandbox, config(fork_server=False).sandbox
-    assert sandbox_process.fork_eligible(worker, status, on, "cpu")
-    assert sandbox_process.fork_eligible(measure, status, on, "cpu")
-    assert not sandbox_process.fork_eligible(worker, status, off, "cpu")
-    assert not sandbox_process.fork_eligible(["python", "stand_in.py", "/x"], status, on, "cpu")
+    assert sb.forks("train", on, "cpu", status)
+    assert sb.forks("measure", on, "cpu", status)
+    assert not sb.forks("train", off, "cpu", status)
+    assert not stand_in.forks("train", on, "cpu", status)
+    assert stand_in.forks("measure", on, "cpu", status)
+    # lemonade's own command, given explicitly, is still lemonade's own
+    assert Sandbox(worker_command=worker_command).forks("train", on, "cpu", status)
     no_seccomp = isolation.IsolationStatus(True, "bwrap", seccomp=False, userns="new")
-    assert not sandbox_process.fork_eligible(worker, no_seccomp, on, "cpu")
+    assert not sb.forks("train", on, "cpu", no_seccomp)
     no_userns = isolation.IsolationStatus(True, "bwrap", seccomp=True, userns="try")
-    assert not sandbox_process.fork_eligible(worker, no_userns, on, "cpu")
+    assert not sb.forks("train", on, "cpu", no_userns)
     plain = isolation.IsolationStatus(False, "none", reason="off")
-    assert not sandbox_process.fork_eligible(worker, plain, on, "cpu")
+    assert not sb.forks("train", on, "cpu", plain)
+    assert not sb.fork_server_running() and not stand_in.fork_server_running()
 
 
 def test_a_nested_user_namespace_is_entered_through_its_owner() -> None:
@@ -303,22 +319,22 @@ def test_cuda_workers_start_fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     (tmp_path / "nvidiactl").touch()
     (tmp_path / "nvidia0").touch()
     status = isolation.IsolationStatus(True, "bwrap", seccomp=True, userns="new")
-    worker = [sys.executable, "-m", "lemonade.sandbox.worker", "/x"]
     real = isolation.gpu_devices
     monkeypatch.setattr(isolation, "gpu_devices",
                         lambda device, dev_dir=str(tmp_path): real(device, dev_dir))
-    assert not sandbox_process.fork_eligible(worker, status, config().sandbox, "cuda")
-    assert not sandbox_process.fork_eligible(worker, status, config().sandbox, "auto")
-    assert sandbox_process.fork_eligible(worker, status, config().sandbox, "cpu")
+    sb = Sandbox()
+    assert not sb.forks("train", config().sandbox, "cuda", status)
+    assert not sb.forks("measure", config().sandbox, "auto", status)
+    assert sb.forks("train", config().sandbox, "cpu", status)
 
 
 def test_the_energy_trackers_start_is_not_billed_to_train_seconds(
-        server: forkserver.ForkServer, tmp_path: Path) -> None:
+        sandbox: Sandbox, tmp_path: Path) -> None:
     """The candidate's clock runs inside the host energy tracker's block: its start (the first
     one in a process detects the hardware, about a second) and its stop are not billed."""
     cfg = build_config({**config().model_dump(mode="json"),
                         "measure": {**FAST, "energy": True}})
-    out = run_candidate(job(cfg, 7, tmp_path))
+    out = run_candidate(job(cfg, 7, tmp_path), sandbox=sandbox)
     assert out.status == "ok", (out.reason, out.log_tail)
     tracked = out.metrics["train_energy_kwh"].method["duration_s"]  # enter -> exit, rounded
     assert 0 < out.metrics["train_seconds"].value <= tracked + 0.0015
@@ -329,15 +345,18 @@ def test_a_server_that_cannot_warm_up_is_given_up_for_fresh_workers(
     """A server that dies while warming up is not waited for again: workers start fresh."""
     import shutil
 
-    forkserver.shutdown()
     false = shutil.which("false")
     assert false is not None
-    monkeypatch.setattr(sys, "executable", false)  # the server's command exits at once
-    try:
-        assert forkserver.get(30) is None
-        assert forkserver.start() is None  # given up: no new server on the next call
-    finally:
-        monkeypatch.undo()
-        forkserver.shutdown()  # and allowed again afterwards
-    out = run_candidate(job(config(), 5, tmp_path))
-    assert out.status == "ok", out.reason
+    limits = config().sandbox
+    with Sandbox() as sb:
+        monkeypatch.setattr(sys, "executable", false)  # the server's command exits at once
+        try:
+            assert sb.fork_server("train", limits, "cpu", wait_s=30) is None
+        finally:
+            monkeypatch.undo()
+        # given up: no new server on the next call, though one would start now
+        assert sb.fork_server("train", limits, "cpu", wait_s=30) is None
+        assert not sb.fork_server_running()
+        out = run_candidate(job(config(), 5, tmp_path), sandbox=sb)
+        assert out.status == "ok", out.reason
+        assert "started" not in out.info["isolation"]  # fresh, not forked

@@ -15,6 +15,7 @@ import pytest
 
 from lemonade.config import SandboxConfig, build_config
 from lemonade.gate import check_source
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.runner import CandidateOutcome, run_candidate, training_job
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -77,11 +78,11 @@ def test_runtime_case_passes_the_static_check(case: Case) -> None:
     assert check_source(case.source) == []
 
 
-def _run(case: Case) -> CandidateOutcome:
+def _run(case: Case, sandbox: Sandbox) -> CandidateOutcome:
     timeout = LOOP_TIMEOUT_S if case.match.startswith("timeout") else TIMEOUT_S
     cfg = TINY.model_copy(update={"sandbox": LIMITS, "budget": TINY.budget.model_copy(
         update={"candidate_timeout_s": timeout})})
-    return run_candidate(training_job(cfg, case.source, want_weights=True))
+    return run_candidate(training_job(cfg, case.source, want_weights=True), sandbox=sandbox)
 
 
 @pytest.mark.slow
@@ -96,8 +97,11 @@ def test_runtime_corpus_is_contained(tmp_path: Path, monkeypatch: pytest.MonkeyP
     pwned_before = set(glob.glob(PWNED))
     pgrp = os.getpgrp()
 
-    with ThreadPoolExecutor(max_workers=4) as pool:  # the loops mostly wait on their timeout
-        outcomes = dict(zip([c.name for c in RUNTIME], pool.map(_run, RUNTIME), strict=True))
+    # one Sandbox for all (its fork server among them), closed before the leftovers are counted
+    with Sandbox() as sandbox, ThreadPoolExecutor(max_workers=4) as pool:
+        # the loops mostly wait on their timeout
+        outcomes = dict(zip([c.name for c in RUNTIME],
+                            pool.map(lambda c: _run(c, sandbox), RUNTIME), strict=True))
 
     escaped = []
     for case in RUNTIME:
@@ -113,11 +117,8 @@ def test_runtime_corpus_is_contained(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert sorted(os.listdir(cwd)) == ["sentinel.txt"]
     assert (cwd / "sentinel.txt").read_text() == "untouched"
     # nothing left but the host's documented split cache (the dataset's split files), once
-    # the fork server (which lives as long as this process, its folder with it) is stopped
-    from lemonade.sandbox import forkserver
+    # the Sandbox (its fork server, the server's folder with it) is closed
     from lemonade.sandbox.host_measure import cache_dir
-
-    forkserver.shutdown()
 
     assert [n for n in os.listdir(temp_base) if n != cache_dir().name] == []
     assert set(glob.glob(PWNED)) == pwned_before

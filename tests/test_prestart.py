@@ -1,7 +1,8 @@
 """Processes started ahead (lemonade.sandbox.prestart, lemonade.sandbox.process): the next
 candidate's two sandboxed processes start before it exists, each serves exactly one candidate,
 a pair started for other settings is thrown away, the start-up is not billed to the candidate,
-and a hostile candidate cannot touch a pair waiting for the next one."""
+and a hostile candidate cannot touch a pair waiting for the next one. The pair is held by the
+`Sandbox` the candidates run with (lemonade.sandbox.resource)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from tiny_job import TINY_NET, with_limits
 from lemonade.config import build_config
 from lemonade.sandbox import isolation, prestart
 from lemonade.sandbox import runner as sandbox_runner
-from lemonade.sandbox.prestart import release_warm
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.runner import CandidateJob, check_job, run_candidate, training_job
 
 FAST = {"energy": False, "inference_energy": False, "latency_repeats": 2, "latency_warmup": 1}
@@ -42,16 +43,16 @@ def job(cfg: Any, width: int, tmp: Path, *, warm_next: bool,
                         workdir=tmp / f"job-{width}", warm_next=warm_next)
 
 
-@pytest.fixture(autouse=True)
-def nothing_held() -> Iterator[None]:
-    release_warm()
-    yield
-    release_warm()
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """The test's own Sandbox, closed afterwards (nothing held outlives the test)."""
+    with Sandbox() as sb:
+        yield sb
 
 
-def held() -> prestart.ProcessSet:
-    """The set held for the next candidate (taken out of the pool; the test owns it now)."""
-    ps = prestart._WARM
+def held(sandbox: Sandbox) -> prestart.ProcessSet:
+    """The set `sandbox` holds for the next candidate."""
+    ps = sandbox.warm.held
     assert ps is not None, "no processes were started ahead"
     return ps
 
@@ -65,35 +66,36 @@ def alive(pid: int) -> bool:
 
 
 def test_the_next_candidate_gets_the_pair_started_ahead_and_measures_the_same(
-        tmp_path: Path) -> None:
+        tmp_path: Path, sandbox: Sandbox) -> None:
     cfg = config()
-    first = run_candidate(job(cfg, 5, tmp_path / "a", warm_next=True))
+    first = run_candidate(job(cfg, 5, tmp_path / "a", warm_next=True), sandbox=sandbox)
     assert first.status == "ok", (first.reason, first.log_tail)
     assert first.info["startup"]["prestarted"] is False
-    ps = held()
+    ps = held(sandbox)
     pids = [ps.train.proc.pid, ps.measure.proc.pid] if ps.measure else []
     assert len(pids) == 2 and all(alive(p) for p in pids)
 
-    warm = run_candidate(job(cfg, 6, tmp_path / "a", warm_next=False))
+    warm = run_candidate(job(cfg, 6, tmp_path / "a", warm_next=False), sandbox=sandbox)
     assert warm.status == "ok", (warm.reason, warm.log_tail)
     assert warm.info["startup"]["prestarted"] is True
-    assert not prestart.holding()  # warm_next=False: nothing started for a next one
+    assert not sandbox.warm.holding()  # warm_next=False: nothing started for a next one
     assert not any(alive(p) for p in pids)  # each process served one candidate and is gone
 
-    cold = run_candidate(job(cfg, 6, tmp_path / "b", warm_next=False))
+    cold = run_candidate(job(cfg, 6, tmp_path / "b", warm_next=False), sandbox=sandbox)
     assert cold.status == "ok" and cold.info["startup"]["prestarted"] is False
     for name in ("params", "flops", "val_accuracy", "test_accuracy", "model_size_bytes"):
         assert warm.metrics[name].value == cold.metrics[name].value, name
 
 
-def test_a_pair_started_for_other_settings_is_thrown_away(tmp_path: Path) -> None:
+def test_a_pair_started_for_other_settings_is_thrown_away(tmp_path: Path,
+                                                           sandbox: Sandbox) -> None:
     cfg = config()
-    out = run_candidate(job(cfg, 5, tmp_path, warm_next=True))
+    out = run_candidate(job(cfg, 5, tmp_path, warm_next=True), sandbox=sandbox)
     assert out.status == "ok", out.reason
-    ps = held()
+    ps = held(sandbox)
     old = [ps.train.proc.pid, *([ps.measure.proc.pid] if ps.measure else [])]
     other = config(size=80)  # other data: other split files, so the pair does not fit
-    out = run_candidate(job(other, 6, tmp_path, warm_next=False))
+    out = run_candidate(job(other, 6, tmp_path, warm_next=False), sandbox=sandbox)
     assert out.status == "ok", out.reason
     assert out.info["startup"]["prestarted"] is False
     assert not any(alive(p) for p in old)
@@ -129,10 +131,10 @@ def test_cpu_seconds_of_the_training_are_counted_inside_the_wall(tmp_path: Path)
     assert 0.9 * worker_cpu - 0.3 <= m.method["cpu_seconds"] <= 2.5 * m.value + 0.5
 
 
-def test_a_process_serves_one_job_only(tmp_path: Path) -> None:
+def test_a_process_serves_one_job_only(tmp_path: Path, sandbox: Sandbox) -> None:
     cfg = config()
-    plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False))
-    ps = sandbox_runner._start(plan)
+    plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False), sandbox)
+    ps = sandbox_runner._start(plan, sandbox)
     try:
         ran = ps.train.run({"mode": "check", "source": TINY_NET, "config": {},
                             "device": "cpu", "check_shape": [1, 8, 8, 10]}, 120)
@@ -171,12 +173,13 @@ print(json.dumps({"n": len(found), "seen": [c for c in found if worker in c]}))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux namespaces only")
-def test_a_hostile_candidate_cannot_touch_a_pair_waiting_for_the_next(tmp_path: Path) -> None:
+def test_a_hostile_candidate_cannot_touch_a_pair_waiting_for_the_next(
+        tmp_path: Path, sandbox: Sandbox) -> None:
     status = isolation.probe(refresh=True)
     assert status.isolated, f"bubblewrap must work on this machine: {status.reason}"
     cfg = config()
-    plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False))
-    ps = sandbox_runner._start(plan)  # another worker's pair, waiting for its candidate
+    plan = sandbox_runner._plan(job(cfg, 5, tmp_path, warm_next=False), sandbox)
+    ps = sandbox_runner._start(plan, sandbox)  # another worker's pair, waiting for its candidate
     try:
         assert ps.train.wait_ready(120)
         scratch = tmp_path / "scratch"
@@ -198,8 +201,8 @@ def test_a_hostile_candidate_cannot_touch_a_pair_waiting_for_the_next(tmp_path: 
         assert (ps.out_dir / "spawn.json").read_text() == spawn_doc
         assert not canary.exists()
         # and it still does its job: the next candidate takes it
-        prestart.keep(ps)
-        out = run_candidate(job(cfg, 5, tmp_path, warm_next=False))
+        sandbox.warm.keep(ps)
+        out = run_candidate(job(cfg, 5, tmp_path, warm_next=False), sandbox=sandbox)
         assert out.status == "ok", (out.reason, out.log_tail)
         assert out.info["startup"]["prestarted"] is True
     finally:
@@ -218,24 +221,39 @@ def test_the_warm_up_model_exports_and_passes_the_checked_loader(tmp_path: Path)
     assert out.shape == (5, 2) and report.ops
 
 
-def test_a_held_set_nobody_takes_is_ended(tmp_path: Path) -> None:
+def test_a_held_set_nobody_takes_is_ended(tmp_path: Path, sandbox: Sandbox) -> None:
     """keep() arms a timer (prestart.KEEP_SECONDS); when it fires on the set still held, the set
     is ended; when another set is held by then, that one is left alone."""
     check = check_job(TINY_NET, (1, 8, 8, 10), limits=config().sandbox)
-    plan = sandbox_runner._plan(check)
-    first, second = sandbox_runner._start(plan), sandbox_runner._start(plan)
+    plan = sandbox_runner._plan(check, sandbox)
+    first, second = sandbox_runner._start(plan, sandbox), sandbox_runner._start(plan, sandbox)
+    warm = sandbox.warm
     try:
-        prestart.keep(first, seconds=3600)
-        prestart.keep(second, seconds=3600)  # ends `first`, holds `second`
+        warm.keep(first, seconds=3600)
+        warm.keep(second, seconds=3600)  # ends `first`, holds `second`
         assert not first.alive() and second.alive()
-        prestart._expire(first)  # first's timer firing late: not the held set, nothing happens
-        assert prestart.holding() and second.alive()
-        prestart._expire(second)
-        assert not prestart.holding() and not second.alive()
+        warm.expire(first)  # first's timer firing late: not the held set, nothing happens
+        assert warm.holding() and second.alive()
+        warm.expire(second)
+        assert not warm.holding() and not second.alive()
         assert not any(Path(d).exists() for d in second.dirs)
     finally:
         first.close()
         second.close()
+
+
+def test_closing_the_sandbox_ends_the_set_it_holds(sandbox: Sandbox) -> None:
+    """The end of a search: `close` ends the held set, removes its
+    folders, and holds nothing more (a later candidate is not started ahead)."""
+    plan = sandbox_runner._plan(check_job(TINY_NET, (1, 8, 8, 10), limits=config().sandbox),
+                                sandbox)
+    ps = sandbox_runner._start(plan, sandbox)
+    sandbox.warm.keep(ps, seconds=3600)
+    assert ps.alive() and sandbox.warm.holding()
+    sandbox.close()
+    assert not ps.alive() and not sandbox.warm.holding() and sandbox.closed
+    assert not any(Path(d).exists() for d in ps.dirs)
+    sandbox.close()  # idempotent
 
 
 HOLDER = """
@@ -243,11 +261,12 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from test_prestart import config, job
 from pathlib import Path
-from lemonade.sandbox import prestart
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.runner import run_candidate
 cfg = config()
-out = run_candidate(job(cfg, 5, Path(sys.argv[2]), warm_next=True))
-ps = prestart._WARM
+sandbox = Sandbox()
+out = run_candidate(job(cfg, 5, Path(sys.argv[2]), warm_next=True), sandbox=sandbox)
+ps = sandbox.warm.held
 print(json.dumps({"status": out.status, "pids": [ps.train.proc.pid, ps.measure.proc.pid]}),
       flush=True)
 time.sleep(600)
@@ -262,7 +281,7 @@ def test_a_held_pair_dies_with_its_parent_even_on_kill_9(tmp_path: Path) -> None
         doc = json.loads(holder.stdout.readline())
         assert doc["status"] == "ok" and all(alive(p) for p in doc["pids"])
     finally:
-        holder.kill()  # SIGKILL: no atexit, no release_warm
+        holder.kill()  # SIGKILL: no atexit, no Sandbox.close
         holder.wait()
     deadline = time.monotonic() + 10
     while any(alive(p) for p in doc["pids"]) and time.monotonic() < deadline:

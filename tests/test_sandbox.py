@@ -20,10 +20,11 @@ from tiny_job import TINY_NET
 
 from lemonade.config import ConfigError, SandboxConfig, build_config
 from lemonade.modelfile import build_net
-from lemonade.sandbox import runner as sandbox
 from lemonade.sandbox.check import check_file
-from lemonade.sandbox.runner import CandidateJob, run_candidate, training_job, worker_env
+from lemonade.sandbox.resource import Sandbox
+from lemonade.sandbox.runner import CandidateJob, run_candidate, training_job
 from lemonade.sandbox.runner import check_job as make_check_job
+from lemonade.sandbox.workerenv import worker_env
 
 torch.set_num_threads(1)
 
@@ -172,13 +173,11 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
-def test_timeout_kills_the_whole_process_group(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     script = tmp_path / "stand_in.py"
     script.write_text(textwrap.dedent(STAND_IN))
     marker = f"lemonade-test-child-{os.getpid()}-{time.monotonic_ns()}"
-    monkeypatch.setattr(sandbox, "worker_command",
-                        lambda job_dir: [*in_job_dir(script, job_dir), marker])
+    stand_in = Sandbox(worker_command=lambda job_dir: [*in_job_dir(script, job_dir), marker])
     # the detector sees such a child when nothing kills it (so the last assert can fail)
     probe = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", marker + "p"])
     try:
@@ -190,7 +189,9 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path,
         probe.kill()
         probe.wait()
     t0 = time.monotonic()
-    out = run_candidate(check_job(GOOD, workdir=str(tmp_path / "job"), timeout_s=3))
+    with stand_in:
+        out = run_candidate(check_job(GOOD, workdir=str(tmp_path / "job"), timeout_s=3),
+                            sandbox=stand_in)
     assert out.status == "timeout" and "timed out after 3 s while starting the worker" in out.reason
     assert time.monotonic() - t0 < 30
     assert "stand-in worker started, child" in out.log_tail  # so the child was running

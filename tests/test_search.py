@@ -12,6 +12,7 @@ from lemonade import metrics as M
 from lemonade.config import load_config
 from lemonade.objectives import rank_key
 from lemonade.proposers import Proposer
+from lemonade.sandbox.resource import Sandbox
 from lemonade.search import start_run
 from lemonade.store import Store
 
@@ -19,13 +20,19 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Sandbox]:
+    """A finished run's folder, and the Sandbox the run held (closed by now)."""
     tmp = tmp_path_factory.mktemp("search")
     cfg = load_config(quick_config(tmp, iterations=4), {"run_dir": str(tmp / "run")})
     s = start_run(cfg)
     res = s.run()
     assert res.status == "finished"
-    return tmp / "run"
+    return tmp / "run", s.sandbox
+
+
+@pytest.fixture(scope="module")
+def finished_run(finished: tuple[Path, Sandbox]) -> Path:
+    return finished[0]
 
 
 def test_run_directory_contract(finished_run: Path) -> None:
@@ -135,18 +142,20 @@ def test_observe_is_called_live_and_on_resume(tmp_path: Path) -> None:
     assert again.seen == rec.seen
 
 
-def test_candidates_after_the_first_get_processes_started_ahead(finished_run: Path) -> None:
+def test_candidates_after_the_first_get_processes_started_ahead(
+        finished: tuple[Path, Sandbox]) -> None:
     """sandbox.prestart (default on): each candidate that trains after another one takes the
-    pair that one started; the run ends holding none (lemonade.sandbox.prestart)."""
-    from lemonade.sandbox import prestart
-
+    pair that one started; the run ends holding none, its Sandbox closed, its fork server
+    stopped (lemonade.sandbox.prestart, lemonade.sandbox.resource)."""
+    finished_run, sandbox = finished
     with Store.open(finished_run) as st:
         trained = [c for c in st.candidates() if c.extra.get("timing")]
     assert len(trained) >= 3
     started_ahead = [c.extra["timing"]["startup"]["prestarted"] for c in trained]
     assert started_ahead[0] is False and all(started_ahead[1:]), started_ahead
     assert all(c.extra["timing"]["measure_s"] > 0 for c in trained)
-    assert not prestart.holding()
+    assert sandbox.closed and not sandbox.warm.holding()
+    assert not sandbox.fork_server_running()
 
 
 @pytest.mark.slow

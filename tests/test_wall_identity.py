@@ -23,9 +23,9 @@ from test_forkserver import fork_script
 from test_isolation import processes_with, run_inside, wall
 from tiny_job import TINY_NET
 
-from lemonade.config import build_config
-from lemonade.sandbox import forkserver, isolation
-from lemonade.sandbox.prestart import release_warm
+from lemonade.config import SandboxConfig, build_config
+from lemonade.sandbox import isolation
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.runner import run_candidate, training_job
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -123,10 +123,10 @@ def test_a_forked_worker_is_not_host_root_and_reaches_no_kernel_setting(
         tmp_path: Path) -> None:
     status = isolation.probe(refresh=True)
     assert status.isolated and status.seccomp, status.reason
-    forkserver.shutdown()
-    srv = forkserver.get()
-    assert srv is not None
+    sandbox = Sandbox()
     try:
+        srv = sandbox.fork_server("train", SandboxConfig(), "cpu")
+        assert srv is not None
         scratch = tmp_path / "scratch"
         scratch.mkdir()
         proc = fork_script(srv, KERNEL_PROBE, [], scratch)
@@ -145,8 +145,7 @@ def test_a_forked_worker_is_not_host_root_and_reaches_no_kernel_setting(
         if os.geteuid() == 0:
             assert doc["uid"] != 0
     finally:
-        release_warm()
-        forkserver.shutdown()
+        sandbox.close()
 
 
 def test_training_and_measurement_workers_are_not_host_root(tmp_path: Path) -> None:
@@ -166,8 +165,7 @@ def test_training_and_measurement_workers_are_not_host_root(tmp_path: Path) -> N
 
     job = training_job(cfg.model_copy(update={"budget": cfg.budget.model_copy(
         update={"candidate_timeout_s": 300})}), TINY_NET, workdir=tmp_path / "job")
-    out = run_candidate(job, on_event=on_event)
-    release_warm()
+    out = run_candidate(job, on_event=on_event)  # a Sandbox of its own, closed as it returns
     assert out.status == "ok", (out.reason, out.log_tail[-1500:])
     assert seen, "no worker said where it runs"
     want = os.getuid()
@@ -232,11 +230,11 @@ def test_a_survivor_does_not_outlive_its_sandbox_nor_hang_the_host(tmp_path: Pat
 def test_a_survivor_does_not_outlive_a_forked_worker(tmp_path: Path) -> None:
     status = isolation.probe(refresh=True)
     assert status.isolated and status.seccomp, status.reason
-    forkserver.shutdown()
-    srv = forkserver.get()
-    assert srv is not None
+    sandbox = Sandbox()
     marker = f"lemonade-survivor-{uuid.uuid4().hex}"
     try:
+        srv = sandbox.fork_server("train", SandboxConfig(), "cpu")
+        assert srv is not None
         scratch = tmp_path / "scratch"
         scratch.mkdir()
         proc = fork_script(srv, SURVIVOR.replace("sys.stdin.readline()\n", ""), [marker],
@@ -251,7 +249,7 @@ def test_a_survivor_does_not_outlive_a_forked_worker(tmp_path: Path) -> None:
             proc.kill()
         assert gone(marker), "a process of the forked worker's sandbox outlived it"
     finally:
-        forkserver.shutdown()
+        sandbox.close()
 
 
 def test_cleanup_removes_any_depth_and_follows_no_link(tmp_path: Path) -> None:

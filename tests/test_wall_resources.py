@@ -121,17 +121,20 @@ def test_a_fork_bomb_stays_under_the_process_cap(tmp_path: Path) -> None:
     gone_cgroup(proc)
 
 
-def test_a_forked_worker_lands_in_its_sandboxs_cgroup(tmp_path: Path) -> None:
+def test_a_forked_worker_lands_in_its_sandboxs_cgroup(tmp_path: Path,
+                                                      request: pytest.FixtureRequest) -> None:
     """The fork server's path: the holder and the worker forked into the sandbox are both in
     the sandbox's cgroup, before the worker's code runs, and the fork bomb is capped there."""
-    from lemonade.sandbox import forkserver
     from lemonade.sandbox import process as sandbox_process
+    from lemonade.sandbox.resource import Sandbox
 
     status = wall()
     need_cgroup()
     if not status.seccomp:
         pytest.skip("forked workers need the seccomp filter")
-    srv = forkserver.get()
+    sandbox = Sandbox()
+    request.addfinalizer(sandbox.close)
+    srv = sandbox.fork_server("train", SandboxConfig(), "cpu")
     if srv is None:
         pytest.skip("the fork server cannot run here")
     # a failed fork of a process that imported torch costs a copy of its memory map (the
@@ -446,7 +449,7 @@ def test_a_fork_bomb_candidate_is_recorded_as_failed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A candidate that forks in a loop, run by the real worker: it stays under the cap, ends
     as failed with a reason that names the cap, and its cgroup is gone."""
-    from lemonade.sandbox import runner
+    from lemonade.sandbox.resource import Sandbox
     from lemonade.sandbox.runner import check_job, run_candidate
 
     wall()
@@ -454,14 +457,16 @@ def test_a_fork_bomb_candidate_is_recorded_as_failed(
     import lemonade.gate
 
     monkeypatch.setattr(lemonade.gate, "check_source", lambda source: [])  # the host's check
-    monkeypatch.setattr(runner, "worker_command",
-                        lambda job_dir: [sys.executable, "-c", PAST_THE_CHECKS, str(job_dir)])
+    past = Sandbox(worker_command=lambda job_dir: [sys.executable, "-c", PAST_THE_CHECKS,
+                                                   str(job_dir)])
     # the worker and bubblewrap hold a few of the cap's tasks; a small cap leaves the bomb a
     # few processes to fork, so it is refused (and its processes exit) sooner
     cap = 12
     limits = SandboxConfig(memory_limit_mb=4096, max_processes=cap)
-    out = run_candidate(check_job(FORK_BOMB_NET, (1, 8, 8, 10), limits=limits, timeout_s=300,
-                                  workdir=str(tmp_path / "job")))
+    with past:
+        out = run_candidate(check_job(FORK_BOMB_NET, (1, 8, 8, 10), limits=limits,
+                                      timeout_s=300, workdir=str(tmp_path / "job")),
+                            sandbox=past)
     figures = out.info.get("resources") or {}
     print(f"\nfork bomb candidate, cap {cap}: {out.status}: {out.reason}; cgroup peak "
           f"{figures.get('process_peak')}, forks refused {figures.get('process_cap_hits')}")

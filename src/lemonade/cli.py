@@ -255,6 +255,7 @@ def evaluate(
     """Train and measure one model file; print its metrics and optionally write them as JSON."""
     # the dataset and the sandbox's runner (torch): imported by the command that uses them
     from lemonade.data import load_dataset
+    from lemonade.sandbox.resource import Sandbox
     from lemonade.sandbox.runner import run_candidate, training_job
 
     try:
@@ -277,8 +278,9 @@ def evaluate(
             more = f" (+{len(violations) - 1} more; see `lemonade check`)"
         raise UserError(f"{model_py}: {refusal([v], original, source)}{more}")
     job = training_job(cfg, source, want_weights=save_weights is not None)
-    with epoch_progress(console, cfg.budget.epochs, f"{model_py.name} on {data.name}") as on_ev:
-        outcome = run_candidate(job, on_event=on_ev)
+    with Sandbox() as sandbox, epoch_progress(console, cfg.budget.epochs,
+                                              f"{model_py.name} on {data.name}") as on_ev:
+        outcome = run_candidate(job, on_event=on_ev, sandbox=sandbox)
     if outcome.status != "ok":
         raise UserError(f"{model_py.name}: {outcome.status}: {outcome.reason}")
     console.print(metrics_table(outcome.metrics, title=f"{model_py.name} on {data.name}"))
@@ -367,10 +369,14 @@ def check(
     timeout: Annotated[float, typer.Option(help="Seconds allowed for the dry run.")] = 60.0,
 ) -> None:
     """Static checks and a sandboxed dry-run forward pass; says why a file is rejected."""
+    from lemonade.sandbox.resource import Sandbox
+
     if not model_py.exists():
         raise UserError(f"no such file: {model_py}")
-    rep = check_file(model_py, dry_run=not no_run, in_channels=in_channels,
-                     image_size=image_size, num_classes=num_classes, timeout_s=timeout)
+    with Sandbox() as sandbox:
+        rep = check_file(model_py, dry_run=not no_run, in_channels=in_channels,
+                         image_size=image_size, num_classes=num_classes, timeout_s=timeout,
+                         sandbox=sandbox)
     if rep.normalized:
         console.print(f"normalized: {rep.normalized}", highlight=False, markup=False)
     for v in rep.violations:
@@ -411,11 +417,14 @@ def export(
     """Export the best (or a chosen) model with its weights, in the sandbox, and check it against
     the torch graph on the validation split (refused when argmax differs on > 0.1%)."""
     from lemonade.export import export_model
+    from lemonade.sandbox.resource import Sandbox
 
     _need_run(run_dir)
     if format not in ("onnx", "torchscript"):
         raise UserError(f"unknown format {format!r}; allowed: onnx, torchscript")
-    res = export_model(run_dir, candidate_id=candidate, fmt=format, out=out, timeout_s=timeout)
+    with Sandbox() as sandbox:
+        res = export_model(run_dir, candidate_id=candidate, fmt=format, out=out,
+                           timeout_s=timeout, sandbox=sandbox)
     verdict = "[green]matches PyTorch[/]" if res.ok else "[red]DIFFERS from PyTorch[/]"
     diff = "n/a" if res.max_abs_diff is None else f"{res.max_abs_diff:.2e}"
     agree = "n/a" if res.argmax_agreement is None else f"{100 * res.argmax_agreement:.2f}%"

@@ -47,8 +47,8 @@ from lemonade.candidate import Candidate
 from lemonade.config import SandboxConfig, build_config
 from lemonade.exporters import ExportError, first_line
 from lemonade.sandbox.export_job import ATOL, EXPORTED, RTOL
-from lemonade.sandbox.host_measure import host_splits
 from lemonade.sandbox.protocol import GRAPH_FILE, WEIGHTS_FILE
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.trusted_job import run_trusted_job
 from lemonade.store import Store, StoreError
 
@@ -158,11 +158,11 @@ def _run_config(run_dir: Path) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
-def _eval_split(config: dict[str, Any]) -> tuple[Any, str]:
+def _eval_split(config: dict[str, Any], sandbox: Sandbox) -> tuple[Any, str]:
     """The run's val/test split file (written by the host from the run's config), or None and
     why not (the parity check then uses random images)."""
     try:
-        return host_splits(build_config(config)), ""
+        return sandbox.splits.host_splits(build_config(config)), ""
     except Exception as e:
         return None, (f"the run's dataset could not be loaded ({first_line(e)}): parity "
                       "checked on random images")
@@ -171,12 +171,15 @@ def _eval_split(config: dict[str, Any]) -> tuple[Any, str]:
 def export_model(run_dir: str | Path, candidate_id: int | None = None, fmt: str = "onnx",
                  out: str | Path | None = None,
                  onnx_exporter: Literal["auto", "dynamo", "torchscript"] = "auto",
-                 timeout_s: float = EXPORT_TIMEOUT_S, limits: Any = None) -> ExportResult:
+                 timeout_s: float = EXPORT_TIMEOUT_S, limits: Any = None,
+                 sandbox: Sandbox | None = None) -> ExportResult:
     """Export the run's best candidate (or `candidate_id`) to `out`, in the sandbox, checked.
 
     `out` defaults to RUN_DIR/export/{best|candidate-NNNN}.{onnx|pt}; a directory puts it inside.
-    `limits`: the sandbox settings (default: the run's `sandbox`). Raises ExportError for a
-    missing run, candidate, weights or dataset shape, a failed or refused export."""
+    `limits`: the sandbox settings (default: the run's `sandbox`). `sandbox`: the
+    lemonade.sandbox.resource.Sandbox that writes the split file and starts the process (None:
+    one of this call only). Raises ExportError for a missing run, candidate, weights or dataset
+    shape, a failed or refused export."""
     if fmt not in SUFFIX:
         raise ExportError(f"unknown export format {fmt!r}; allowed: {', '.join(SUFFIX)}")
     run_dir = Path(run_dir)
@@ -190,7 +193,12 @@ def export_model(run_dir: str | Path, candidate_id: int | None = None, fmt: str 
     staging = Path(tempfile.mkdtemp(prefix="lemonade-export-in-"))
     try:
         art = _stage_artifacts(src.artifacts.resolve(), staging)
-        return _export_staged(src, art, fmt, path, config, onnx_exporter, limits, timeout_s)
+        if sandbox is not None:
+            return _export_staged(src, art, fmt, path, config, onnx_exporter, limits,
+                                  timeout_s, sandbox)
+        with Sandbox() as own:
+            return _export_staged(src, art, fmt, path, config, onnx_exporter, limits,
+                                  timeout_s, own)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -211,8 +219,9 @@ def _stage_artifacts(folder: Path, staging: Path) -> Path:
 
 
 def _export_staged(src: _Source, art: Path, fmt: str, path: Path, config: dict[str, Any],
-                   onnx_exporter: Any, limits: Any, timeout_s: float) -> ExportResult:
-    splits, data_note = _eval_split(config)
+                   onnx_exporter: Any, limits: Any, timeout_s: float,
+                   sandbox: Sandbox) -> ExportResult:
+    splits, data_note = _eval_split(config, sandbox)
     doc: dict[str, Any] = {"task": "export", "artifacts": str(art), "fmt": fmt,
                            "exporter": onnx_exporter,
                            "shape": [src.channels, *src.image_size],
@@ -229,7 +238,8 @@ def _export_staged(src: _Source, art: Path, fmt: str, path: Path, config: dict[s
             limits = SandboxConfig()
     with tempfile.TemporaryDirectory(prefix="lemonade-export-") as tmp:
         result = run_trusted_job(doc, ro_binds=binds, limits=limits, timeout_s=timeout_s,
-                                 outputs=list(EXPORTED.values()), dest=Path(tmp), what="export")
+                                 outputs=list(EXPORTED.values()), dest=Path(tmp), what="export",
+                                 sandbox=sandbox)
         if result.get("status") != "ok":
             raise ExportError(f"export of candidate {src.candidate_id} failed: "
                               f"{result.get('reason')}")

@@ -30,7 +30,7 @@ from lemonade.config import Config, Objective, load_config
 from lemonade.parallel import candidate_task, open_pool, require_ray, task_resources
 from lemonade.rankcorr import rank_agreement
 from lemonade.rundir import plain_state_dict, save_state_dict, swap_in
-from lemonade.sandbox.prestart import release_warm
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.runner import CandidateJob, training_job
 from lemonade.store import Store
 
@@ -126,14 +126,16 @@ def _seed_result(seed: int, outcome: Any) -> SeedResult:
                       seconds=float(outcome.seconds or 0.0))
 
 
-def finalize_after_search(run_dir: Path, epochs: int, say: Callable[[str], None]) -> None:
+def finalize_after_search(run_dir: Path, epochs: int, say: Callable[[str], None],
+                          sandbox: Sandbox | None = None) -> None:
     """A search's last step (`budget.final_epochs`): retrain its best candidate on train+val
-    into RUN_DIR/final/. A failure is said (`say`), never raised: the search is done and
-    stored, and `lemonade finalize RUN_DIR` can try again."""
+    into RUN_DIR/final/, with the search's `sandbox` (its fork server is warm). A failure is
+    said (`say`), never raised: the search is done and stored, and `lemonade finalize RUN_DIR`
+    can try again."""
     say(f"final training: {epochs} epochs on train+val")
     try:
         # one training: no Ray runtime to start for it (one failed to start under load)
-        finalize_run(run_dir, top=1, epochs=epochs, seeds=1, workers=1)
+        finalize_run(run_dir, top=1, epochs=epochs, seeds=1, workers=1, sandbox=sandbox)
     except Exception as e:
         why = str(e) if isinstance(e, FinalizeError) else f"{type(e).__name__}: {e}"
         say(f"final training failed: {why}; retry with `lemonade finalize {run_dir}`")
@@ -141,12 +143,18 @@ def finalize_after_search(run_dir: Path, epochs: int, say: Callable[[str], None]
 
 def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None,
                  seeds: int = 1, workers: int | None = None, ray_address: str | None = None,
-                 on_seed: Callable[[FinalCandidate, SeedResult], None] | None = None
-                 ) -> FinalizeResult:
+                 on_seed: Callable[[FinalCandidate, SeedResult], None] | None = None,
+                 sandbox: Sandbox | None = None) -> FinalizeResult:
     """Retrain the top `top` candidates on train+val and write RUN_DIR/final/.
 
     `workers` / `ray_address` override the run's `parallel` settings (None: keep them).
+    `sandbox` (lemonade.sandbox.resource) runs the trainings of a serial pool: a search's own,
+    whose fork server is warm already; None: one of this call only, closed as it returns.
     """
+    if sandbox is None:
+        with Sandbox() as own:
+            return finalize_run(run_dir, top=top, epochs=epochs, seeds=seeds, workers=workers,
+                                ray_address=ray_address, on_seed=on_seed, sandbox=own)
     run_dir = Path(run_dir)
     if top < 1 or seeds < 1:
         raise FinalizeError("--top and --seeds must be at least 1")
@@ -164,7 +172,7 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
                                  seeds=[]) for i, c in enumerate(chosen)]
         work = (run_dir / "final.work").resolve()
         shutil.rmtree(work, ignore_errors=True)
-        pool = open_pool(cfg)
+        pool = open_pool(cfg, sandbox=sandbox)
         try:
             res = task_resources(cfg, pool.gpus)
             by_key: dict[Hashable, tuple[FinalCandidate, int]] = {}
@@ -178,8 +186,8 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
                     # (lemonade.sandbox.prestart), but not after the last
                     job = _job(fc.code, scfg, work / f"{fc.candidate_id:04d}-seed{seed}",
                                warm_next=scfg.sandbox.prestart and left > 0)
-                    pool.submit(candidate_task, job, resources=res,
-                                key=(fc.candidate_id, seed))
+                    pool.submit(candidate_task, job, None, None, None, pool.sandbox,
+                                resources=res, key=(fc.candidate_id, seed))
                     by_key[(fc.candidate_id, seed)] = fc, seed
             for done in pool.as_completed():
                 fc, seed = by_key[done.key]
@@ -193,7 +201,7 @@ def finalize_run(run_dir: str | Path, *, top: int = 1, epochs: int | None = None
                     on_seed(fc, sr)
         finally:
             pool.shutdown(cancel=True)
-            release_warm()
+            sandbox.warm.release()
         for fc in finals:
             fc.seeds.sort(key=lambda s: s.seed)
         if finals[0].best_seed is None:

@@ -2,11 +2,11 @@
 
 Both pools have one interface, so the search loop has one code path:
 
-    pool = open_pool(cfg)                        # SerialPool when workers == 1, else RayPool
-    ref = pool.share(split_blobs(cfg))           # put ONCE (Ray's object store); pass to tasks
+    pool = open_pool(cfg, sandbox=sandbox)       # SerialPool when workers == 1, else RayPool
+    ref = pool.share(sandbox.splits.blobs(cfg))  # put ONCE (Ray's object store); pass to tasks
     res = task_resources(cfg, gpus=pool.gpus)    # one GPU a task where there are GPUs, else CPUs
     sink = pool.event_sink(on_event)             # picklable; events reach on_event in wait_any
-    pool.submit(candidate_task, job, ref, sink, resources=res, key=cid)
+    pool.submit(candidate_task, job, ref, sink, None, pool.sandbox, resources=res, key=cid)
     for done in pool.as_completed():             # Done(key, value, error), as tasks finish
         ...
     pool.shutdown()
@@ -17,7 +17,10 @@ A task's arguments that are `share()` references arrive resolved (Ray resolves t
 Isolation: a task body never runs candidate code. `candidate_task` calls
 `lemonade.sandbox.runner.run_candidate`, which starts a fresh OS process per candidate under the
 sandbox's limits; that process is never reused, and it dies with the Ray worker that started it
-(PR_SET_PDEATHSIG), so a lost worker leaves no orphan training on.
+(PR_SET_PDEATHSIG), so a lost worker leaves no orphan training on. The processes are started by
+a `lemonade.sandbox.resource.Sandbox`: the caller's for a serial pool (`pool.sandbox`: its tasks
+run in the caller's process), and for Ray each worker process's own (`worker_sandbox`), created
+on its first task and closed when that process exits.
 
 Retries: a task whose Ray worker process is lost (killed, out of memory, node gone) is run again
 up to `max_retries` times (Ray's task retries); an exception raised by the task body is not
@@ -30,10 +33,12 @@ pool joins that cluster and leaves it running.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import logging
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping
@@ -45,6 +50,7 @@ from lemonade.config import Config, ConfigError, auto_cpu_threads
 if TYPE_CHECKING:  # the task imports the sandbox when it runs, not this module
     from lemonade.budget import CandidateClock
     from lemonade.sandbox.host_measure import SplitBlobs
+    from lemonade.sandbox.resource import Sandbox
     from lemonade.sandbox.runner import CandidateJob, CandidateOutcome
 
 INSTALL_HINT = "pip install 'lemonade-nas[ray]'"
@@ -144,6 +150,7 @@ class Done:
 class Pool(Protocol):
     workers: int
     gpus: int
+    sandbox: Sandbox | None  # what tasks run in this process use (None: their process's own)
 
     def share(self, obj: Any) -> Any: ...
     def event_sink(self, on_event: Callable[[dict[str, Any]], None] | None
@@ -165,6 +172,7 @@ def _first_line(e: BaseException) -> str:
 class _PoolBase:
     workers: int = 1
     gpus: int = 0
+    sandbox: Sandbox | None = None
 
     def as_completed(self) -> Iterator[Done]:
         """Finished tasks in the order they finish, until none is pending."""
@@ -195,12 +203,14 @@ class SerialPool(_PoolBase):
 
     Lazy on purpose: a batch can be submitted at once and each result is recorded as soon as it
     exists, exactly as with Ray. The task body still starts each candidate in its own sandboxed
-    process; only the (trusted) task wrapper runs here.
+    process; only the (trusted) task wrapper runs here, with the caller's `sandbox` (tasks get
+    it as an argument: `pool.sandbox`).
     """
 
-    def __init__(self, gpus: int = 0) -> None:
+    def __init__(self, gpus: int = 0, sandbox: Sandbox | None = None) -> None:
         self.workers = 1
         self.gpus = gpus
+        self.sandbox = sandbox
         self._queue: deque[tuple[Handle, Callable[..., Any], tuple[Any, ...], float]] = deque()
         self._ids = itertools.count()
 
@@ -428,21 +438,40 @@ class RayPool(_PoolBase):
 
 # -- the candidate task --------------------------------------------------------------------------
 
+_WORKER_SANDBOX: Sandbox | None = None  # this process's own, for tasks given none
+_WORKER_LOCK = threading.Lock()
+
+
+def worker_sandbox() -> Sandbox:
+    """This process's own Sandbox (a Ray worker's), created on its first task and closed when
+    the process exits."""
+    global _WORKER_SANDBOX
+    with _WORKER_LOCK:
+        if _WORKER_SANDBOX is None or _WORKER_SANDBOX.owner != os.getpid():
+            from lemonade.sandbox.resource import Sandbox
+
+            _WORKER_SANDBOX = Sandbox()
+            atexit.register(_WORKER_SANDBOX.close)
+        return _WORKER_SANDBOX
+
+
 def candidate_task(job: CandidateJob, shared: SplitBlobs | None = None,
                    emit: Callable[[dict[str, Any]], None] | None = None,
-                   clock: CandidateClock | None = None) -> CandidateOutcome:
+                   clock: CandidateClock | None = None,
+                   sandbox: Sandbox | None = None) -> CandidateOutcome:
     """One candidate, as a pool task: `run_candidate` runs it in fresh sandboxed processes
     (never here), under the limits, timeout and device of its config.
 
-    `shared` is the split files' bytes from the object store (`host_measure.split_blobs`),
-    written to this machine's cache first, so the host side of a task never reloads the
-    dataset. `clock` (lemonade.budget) may stop training early."""
-    from lemonade.sandbox.host_measure import adopt_splits
+    `shared` is the split files' bytes from the object store (`SplitCache.blobs`), written to
+    this machine's cache first, so the host side of a task never reloads the dataset. `clock`
+    (lemonade.budget) may stop training early. `sandbox` starts the processes: the caller's
+    (a serial pool's `pool.sandbox`), or None for this process's own (`worker_sandbox`)."""
     from lemonade.sandbox.runner import run_candidate
 
+    sandbox = sandbox if sandbox is not None else worker_sandbox()
     if shared is not None:
-        adopt_splits(shared)
-    return run_candidate(job, on_event=emit, clock=clock)
+        sandbox.splits.adopt(shared)
+    return run_candidate(job, on_event=emit, clock=clock, sandbox=sandbox)
 
 
 def candidate_outcome(done: Done) -> CandidateOutcome:
@@ -469,8 +498,10 @@ def needs_ray(cfg: Config) -> bool:
     return cfg.parallel.workers > 1 or bool(cfg.parallel.ray_address)
 
 
-def open_pool(cfg: Config, max_retries: int = DEFAULT_MAX_RETRIES) -> SerialPool | RayPool:
-    """SerialPool for one local worker; otherwise a RayPool sized for `parallel.workers`."""
+def open_pool(cfg: Config, max_retries: int = DEFAULT_MAX_RETRIES,
+              sandbox: Sandbox | None = None) -> SerialPool | RayPool:
+    """SerialPool for one local worker, its tasks run with `sandbox`; otherwise a RayPool sized
+    for `parallel.workers` (each of its worker processes has its own Sandbox)."""
     if not needs_ray(cfg):
         gpus = 0
         if cfg.device != "cpu":
@@ -478,6 +509,6 @@ def open_pool(cfg: Config, max_retries: int = DEFAULT_MAX_RETRIES) -> SerialPool
                 import torch
 
                 gpus = torch.cuda.device_count()
-        return SerialPool(gpus=gpus)
+        return SerialPool(gpus=gpus, sandbox=sandbox)
     return RayPool(cfg.parallel.workers, address=cfg.parallel.ray_address,
                    cpus_per_task=cpu_threads_per_candidate(cfg), max_retries=max_retries)

@@ -77,10 +77,7 @@ from lemonade.proposers import Proposer, make_proposer
 from lemonade.proposers.improver import Improver, make_improver
 from lemonade.proposing import Proposing, Repair, Slot
 from lemonade.rundir import candidate_dir, write_best, write_code, write_metrics
-from lemonade.sandbox import forkserver
-from lemonade.sandbox.host_measure import shared_splits
-from lemonade.sandbox.prestart import release_warm
-from lemonade.sandbox.process import start_fork_server
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.runner import CandidateOutcome, training_job
 from lemonade.start import START_PROPOSER, read_start_file, start_extra
 from lemonade.store import Store
@@ -102,6 +99,7 @@ class Search:
                                      token_budget=cfg.memory_token_budget)
         done = iterations_done(store.candidates())
         self.pool: Pool  # lemonade.parallel's pool, open while run() runs
+        self.sandbox: Sandbox  # the run's (lemonade.sandbox.resource), open while run() runs
         self.run_lock: runlock.RunLock | None = None  # held while this Search lives (start_run)
         self._shared: Any = None  # what the pool shares with every task (the split files)
         self._in_flight: dict[Hashable, Slot] = {}  # by the pool's task key: the candidate id
@@ -140,6 +138,12 @@ class Search:
 
     # ----- the loop -----------------------------------------------------------------------------
     def run(self) -> SearchResult:
+        # the run's processes, fork server and split files; closed once the run and its
+        # final training are over
+        with Sandbox() as self.sandbox:
+            return self._run()
+
+    def _run(self) -> SearchResult:
         t_start = time.monotonic()
         spent_before = float(self.store.get_meta("seconds_spent") or 0.0)
         # candidates still training when the search's wall clock runs out stop there (kept)
@@ -151,13 +155,11 @@ class Search:
                              "improver": self.improver.name,
                              "iterations_done": iterations_done(self.store.candidates())})
         status = "finished"
-        # the fork server warms up while the run gets going; this run stops what it started
-        started_server = not needs_ray(self.cfg) and not forkserver.running()
-        if not needs_ray(self.cfg):
-            start_fork_server(self.cfg.sandbox, self.cfg.device)
-        self.pool = open_pool(self.cfg)
+        if not needs_ray(self.cfg):  # the fork server warms up while the run gets going
+            self.sandbox.start_fork_server(self.cfg.sandbox, self.cfg.device)
+        self.pool = open_pool(self.cfg, sandbox=self.sandbox)
         try:
-            self._shared = self.pool.share(shared_splits(self.cfg, self.pool.workers))
+            self._shared = self.pool.share(self.sandbox.splits.shared(self.cfg, self.pool.workers))
             self._retry_interrupted()
             self._submit_start()
             self._promote()  # a resumed run catches up on promotions it had not made
@@ -183,16 +185,14 @@ class Search:
             self.store.mark_interrupted_stale()
         finally:
             self.pool.shutdown(cancel=status != "finished")
-            release_warm()  # the processes started ahead for a next candidate that never came
+            self.sandbox.warm.release()  # started ahead for a next candidate that never came
             self.store.set_meta("seconds_spent", f"{spent_before + time.monotonic() - t_start:.3f}")
             self.store.set_meta("status", status)
             if status == "finished":
                 self.store.set_meta("finished_at", now_iso())
         if status == "finished" and self.cfg.budget.final_epochs and self.best() is not None:
             finalize_after_search(self.run_dir, self.cfg.budget.final_epochs,
-                                  self.hooks.on_message)
-        if started_server:  # (an error on the way: it stops when this process exits)
-            forkserver.shutdown()
+                                  self.hooks.on_message, self.sandbox)
         return self.result(status, spent_before + time.monotonic() - t_start)
 
     def result(self, status: str, seconds: float) -> SearchResult:
@@ -280,7 +280,7 @@ class Search:
         cdir.mkdir(parents=True, exist_ok=True)
         job = training_job(self.cfg.for_candidate(row.fidelity), code, workdir=cdir,
                            want_weights=True, warm_next=self.cfg.sandbox.prestart)
-        self.pool.submit(candidate_task, job, self._shared, sink, clock,
+        self.pool.submit(candidate_task, job, self._shared, sink, clock, self.pool.sandbox,
                          resources=task_resources(self.cfg, gpus=self.pool.gpus), key=slot.cid)
 
     def _drain(self) -> None:

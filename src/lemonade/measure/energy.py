@@ -173,49 +173,52 @@ def _describe_hardware(tracker: Any) -> dict[str, str]:
     return out
 
 
-_SHARED: dict[tuple[Any, ...], Any] = {}
-_SHARED_LOCK = threading.Lock()
-
-
 def _shared_key(cfg: MeasureConfig) -> tuple[Any, ...]:
     """The settings a shared tracker is built for."""
     return (cfg.country_iso_code, cfg.grid_intensity_g_per_kwh)
 
 
-def _shared_tracker(cfg: MeasureConfig) -> Any:
-    """One codecarbon tracker per host process and settings, measured task by task
-    (`start_task`/`stop_task`): its 1.5-2.5 s hardware detection is paid once, not per candidate.
-    Process mode counts this process and all its children (the training worker)."""
-    key = _shared_key(cfg)
-    with _SHARED_LOCK:
-        if key not in _SHARED:
-            _SHARED[key] = _make_tracker(cfg)
-        return _SHARED[key]
+class SharedTrackers:
+    """codecarbon trackers shared by every candidate of one host (a
+    `lemonade.sandbox.resource.Sandbox` holds one), one per settings, measured task by task
+    (`start_task`/`stop_task`): their 1.5-2.5 s hardware detection is paid once, not per
+    candidate. Process mode counts this process and all its children (the training worker)."""
 
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._trackers: dict[tuple[Any, ...], Any] = {}
 
-def prepare_shared(cfg: MeasureConfig) -> None:
-    """Build the shared tracker (`reuse=True`) in the background now, so that its hardware
-    detection overlaps the workers' start-up instead of delaying the first candidate."""
-    if not cfg.energy or _shared_key(cfg) in _SHARED:
-        return
+    def get(self, cfg: MeasureConfig) -> Any:
+        """The tracker for `cfg`'s settings, built now when there is none yet."""
+        key = _shared_key(cfg)
+        with self._lock:
+            if key not in self._trackers:
+                self._trackers[key] = _make_tracker(cfg)
+            return self._trackers[key]
 
-    def build() -> None:
-        with contextlib.suppress(Exception):  # __enter__ tries again and records the error
-            _shared_tracker(cfg)
+    def prepare(self, cfg: MeasureConfig) -> None:
+        """Build the tracker in the background now, so that its hardware detection overlaps
+        the workers' start-up instead of delaying the first candidate."""
+        if not cfg.energy or _shared_key(cfg) in self._trackers:
+            return
 
-    threading.Thread(target=build, daemon=True, name="lemonade-energy-prepare").start()
+        def build() -> None:
+            with contextlib.suppress(Exception):  # __enter__ tries again and records the error
+                self.get(cfg)
+
+        threading.Thread(target=build, daemon=True, name="lemonade-energy-prepare").start()
 
 
 class EnergyTracker:
     """Context manager around training; `measurements()` after exit gives the energy metrics.
 
-    `reuse=True` (the host around a worker process): a shared codecarbon tracker, one task per
-    `with` block, covering this process and its children."""
+    With `shared` (the host around a worker process): a tracker of those `SharedTrackers`, one
+    task per `with` block, covering this process and its children."""
 
     def __init__(self, cfg: MeasureConfig, device: torch.device | str,
-                 reuse: bool = False) -> None:
+                 shared: SharedTrackers | None = None) -> None:
         self.cfg = cfg
-        self.reuse = reuse
+        self.shared = shared
         self.device = torch.device(device)
         self.startup_s = 0.0
         self.shutdown_s = 0.0
@@ -232,8 +235,8 @@ class EnergyTracker:
             return self
         t = time.perf_counter()
         try:
-            if self.reuse:
-                self._tracker = _shared_tracker(self.cfg)
+            if self.shared is not None:
+                self._tracker = self.shared.get(self.cfg)
                 self._tracker.start_task()
             else:
                 self._tracker = _make_tracker(self.cfg)
@@ -264,7 +267,7 @@ class EnergyTracker:
                 self._errors.append(f"NVML read failed: {type(e).__name__}: {e}")
         if self._tracker is not None:
             try:
-                if self.reuse:
+                if self.shared is not None:
                     self._data = self._tracker.stop_task()
                 else:
                     self._tracker.stop()

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lemonade.config import SandboxConfig
 from lemonade.gate.normalize import normalize_source, original_line
 from lemonade.gate.scrub import scrub
 from lemonade.gate.static import CodeRejected, Violation, check_source
+
+if TYPE_CHECKING:
+    from lemonade.sandbox.resource import Sandbox
 
 MAX_VIOLATIONS = 20  # a file with more problems gets the first ones and a count
 
@@ -31,11 +35,12 @@ class CheckReport:
 def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
                image_size: int | tuple[int, int] = 32, num_classes: int = 10,
                timeout_s: float = 120.0, limits: SandboxConfig | None = None,
-               device: str = "cpu") -> CheckReport:
+               device: str = "cpu", sandbox: Sandbox | None = None) -> CheckReport:
     """Static checks, then (when clean) a build + forward pass in the sandboxed worker.
 
     The dry run never happens in this process: the file is untrusted until it has run in a
-    worker. `limits` is a SandboxConfig (default: the config's defaults).
+    worker. `limits` is a SandboxConfig (default: the config's defaults). `sandbox` starts
+    the worker (lemonade.sandbox.resource; None: one of this call only).
     """
     try:
         source = read_model_file(path)
@@ -56,7 +61,7 @@ def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
 
     h, w = size
     out = run_candidate(check_job(source, (in_channels, h, w, num_classes), limits=limits,
-                                  timeout_s=timeout_s, device=device))
+                                  timeout_s=timeout_s, device=device), sandbox=sandbox)
     if out.status != "ok":
         return CheckReport(ok=False, runtime_error=scrub(f"{out.status}: {out.reason}"),
                            seconds=out.seconds, normalized=note)

@@ -1,11 +1,11 @@
 """The host's side of the fork server: sandboxed workers forked from a process that imported
 torch once, instead of a fresh interpreter each (lemonade.sandbox.zygote is the server).
 
-    forkserver.start()                # early: it warms up (imports torch) in the background
-    server = forkserver.get()         # this process's server, waited for while it warms up;
-                                      # None where it cannot run (workers then start fresh)
+    server = ForkServer()             # it warms up (imports torch) in the background
+    server.wait_ready()               # False where it cannot run (workers then start fresh)
     pid, worker_pid = server.spawn(spec, [stdin, stdout, stderr, *namespace fds])
     code, cpu_s = server.wait_exit(pid, timeout)
+    server.close()
 
 Why: importing torch and its exporter costs about 2.5 CPU-seconds a process, and every
 candidate needs two processes (training, measurement). On a machine with few cores that
@@ -19,13 +19,13 @@ code runs (lemonade.sandbox.nsjoin). A worker is never reused, and the server ne
 candidate code, so every candidate still starts in a process in which no candidate code ran.
 docs/security.md has the reasoning.
 
-One server per host process (a search, or each Ray worker process), started on first use,
-stopped at exit (`shutdown`); it dies with this process, and its children with it.
+One server per `lemonade.sandbox.resource.Sandbox` (a search's, or each Ray worker process's),
+started on first use and stopped when the Sandbox closes; it dies with this process, and its
+children with it.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
@@ -39,6 +39,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lemonade.sandbox.workerenv import worker_env
+
 START_TIMEOUT_S = 120.0  # its warm-up takes about 2.5 s here; past this, workers start fresh
 SPAWN_TIMEOUT_S = 30.0
 
@@ -51,8 +53,6 @@ class ForkServer:
     """One running server process and its socket (see the module)."""
 
     def __init__(self) -> None:
-        from lemonade.sandbox.runner import worker_env
-
         self.owner = os.getpid()
         self.scratch = tempfile.mkdtemp(prefix="lemonade-forkserver-")
         env = worker_env(self.scratch)
@@ -178,64 +178,3 @@ class ForkServer:
             self.proc.wait(timeout=10)
         self._log.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
-
-
-_lock = threading.Lock()
-_SERVER: ForkServer | None = None
-_FAILED = False  # a server could not start here: workers start fresh from now on
-
-
-def start() -> ForkServer | None:
-    """This process's server, started now if there is none (it warms up in the background).
-    A server that died is replaced; one inherited through a fork of this process is not ours
-    (its socket is shared with the parent) and is left alone."""
-    global _SERVER, _FAILED
-    with _lock:
-        if _SERVER is not None and (_SERVER.dead or _SERVER.owner != os.getpid()):
-            if _SERVER.owner == os.getpid():
-                _SERVER.close()
-            _SERVER = None
-        if _SERVER is None and not _FAILED:
-            try:
-                _SERVER = ForkServer()
-            except OSError:
-                _FAILED = True
-        return _SERVER
-
-
-def get(wait_s: float = START_TIMEOUT_S) -> ForkServer | None:
-    """This process's server once it is ready (started, and waited for up to `wait_s`, when
-    needed); None when it cannot run: the caller then starts a fresh process."""
-    global _FAILED, _SERVER
-    server = start()
-    if server is None:
-        return None
-    if server.wait_ready(wait_s):
-        return server
-    # it died or did not warm up in time here: stop it, do not pay for it again
-    with _lock:
-        _FAILED = True
-        if _SERVER is server:
-            _SERVER = None
-    server.close()
-    return None
-
-
-
-def running() -> bool:
-    """Whether this process holds a live server of its own."""
-    server = _SERVER
-    return server is not None and not server.dead and server.owner == os.getpid()
-
-
-def shutdown() -> None:
-    """Stop this process's server (it also stops when this process exits)."""
-    global _SERVER, _FAILED
-    with _lock:
-        server, _SERVER = _SERVER, None
-        _FAILED = False
-    if server is not None and server.owner == os.getpid():
-        server.close()
-
-
-atexit.register(shutdown)

@@ -1,9 +1,10 @@
 """The host's side of trusted measurement: the data split files it writes for the two processes,
 and the metrics it measures itself, from outside the training worker.
 
-- `host_splits`: the train split (for the training worker) and the val/test split (for the
-  measurement process only) as safetensors files in a per-user cache, written once per dataset
-  configuration and seed; their sha256 goes into each job, so a changed file is refused.
+- `SplitCache.host_splits`: the train split (for the training worker) and the val/test split
+  (for the measurement process only) as safetensors files in a per-user cache, written once per
+  dataset configuration and seed (a `SplitCache` per Sandbox remembers them); their sha256
+  goes into each job, so a changed file is refused.
 - `train_metrics`: `train_seconds` is the training process's wall time as the host saw it, from
   the hand-over of the job (interpreter and torch already started, no candidate code run yet) to
   the exit: build, training, export; its CPU seconds cover the same span (the fork server's
@@ -43,42 +44,10 @@ class HostSplits:
     eval_sha256: str
 
 
-_LOCK = threading.Lock()
-_CACHE: dict[str, HostSplits] = {}
-
-
 def cache_dir() -> Path:
     base = Path(tempfile.gettempdir()) / f"lemonade-splits-{os.getuid()}"
     base.mkdir(mode=0o700, parents=True, exist_ok=True)
     return base
-
-
-def host_splits(cfg: Config, base: Path | None = None, *,
-                train_on_val: bool = False) -> HostSplits:
-    """Load the dataset of `cfg` here (the host) and write its two split files once.
-
-    `train_on_val` (final training): the train split is train + val, the eval split holds the
-    test split only (`lemonade.data.trainval.train_plus_val`)."""
-    key = split_key(cfg, train_on_val=train_on_val)
-    with _LOCK:
-        if key in _CACHE and _CACHE[key].train.exists() and _CACHE[key].eval.exists():
-            return _CACHE[key]
-        data = load_dataset(cfg.dataset, cfg.seed)
-        if train_on_val:
-            data = train_plus_val(data)
-        folder = (base or cache_dir()) / key
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        meta = {"name": data.name, "num_classes": data.num_classes, "mean": list(data.mean),
-                "std": list(data.std)}
-        train_sha = write_split(folder / TRAIN_SPLIT_FILE,
-                                {"x_train": data.x_train, "y_train": data.y_train}, meta)
-        eval_sha = write_split(folder / EVAL_SPLIT_FILE,
-                               {"x_val": data.x_val, "y_val": data.y_val,
-                                "x_test": data.x_test, "y_test": data.y_test}, meta)
-        splits = HostSplits(folder / TRAIN_SPLIT_FILE, train_sha, folder / EVAL_SPLIT_FILE,
-                            eval_sha)
-        _CACHE[key] = splits
-        return splits
 
 
 def split_key(cfg: Config, *, train_on_val: bool = False) -> str:
@@ -91,8 +60,8 @@ def split_key(cfg: Config, *, train_on_val: bool = False) -> str:
 @dataclass(frozen=True)
 class SplitBlobs:
     """The two split files' bytes, to ship once to other processes or machines (a parallel
-    search puts this into Ray's object store; `adopt_splits` writes it where `host_splits`
-    looks, so a task never loads the dataset again)."""
+    search puts this into Ray's object store; `SplitCache.adopt` writes it where
+    `SplitCache.host_splits` looks, so a task never loads the dataset again)."""
 
     key: str
     train: bytes
@@ -101,45 +70,81 @@ class SplitBlobs:
     eval_sha256: str
 
 
-def split_blobs(cfg: Config) -> SplitBlobs:
-    """Write (or find) the split files of `cfg` here, and return their bytes."""
-    s = host_splits(cfg)
-    return SplitBlobs(split_key(cfg), s.train.read_bytes(), s.train_sha256,
-                      s.eval.read_bytes(), s.eval_sha256)
+class SplitCache:
+    """The split files written so far, by dataset configuration and seed (one per
+    `lemonade.sandbox.resource.Sandbox`): each is written once, then found here."""
 
+    def __init__(self, base: Path | None = None) -> None:
+        self.base = base  # None: `cache_dir()`
+        self._lock = threading.Lock()
+        self._cache: dict[str, HostSplits] = {}
 
-def shared_splits(cfg: Config, workers: int) -> SplitBlobs | None:
-    """What a pool of `workers` shares with its candidate tasks: the split files' bytes (Ray),
-    or nothing. The host writes the dataset's split files once; a task on another process or
-    machine gets their bytes from the object store and writes them into its own cache
-    (`adopt_splits`), so no task loads or preprocesses the dataset again. In-process (one
-    local worker) the files are already there."""
-    if workers <= 1 and not cfg.parallel.ray_address:
-        return None
-    return split_blobs(cfg)
+    def host_splits(self, cfg: Config, *, train_on_val: bool = False) -> HostSplits:
+        """Load the dataset of `cfg` here (the host) and write its two split files once.
 
+        `train_on_val` (final training): the train split is train + val, the eval split holds
+        the test split only (`lemonade.data.trainval.train_plus_val`)."""
+        key = split_key(cfg, train_on_val=train_on_val)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None and cached.train.exists() and cached.eval.exists():
+                return cached
+            data = load_dataset(cfg.dataset, cfg.seed)
+            if train_on_val:
+                data = train_plus_val(data)
+            folder = (self.base or cache_dir()) / key
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            meta = {"name": data.name, "num_classes": data.num_classes,
+                    "mean": list(data.mean), "std": list(data.std)}
+            train_sha = write_split(folder / TRAIN_SPLIT_FILE,
+                                    {"x_train": data.x_train, "y_train": data.y_train}, meta)
+            eval_sha = write_split(folder / EVAL_SPLIT_FILE,
+                                   {"x_val": data.x_val, "y_val": data.y_val,
+                                    "x_test": data.x_test, "y_test": data.y_test}, meta)
+            splits = HostSplits(folder / TRAIN_SPLIT_FILE, train_sha, folder / EVAL_SPLIT_FILE,
+                                eval_sha)
+            self._cache[key] = splits
+            return splits
 
-def adopt_splits(blobs: SplitBlobs, base: Path | None = None) -> HostSplits:
-    """Make `host_splits` of the same configuration return these files without loading the
-    dataset: written into this machine's cache when missing or different (checked by sha256)."""
-    with _LOCK:
-        cached = _CACHE.get(blobs.key)
-        if cached is not None and cached.train_sha256 == blobs.train_sha256 \
-                and cached.train.exists() and cached.eval.exists():
-            return cached
-        folder = (base or cache_dir()) / blobs.key
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for name, blob, sha in ((TRAIN_SPLIT_FILE, blobs.train, blobs.train_sha256),
-                                (EVAL_SPLIT_FILE, blobs.eval, blobs.eval_sha256)):
-            path = folder / name
-            if not (path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha):
-                tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(blob)
-                tmp.replace(path)
-        splits = HostSplits(folder / TRAIN_SPLIT_FILE, blobs.train_sha256,
-                            folder / EVAL_SPLIT_FILE, blobs.eval_sha256)
-        _CACHE[blobs.key] = splits
-        return splits
+    def blobs(self, cfg: Config) -> SplitBlobs:
+        """Write (or find) the split files of `cfg` here, and return their bytes."""
+        s = self.host_splits(cfg)
+        return SplitBlobs(split_key(cfg), s.train.read_bytes(), s.train_sha256,
+                          s.eval.read_bytes(), s.eval_sha256)
+
+    def adopt(self, blobs: SplitBlobs) -> HostSplits:
+        """Make `host_splits` of the same configuration return these files without loading
+        the dataset: written into this machine's cache when missing or different (checked by
+        sha256)."""
+        with self._lock:
+            cached = self._cache.get(blobs.key)
+            if cached is not None and cached.train_sha256 == blobs.train_sha256 \
+                    and cached.train.exists() and cached.eval.exists():
+                return cached
+            folder = (self.base or cache_dir()) / blobs.key
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for name, blob, sha in ((TRAIN_SPLIT_FILE, blobs.train, blobs.train_sha256),
+                                    (EVAL_SPLIT_FILE, blobs.eval, blobs.eval_sha256)):
+                path = folder / name
+                if not (path.is_file()
+                        and hashlib.sha256(path.read_bytes()).hexdigest() == sha):
+                    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+                    tmp.write_bytes(blob)
+                    tmp.replace(path)
+            splits = HostSplits(folder / TRAIN_SPLIT_FILE, blobs.train_sha256,
+                                folder / EVAL_SPLIT_FILE, blobs.eval_sha256)
+            self._cache[blobs.key] = splits
+            return splits
+
+    def shared(self, cfg: Config, workers: int) -> SplitBlobs | None:
+        """What a pool of `workers` shares with its candidate tasks: the split files' bytes
+        (Ray), or nothing. The host writes the dataset's split files once; a task on another
+        process or machine gets their bytes from the object store and writes them into its own
+        cache (`adopt`), so no task loads or preprocesses the dataset again. In-process (one
+        local worker) the files are already there."""
+        if workers <= 1 and not cfg.parallel.ray_address:
+            return None
+        return self.blobs(cfg)
 
 
 def train_metrics(wall_s: float, cpu_s: float, worker_info: dict[str, Any],

@@ -21,8 +21,9 @@ stderr go to a bounded log tail.
 
 A CPU worker is normally not a fresh interpreter but a fork of the fork server
 (lemonade.sandbox.forkserver), moved into a bubblewrap sandbox built around a holder process
-(`_fork`; `fork_eligible` says when). `proc` is then a `ForkedProc`, which behaves like the
-Popen of a fresh one; the protocol above is the same.
+(`_fork`): when its caller hands it a `fork_server` (lemonade.sandbox.resource.Sandbox decides
+which workers may be forked) and `forks_workers` holds for its settings. `proc` is then a
+`ForkedProc`, which behaves like the Popen of a fresh one; the protocol above is the same.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lemonade.sandbox import cgroups, forkserver, isolation, scratchfs
+from lemonade.sandbox import cgroups, isolation, scratchfs
 from lemonade.sandbox.cleanup import remove_tree
+from lemonade.sandbox.forkserver import ForkServer, ForkServerError
 from lemonade.sandbox.protocol import READY, SPAWN_FILE
 
 LOG_TAIL_BYTES = 2048
@@ -170,10 +172,13 @@ class SandboxProcess:
     def __init__(self, argv: Sequence[str], *, folder: Path, scratch: str, env: dict[str, str],
                  limits: Any, device: str, spawn_doc: dict[str, Any],
                  ro_binds: Sequence[tuple[str, str]] = (),
-                 rw_binds: Sequence[tuple[str, str]] = (), cap_folder: bool = False) -> None:
+                 rw_binds: Sequence[tuple[str, str]] = (), cap_folder: bool = False,
+                 fork_server: ForkServer | None = None) -> None:
         """`cap_folder`: as root, `folder` is a tmpfs of sandbox.scratch_mb (mounted now unless
         it is one already, `scratchfs.capped_dir`; the caller removes it with `remove_dirs`,
-        which unmounts it first)."""
+        which unmounts it first). `fork_server`: fork the worker from it (`argv` is then
+        `python -m MODULE ARGS`, one of lemonade's workers) when `forks_workers` holds for
+        these settings; else, or when the fork fails, the worker starts fresh."""
         self.folder = folder
         self.scratch = scratch
         self.events: list[dict[str, Any]] = []
@@ -189,7 +194,7 @@ class SandboxProcess:
         self.cgroup = cgroups.for_sandbox(limits)
         try:
             self._start(argv, folder, scratch, env, limits, device, spawn_doc, status,
-                        ro_binds, rw_binds, cap_folder)
+                        ro_binds, rw_binds, cap_folder, fork_server)
         except BaseException:
             if self.cgroup is not None:
                 self.cgroup.remove()
@@ -198,7 +203,8 @@ class SandboxProcess:
     def _start(self, argv: Sequence[str], folder: Path, scratch: str, env: dict[str, str],
                limits: Any, device: str, spawn_doc: dict[str, Any],
                status: isolation.IsolationStatus, ro_binds: Sequence[tuple[str, str]],
-               rw_binds: Sequence[tuple[str, str]], cap_folder: bool) -> None:
+               rw_binds: Sequence[tuple[str, str]], cap_folder: bool,
+               fork_server: ForkServer | None) -> None:
         cap = scratch_bytes(limits)
         if cap_folder and (scratchfs.is_capped(folder) or scratchfs.cap(folder, cap)):
             # root: the folder the host reads is capped too (scratchfs.capped_dir made it so,
@@ -214,10 +220,11 @@ class SandboxProcess:
         rw = [(str(folder), str(folder)), *rw_binds]
         self._t_spawn = time.perf_counter()
         self.proc: subprocess.Popen[bytes] | ForkedProc
-        server = _fork_server(argv, status, limits, device)
+        server = fork_server if fork_server is not None \
+            and forks_workers(status, limits, device) else None
         forked = None
         if server is not None:
-            with contextlib.suppress(OSError, forkserver.ForkServerError):
+            with contextlib.suppress(OSError, ForkServerError):
                 forked = _fork(server, argv, status, scratch, env, ro, rw, device,
                                cgroup=self.cgroup, scratch_bytes=cap)
         if forked is not None:
@@ -519,36 +526,12 @@ def forks_workers(status: isolation.IsolationStatus, limits: Any, device: str) -
         and not isolation.gpu_devices(device)
 
 
-def fork_eligible(argv: Sequence[str], status: isolation.IsolationStatus, limits: Any,
-                  device: str) -> bool:
-    """`forks_workers`, for a command that is one of lemonade's two workers (a stand-in
-    command of the tests starts fresh)."""
-    from lemonade.sandbox.zygote import WORKER_MODULES
-
-    return len(argv) == 4 and argv[0] == sys.executable and argv[1] == "-m" \
-        and argv[2] in WORKER_MODULES and forks_workers(status, limits, device)
-
-
-def _fork_server(argv: Sequence[str], status: isolation.IsolationStatus, limits: Any,
-                 device: str) -> forkserver.ForkServer | None:
-    if not fork_eligible(argv, status, limits, device):
-        return None
-    return forkserver.get()  # None where it cannot run: this worker starts fresh
-
-
-def start_fork_server(limits: Any, device: str) -> None:
-    """Start this process's fork server now, in the background, when workers with these
-    settings would be forked from it: its warm-up then overlaps what the caller does next."""
-    if forks_workers(isolation.resolve(limits), limits, device):
-        forkserver.start()
-
-
 class ForkedProc:
     """A worker forked from the fork server, seen like a Popen: `pid` is the forked process
     (its CPU tree), `worker_pid` the worker inside the sandbox; killing it kills the holder,
     and with the holder the sandbox's PID namespace and the worker in it."""
 
-    def __init__(self, server: forkserver.ForkServer, holder: subprocess.Popen[bytes],
+    def __init__(self, server: ForkServer, holder: subprocess.Popen[bytes],
                  pid: int, worker_pid: int | None, stdin: Any, stdout: Any, stderr: Any) -> None:
         self.server = server
         self.holder = holder
@@ -598,7 +581,7 @@ def _holder_up(holder: subprocess.Popen[bytes], timeout: float) -> bool:
     return bool(ready) and out.readline() == b"up\n"
 
 
-def _fork(server: forkserver.ForkServer, argv: Sequence[str],
+def _fork(server: ForkServer, argv: Sequence[str],
           status: isolation.IsolationStatus, scratch: str, env: dict[str, str],
           ro: list[tuple[str, str]], rw: list[tuple[str, str]], device: str,
           main: dict[str, str] | None = None, cgroup: cgroups.SandboxCgroup | None = None,

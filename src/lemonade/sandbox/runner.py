@@ -8,7 +8,9 @@
           the training worker (`python -m lemonade.sandbox.worker`, sees the train split) and
           the measurement process (`python -m lemonade.sandbox.measure_worker`, sees val/test
           and the two exported files, runs no candidate code). Both start before they get
-          their job, possibly ahead of the candidate (`warm_next`, lemonade.sandbox.prestart)
+          their job, possibly ahead of the candidate (`warm_next`, lemonade.sandbox.prestart),
+          by the caller's `Sandbox` (lemonade.sandbox.resource), which may fork them from its
+          fork server
         ─ the training worker gets the job on stdin; a thread reads its JSON-line events
           (epoch stats) -> on_event, another keeps the last ~2 KB of stderr
         ─ wall-clock timeout -> SIGKILL to the whole process group -> "timeout"
@@ -29,8 +31,6 @@ import contextlib
 import json
 import os
 import shutil
-import site
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -42,9 +42,9 @@ from lemonade.budget import CandidateClock
 from lemonade.config import Config, SandboxConfig, build_config
 from lemonade.metrics import Measurement, from_json
 from lemonade.prescreen import PRESCREEN_METRICS, prescreen
-from lemonade.sandbox import cgroups, isolation, prestart
+from lemonade.sandbox import cgroups, isolation
 from lemonade.sandbox.artifacts import GRAPH_FILE, WEIGHTS_FILE
-from lemonade.sandbox.host_measure import HostSplits, cache_dir, host_splits, train_metrics
+from lemonade.sandbox.host_measure import HostSplits, cache_dir, train_metrics
 from lemonade.sandbox.isolation import package_dir
 from lemonade.sandbox.prestart import ProcessSet
 from lemonade.sandbox.process import (
@@ -63,16 +63,13 @@ from lemonade.sandbox.protocol import (
     limits_doc,
     signal_name,
 )
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.scratchfs import capped_dir
+from lemonade.sandbox.workerenv import worker_env
 
 # result.json and the measurement's result: bigger ones are not copied (a recorded failure),
 # so the host never parses more than this
 RESULT_SIZE_LIMIT = 4 << 20
-# The only variables a worker inherits: what Python, torch and CUDA need to start. Nothing that
-# could hold a secret (no *_KEY, *_TOKEN, *_SECRET, no cloud credentials, no proxies).
-_KEEP_ENV = ("PATH", "LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-             "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
-
 Status = Literal["ok", "failed", "timeout", "crashed", "rejected"]
 ARTIFACT_FILES = (GRAPH_FILE, WEIGHTS_FILE)  # what the training worker hands to the measurement
 MEASURE_DIR = "measure"  # JOB_DIR/measure: the measurement's job and result, as a record
@@ -153,33 +150,6 @@ class CandidateOutcome:
     artifacts_dir: str | None = None
 
 
-def worker_env(scratch: str) -> dict[str, str]:
-    """The scrubbed environment of a worker (module-level so tests can read the rule).
-
-    Nothing in it depends on the candidate, so a process can start before its candidate
-    exists (lemonade.sandbox.prestart): the hash seed is fixed, and the seeds of torch and
-    Python's `random` come from the job's config. Inside the OS wall LEMONADE_PARENT_PID is
-    dropped (bubblewrap's --die-with-parent does that job there).
-    """
-    env = {k: os.environ[k] for k in _KEEP_ENV if k in os.environ}
-    env.setdefault("PATH", os.defpath)
-    env["HOME"] = scratch
-    env["TMPDIR"] = scratch
-    env["PYTHONHASHSEED"] = "0"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONUNBUFFERED"] = "1"
-    # the worker dies with this process (PR_SET_PDEATHSIG), even when this one is killed -9
-    env["LEMONADE_PARENT_PID"] = str(os.getpid())
-    # lemonade must import in the worker even when it is not installed (a source checkout)
-    pkg_root = str(Path(__file__).resolve().parents[2])  # the folder holding lemonade/
-    paths = [pkg_root, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    # HOME moves, so a `pip install --user` site would vanish: point at it explicitly
-    if site.ENABLE_USER_SITE and os.path.isdir(site.getusersitepackages()):
-        env["PYTHONUSERBASE"] = site.getuserbase()
-    return env
-
-
 # Data that dependencies ship (scikit-learn's digits among it): hidden from the training worker.
 _SHIPPED_DATA = (("sklearn", ("datasets/data", "datasets/descr", "datasets/images",
                               "datasets/tests")),)
@@ -222,23 +192,26 @@ def dataset_code_binds() -> list[tuple[str, str]]:
     return binds
 
 
-def worker_command(job_dir: Path) -> list[str]:
-    """The worker's command line (a function, so tests can put a stand-in worker there)."""
-    return [sys.executable, "-m", "lemonade.sandbox.worker", str(job_dir)]
-
-
 def run_candidate(job: CandidateJob,
                   on_event: Callable[[dict[str, Any]], None] | None = None,
-                  clock: CandidateClock | None = None) -> CandidateOutcome:
+                  clock: CandidateClock | None = None, *,
+                  sandbox: Sandbox | None = None) -> CandidateOutcome:
     """Run `job` (either kind) in fresh, limited, killable worker processes; never raises.
 
     The limits, the timeout and the device are the job's config's. With a `clock`
     (lemonade.budget), training is asked to stop at the clock's deadline or when it stops
     making progress, and keeps its last completed epoch (`info["partial"]`); the timeout is
-    then the clock's upper bound (`cap_s`), still the hard limit."""
+    then the clock's upper bound (`cap_s`), still the hard limit.
+
+    `sandbox` (lemonade.sandbox.resource) starts the processes and keeps what outlives one
+    candidate: the pair started ahead (`job.warm_next`), its fork server, the split files.
+    None: a Sandbox of this call only, closed as it returns (nothing is started ahead)."""
+    if sandbox is None:
+        with Sandbox() as own:
+            return run_candidate(job, on_event, clock, sandbox=own)
     t0 = time.perf_counter()
     try:
-        return _run(job, on_event, t0, clock)
+        return _run(job, sandbox, on_event, t0, clock)
     except Exception as e:  # the loop must never die of one candidate
         return CandidateOutcome(status="failed", reason=f"sandbox error: {type(e).__name__}: {e}",
                                 seconds=time.perf_counter() - t0)
@@ -261,14 +234,15 @@ class _Plan:
     device_error: str | None = None  # why the device cannot be resolved, if it cannot
 
 
-def _plan(job: CandidateJob) -> _Plan:
-    """The plan of `job` (the host loads the dataset and writes its split files here; a
-    missing dataset raises)."""
+def _plan(job: CandidateJob, sandbox: Sandbox) -> _Plan:
+    """The plan of `job` (the host loads the dataset and writes its split files here, once
+    per `sandbox`; a missing dataset raises)."""
     from lemonade.train import resolve_device
 
     evaluate = job.mode != "check"
     cfg = job.config
-    splits = host_splits(cfg, train_on_val=job.train_on_val) if evaluate else None
+    splits = sandbox.splits.host_splits(cfg, train_on_val=job.train_on_val) \
+        if evaluate else None
     measure_device, device_error = "cpu", None
     if evaluate:
         try:
@@ -282,8 +256,6 @@ def _plan(job: CandidateJob) -> _Plan:
         "evaluate": evaluate, "limits": doc, "device": [job.device, measure_device], "env": env,
         "splits": [str(splits.train), splits.train_sha256, str(splits.eval), splits.eval_sha256]
         if splits is not None else None,
-        # tests put stand-in commands there: a pair started with other commands does not fit
-        "commands": [id(worker_command), id(measure_command)],
     }, sort_keys=True, default=str)
     return _Plan(evaluate, splits, limits, doc, job.device, measure_device, key, cfg,
                  cfg.model_dump(mode="json"), device_error)
@@ -307,12 +279,11 @@ def job_doc(job: CandidateJob, plan: _Plan,
     return doc
 
 
-def _start(plan: _Plan) -> ProcessSet:
-    """Start the processes of one candidate (they import torch, then wait for their job)."""
+def _start(plan: _Plan, sandbox: Sandbox) -> ProcessSet:
+    """Start the processes of one candidate with `sandbox`'s commands and fork server (they
+    import torch, then wait for their job)."""
     if plan.evaluate:  # the host tracker gets ready meanwhile
-        from lemonade.measure.energy import prepare_shared
-
-        prepare_shared(plan.cfg.measure)
+        sandbox.energy.prepare(plan.cfg.measure)
     # as root, the folders the host copies from are capped tmpfs mounts (scratchfs), mounted
     # before anything (a stand-in command of the tests) is put in them
     cap = scratch_bytes(plan.limits)
@@ -323,14 +294,15 @@ def _start(plan: _Plan) -> ProcessSet:
     try:
         splits = plan.splits
         train = SandboxProcess(
-            worker_command(out_dir), folder=out_dir, scratch=train_scratch,
+            sandbox.worker_command(out_dir), folder=out_dir, scratch=train_scratch,
             env=worker_env(train_scratch), limits=plan.limits, device=plan.train_device,
             spawn_doc={"limits": plan.limits_doc, "device": plan.train_device,
                        "mode": "evaluate" if plan.evaluate else "check"},
             # the train split file the host wrote, nothing else of the dataset (check mode
             # needs none), and no code or shipped file that could rebuild val/test
             ro_binds=[*([(str(splits.train), str(splits.train))] if splits is not None else []),
-                      *dataset_code_binds()], cap_folder=True)
+                      *dataset_code_binds()], cap_folder=True,
+            fork_server=sandbox.fork_server("train", plan.limits, plan.train_device))
         ps = ProcessSet(plan.key, train, None, out_dir, None, dirs)
         if not plan.evaluate or splits is None:
             return ps
@@ -343,11 +315,13 @@ def _start(plan: _Plan) -> ProcessSet:
         dirs += [art_dir, mdir, m_scratch]
         ps.art_dir = art_dir
         ps.measure = SandboxProcess(
-            measure_command(mdir), folder=mdir, scratch=m_scratch, env=worker_env(m_scratch),
+            sandbox.measure_command(mdir), folder=mdir, scratch=m_scratch,
+            env=worker_env(m_scratch),
             limits=plan.limits, device=plan.measure_device,
             spawn_doc={"limits": plan.limits_doc, "device": plan.measure_device},
             ro_binds=[(str(art_dir), str(art_dir)), (str(splits.eval), str(splits.eval)),
-                      (str(splits.train), str(splits.train))], cap_folder=True)
+                      (str(splits.train), str(splits.train))], cap_folder=True,
+            fork_server=sandbox.fork_server("measure", plan.limits, plan.measure_device))
         return ps
     except BaseException:
         if ps is not None:
@@ -356,7 +330,8 @@ def _start(plan: _Plan) -> ProcessSet:
         raise
 
 
-def _run(job: CandidateJob, on_event: Callable[[dict[str, Any]], None] | None, t0: float,
+def _run(job: CandidateJob, sandbox: Sandbox,
+         on_event: Callable[[dict[str, Any]], None] | None, t0: float,
          clock: CandidateClock | None = None) -> CandidateOutcome:
     from lemonade.gate import check_source
 
@@ -374,7 +349,7 @@ def _run(job: CandidateJob, on_event: Callable[[dict[str, Any]], None] | None, t
     for stale in (RESULT_FILE, "weights.pt", *ARTIFACT_FILES, MEASURED_FILE):
         (job_dir / stale).unlink(missing_ok=True)
     try:  # the host loads the data and writes the split files the two processes read
-        plan = _plan(job)
+        plan = _plan(job, sandbox)
     except Exception as e:  # a missing dataset: the candidate is not at fault
         if own_dir:
             shutil.rmtree(job_dir, ignore_errors=True)
@@ -386,14 +361,14 @@ def _run(job: CandidateJob, on_event: Callable[[dict[str, Any]], None] | None, t
     # The training worker never sees job_dir (it may be the candidate's folder in the run
     # directory): it works in a fresh folder of its own and gets its job on stdin; the host
     # copies WORKER_OUTPUTS back to job_dir afterwards.
-    ps = prestart.take(plan.key)
+    ps = sandbox.warm.take(plan.key)
     warm = ps is not None
     if ps is None:
-        ps = _start(plan)
+        ps = _start(plan, sandbox)
     keep_job_dir = False
     try:
         outcome = _train_and_measure(job, job_dir, plan, ps, warm, job.timeout_s, on_event,
-                                     t0, clock)
+                                     t0, clock, sandbox)
         keep_job_dir = outcome.status == "ok" and outcome.weights_path is not None
     finally:
         ps.close()
@@ -401,22 +376,24 @@ def _run(job: CandidateJob, on_event: Callable[[dict[str, Any]], None] | None, t
         # over to the caller; a failed one leaves nothing behind
         if own_dir and not (job.want_weights and keep_job_dir):
             shutil.rmtree(job_dir, ignore_errors=True)
-    if job.warm_next:  # (not on the way out of a Ctrl-C: that skips this)
-        with contextlib.suppress(Exception):  # the next candidate starts cold, that is all
-            prestart.keep(_start(plan))
+    if job.warm_next and not sandbox.closed:  # (not on the way out of a Ctrl-C: that skips
+        with contextlib.suppress(Exception):  # this) the next candidate starts cold, that is all
+            sandbox.warm.keep(_start(plan, sandbox))
     return outcome
 
 
 def _train_and_measure(job: CandidateJob, job_dir: Path, plan: _Plan, ps: ProcessSet,
                        warm: bool, timeout_s: float,
                        on_event: Callable[[dict[str, Any]], None] | None,
-                       t0: float, clock: CandidateClock | None = None) -> CandidateOutcome:
-    """Hand the job to the training process, then its artifacts to the measurement process."""
+                       t0: float, clock: CandidateClock | None, sandbox: Sandbox
+                       ) -> CandidateOutcome:
+    """Hand the job to the training process, then its artifacts to the measurement process
+    (the host's energy tracker around the training is one of `sandbox`'s)."""
     if ps.measure is not None:
         # both start-ups at once, and neither during the training (whose time and energy
         # are measured)
         ps.measure.wait_ready(timeout_s)
-    tracker = _host_energy_tracker(plan) if plan.evaluate else None
+    tracker = _host_energy_tracker(plan, sandbox) if plan.evaluate else None
     watch, grace = None, 0.0
     progress: Progress | None = None
     if clock is not None:
@@ -532,15 +509,10 @@ class Progress:
         return verdict
 
 
-def measure_command(measure_dir: Path) -> list[str]:
-    """The trusted measurement process's command line (no candidate source runs there)."""
-    return [sys.executable, "-m", "lemonade.sandbox.measure_worker", str(measure_dir)]
-
-
-def _host_energy_tracker(plan: _Plan) -> Any:
+def _host_energy_tracker(plan: _Plan, sandbox: Sandbox) -> Any:
     from lemonade.measure import EnergyTracker
 
-    return EnergyTracker(plan.cfg.measure, plan.measure_device, reuse=True)
+    return EnergyTracker(plan.cfg.measure, plan.measure_device, shared=sandbox.energy)
 
 
 def _host_metrics(ran: ProcessExit, tracker: Any, outcome: CandidateOutcome

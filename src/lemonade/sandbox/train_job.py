@@ -80,7 +80,7 @@ def _train_split_dataset(job: dict[str, Any]) -> Any:
     if not job.get("train_split"):
         # never load the dataset here: val and test labels must not enter this process
         raise ValueError("job has no train_split: the host writes the train split file "
-                         "(lemonade.sandbox.host_measure.host_splits)")
+                         "(lemonade.sandbox.host_measure.SplitCache)")
     tensors, meta = read_split(Path(job["train_split"]), job.get("train_sha256"))
     x, y = tensors["x_train"], tensors["y_train"]
     empty_x, empty_y = x[:0], y[:0]

@@ -26,26 +26,35 @@ from lemonade.sandbox.protocol import (
     limits_doc,
     signal_name,
 )
-from lemonade.sandbox.runner import measure_command, worker_env
+from lemonade.sandbox.resource import Sandbox
 from lemonade.sandbox.scratchfs import capped_dir
+from lemonade.sandbox.workerenv import worker_env
 
 MAX_RESULT_BYTES = 1 << 20  # the result document: figures and a reason, never data
 
 
 def run_trusted_job(doc: dict[str, Any], *, ro_binds: Sequence[tuple[str, str]], limits: Any,
                     timeout_s: float, outputs: Sequence[str], dest: Path,
-                    what: str = "job") -> dict[str, Any]:
+                    what: str = "job", sandbox: Sandbox | None = None) -> dict[str, Any]:
     """Run `doc` in a fresh measurement process; its result document ({status, reason, ...}),
-    with the `outputs` it wrote copied into `dest`. Never raises for what the process did."""
+    with the `outputs` it wrote copied into `dest`. Never raises for what the process did.
+
+    `sandbox` (lemonade.sandbox.resource) starts the process (with its measurement command,
+    from its fork server where it may); None: a Sandbox of this call only."""
+    if sandbox is None:
+        with Sandbox() as own:
+            return run_trusted_job(doc, ro_binds=ro_binds, limits=limits, timeout_s=timeout_s,
+                                   outputs=outputs, dest=dest, what=what, sandbox=own)
     folder = capped_dir("lemonade-measure-", scratch_bytes(limits))
     scratch = tempfile.mkdtemp(prefix="lemonade-scratch-")
     proc: SandboxProcess | None = None
     try:
         proc = SandboxProcess(
-            measure_command(folder), folder=folder, scratch=scratch, env=worker_env(scratch),
-            limits=limits, device="cpu", spawn_doc={"limits": limits_doc(limits),
-                                                    "device": "cpu"},
-            ro_binds=list(ro_binds), cap_folder=True)
+            sandbox.measure_command(folder), folder=folder, scratch=scratch,
+            env=worker_env(scratch), limits=limits, device="cpu",
+            spawn_doc={"limits": limits_doc(limits), "device": "cpu"},
+            ro_binds=list(ro_binds), cap_folder=True,
+            fork_server=sandbox.fork_server("measure", limits, "cpu"))
         ran = proc.run({**doc, "limits": limits_doc(limits)}, timeout_s)
         mem = getattr(limits, "memory_limit_mb", None)
         bound = f" (memory limit {mem} MB)" if mem else ""
