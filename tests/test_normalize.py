@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lemonade.gate import CodeRejected, check_source
-from lemonade.gate.normalize import normalize_source, original_line
+from lemonade.gate.normalize import author_lines, normalize_source, original_line
 
 DIMS = {"in_channels": 3, "num_classes": 10, "image_size": (32, 32)}
 
@@ -242,6 +242,22 @@ def test_original_line_maps_back_over_removed_lines() -> None:
     out = normalize_source(src, **DIMS)  # type: ignore[arg-type]
     line = out.code.split("\n").index("    def forward(self, x):") + 1
     assert src.split("\n")[original_line(src, out.code, line) - 1] == "    def forward(self, x):"
+
+
+def test_author_lines_rewrites_every_line_reference() -> None:
+    src = textwrap.dedent(OWN_NAME)
+    out = normalize_source(src, **DIMS)  # type: ignore[arg-type]
+    norm_lines = out.code.split("\n")
+    fwd = norm_lines.index("    def forward(self, x):") + 1
+    ret = fwd + 1
+    text = f"RuntimeError (model.py line {ret}): bad; line {fwd}: `def forward`"
+    mapped = author_lines(text, src, out.code)
+    orig = src.split("\n")
+    want_ret = orig.index(norm_lines[ret - 1]) + 1
+    want_fwd = orig.index("    def forward(self, x):") + 1
+    assert want_ret != ret  # the normalizer moved the lines, so the test can fail
+    assert mapped == f"RuntimeError (model.py line {want_ret}): bad; line {want_fwd}: `def forward`"
+    assert author_lines(text, out.code, out.code) == text
 
 
 def test_the_normalizer_imports_no_torch() -> None:

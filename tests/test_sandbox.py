@@ -116,6 +116,37 @@ def test_check_mode_reports_params_and_shape(tmp_path: Path) -> None:
     assert rep.output_shape == (2, 7)
 
 
+def test_a_dry_run_error_names_the_line_the_author_wrote(tmp_path: Path) -> None:
+    """The worker runs the normalized file (training code removed above the model): its
+    error's line number is mapped back to the user's file."""
+    src = textwrap.dedent("""\
+        import argparse
+        import torch
+        import torch.nn as nn
+
+
+        def parse():
+            p = argparse.ArgumentParser()
+            p.add_argument("--lr", type=float)
+            return p.parse_args()
+
+
+        class Small(nn.Module):
+            def __init__(self, in_channels=1, num_classes=7):
+                super().__init__()
+                self.fc = nn.Linear(in_channels * 8 * 8, num_classes)
+
+            def forward(self, x):
+                return self.fc(x.view(x.size(0), 999))
+        """)
+    bad = src.split("\n").index("        return self.fc(x.view(x.size(0), 999))") + 1
+    path = tmp_path / "model.py"
+    path.write_text(src)
+    rep = check_file(path, in_channels=1, image_size=8, num_classes=7, limits=LIMITS)
+    assert not rep.ok and rep.runtime_error
+    assert f"line {bad}" in rep.runtime_error, rep.runtime_error
+
+
 def test_check_file_static_only_and_unreadable(tmp_path: Path) -> None:
     path = tmp_path / "model.py"
     init = "super().__init__()\n"

@@ -25,6 +25,7 @@ from lemonade.config import PRESET_NAMES, ConfigError, load_config
 from lemonade.contract import normalize, refusal
 from lemonade.dashboard import INSTALL_HINT, missing_dependencies
 from lemonade.gate import CodeRejected, check_source, scrub
+from lemonade.gate.normalize import author_lines
 from lemonade.parallel import require_ray
 from lemonade.plugins import DATASETS, PROPOSERS, choices
 from lemonade.progress import (
@@ -282,7 +283,8 @@ def evaluate(
                                               f"{model_py.name} on {data.name}") as on_ev:
         outcome = run_candidate(job, on_event=on_ev, sandbox=sandbox)
     if outcome.status != "ok":
-        raise UserError(f"{model_py.name}: {outcome.status}: {outcome.reason}")
+        why = author_lines(f"{outcome.status}: {outcome.reason}", original, source)
+        raise UserError(f"{model_py.name}: {why}")
     console.print(metrics_table(outcome.metrics, title=f"{model_py.name} on {data.name}"))
     if save_weights is not None:
         _keep_weights(outcome.weights_path, save_weights)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 from dataclasses import dataclass, field
 
 from lemonade.gate.policy import ALLOWED_IMPORTS
@@ -76,6 +77,18 @@ def original_line(original: str, normalized: str, line: int) -> int:
         if block.b <= line - 1 < block.b + block.size:
             return block.a + (line - 1 - block.b) + 1
     return line
+
+
+_LINE_REF = re.compile(r"\bline (\d+)")
+
+
+def author_lines(text: str, original: str, normalized: str) -> str:
+    """`text` (an error raised by the normalized file: "model.py line 106", "line 40: `x.view`")
+    with every "line N" naming the line the author wrote instead (`original_line`)."""
+    if original == normalized:
+        return text
+    return _LINE_REF.sub(lambda m: f"line {original_line(original, normalized, int(m[1]))}",
+                         text)
 
 
 def normalize_source(source: str, in_channels: int | None = None,

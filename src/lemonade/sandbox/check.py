@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lemonade.config import SandboxConfig
-from lemonade.gate.normalize import normalize_source, original_line
+from lemonade.gate.normalize import author_lines, normalize_source, original_line
 from lemonade.gate.scrub import scrub
 from lemonade.gate.static import CodeRejected, Violation, check_source
 
@@ -56,14 +56,15 @@ def check_file(path: str | Path, *, dry_run: bool = True, in_channels: int = 3,
                                       v.message) for v in check_source(norm.code)])
     if violations or not dry_run:
         return CheckReport(ok=not violations, violations=violations, normalized=note)
-    source = norm.code
     from lemonade.sandbox.runner import check_job, run_candidate
 
     h, w = size
-    out = run_candidate(check_job(source, (in_channels, h, w, num_classes), limits=limits,
+    out = run_candidate(check_job(norm.code, (in_channels, h, w, num_classes), limits=limits,
                                   timeout_s=timeout_s, device=device), sandbox=sandbox)
     if out.status != "ok":
-        return CheckReport(ok=False, runtime_error=scrub(f"{out.status}: {out.reason}"),
+        # the worker ran the normalized file: its line numbers become the author's
+        why = author_lines(f"{out.status}: {out.reason}", source, norm.code)
+        return CheckReport(ok=False, runtime_error=scrub(why),
                            seconds=out.seconds, normalized=note)
     shape = out.info.get("output_shape")
     return CheckReport(ok=True, params=out.info.get("params"),
