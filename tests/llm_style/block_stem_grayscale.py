@@ -29,8 +29,8 @@ class MicroMobile(nn.Module):
         self.classifier = nn.Linear(2 * width, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(
-            self.features(x), 1), 1))
+        x = nn.functional.adaptive_avg_pool2d(self.features(x), 1)
+        return self.classifier(torch.flatten(x, 1))
 
 
 if __name__ == "__main__":
