@@ -454,9 +454,10 @@ def test_a_fork_bomb_candidate_is_recorded_as_failed(
 
     wall()
     need_cgroup()
-    import lemonade.gate
+    import lemonade.sandbox.runner
 
-    monkeypatch.setattr(lemonade.gate, "check_source", lambda source: [])  # the host's check
+    # past the host's static check, to reach the worker's own
+    monkeypatch.setattr(lemonade.sandbox.runner, "check_source", lambda source: [])
     past = Sandbox(worker_command=lambda job_dir: [sys.executable, "-c", PAST_THE_CHECKS,
                                                    str(job_dir)])
     # the worker and bubblewrap hold a few of the cap's tasks; a small cap leaves the bomb a

@@ -44,9 +44,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lemonade.sandbox import cgroups, isolation, scratchfs
+from lemonade.budget import STOP_FILE
+from lemonade.sandbox import cgroups, isolation, scratchfs, seccomp
 from lemonade.sandbox.cleanup import remove_tree
 from lemonade.sandbox.forkserver import ForkServer, ForkServerError
+from lemonade.sandbox.nsjoin import JOIN_ORDER, OWNER, foreign, owner_of, same_file
 from lemonade.sandbox.protocol import READY, SPAWN_FILE
 
 LOG_TAIL_BYTES = 2048
@@ -471,8 +473,6 @@ class SandboxProcess:
 
     def _ask_to_stop(self, why: str) -> None:
         """Ask the worker to finish at its last completed epoch (lemonade.budget.STOP_FILE)."""
-        from lemonade.budget import STOP_FILE
-
         self._stop_reason = why
         with contextlib.suppress(OSError):
             (Path(self.folder) / STOP_FILE).write_text(why)
@@ -593,9 +593,6 @@ def _fork(server: ForkServer, argv: Sequence[str],
     `argv` as its sys.argv[1:] (the host's own script: the tests of the wall use it).
     With a `cgroup`, the holder joins it before bubblewrap starts, and the forked process
     before it enters the sandbox and forks the worker (lemonade.sandbox.zygote)."""
-    from lemonade.sandbox import seccomp
-    from lemonade.sandbox.nsjoin import JOIN_ORDER, OWNER, foreign, owner_of, same_file
-
     launch = isolation.prepare([sys.executable, "-S", "-I", "-c", HOLDER_CODE], status=status,
                                scratch=scratch, env={"PATH": os.defpath}, ro_binds=ro,
                                rw_binds=rw, device=device, holder=True,

@@ -40,6 +40,7 @@ from typing import Any, Literal
 
 from lemonade.budget import CandidateClock
 from lemonade.config import Config, SandboxConfig, build_config
+from lemonade.gate import check_source
 from lemonade.metrics import Measurement, from_json
 from lemonade.prescreen import PRESCREEN_METRICS, prescreen
 from lemonade.sandbox import cgroups, isolation
@@ -333,8 +334,6 @@ def _start(plan: _Plan, sandbox: Sandbox) -> ProcessSet:
 def _run(job: CandidateJob, sandbox: Sandbox,
          on_event: Callable[[dict[str, Any]], None] | None, t0: float,
          clock: CandidateClock | None = None) -> CandidateOutcome:
-    from lemonade.gate import check_source
-
     violations = check_source(job.source)
     if violations:
         reason = "; ".join(str(v) for v in violations[:5])
